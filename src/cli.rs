@@ -1,0 +1,75 @@
+//! Command-line arguments. Commands are thin: parse, call the pipeline, print, exit code.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sopctl",
+    version = crate::VERSION,
+    about = "Standard Operating Procedures as code: validate, lint, diff, build, render and run SOPs written in YAML",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Output format: human, json, sarif or github for findings; markdown or html for render;
+    /// human, json or markdown for diff.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// The configuration file (default: the nearest sopctl.yaml at or above the current folder).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to colour human output (NO_COLOR is respected by `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check SOP files against the language (SPEC section 5); exit 1 on any error.
+    Validate {
+        /// Files or folders to report on (default: the whole project). The whole project is
+        /// still loaded so that references resolve.
+        paths: Vec<PathBuf>,
+    },
+    /// Explain a validation code or lint rule, with a failing and a fixed example.
+    Explain {
+        /// The code, e.g. `unknown-status`.
+        code: String,
+    },
+    /// Print the JSON Schema of SOP documents (for editors), or of sopctl.yaml with `--config-schema`.
+    Schema {
+        /// Print the schema of sopctl.yaml instead.
+        #[arg(long)]
+        config_schema: bool,
+    },
+}
+
+/// Runs the program; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = e.exit_code();
+            let _ = e.print();
+            return code;
+        }
+    };
+    let g = commands::Global::new(&cli);
+    match &cli.command {
+        Command::Validate { paths } => commands::validate::run(&g, paths),
+        Command::Explain { code } => commands::explain::run(&g, code),
+        Command::Schema { config_schema } => commands::schema::run(*config_schema),
+    }
+}

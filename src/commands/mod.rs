@@ -1,0 +1,114 @@
+//! One module per command. Each returns the exit code: 0 clean, 1 findings that fail the
+//! command, 2 usage, I/O or configuration error (SPEC section 7).
+
+pub mod explain;
+pub mod schema;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{Cli, ColorChoice};
+use crate::config::{self, Config, ConfigError};
+use crate::diagnostic::Diagnostic;
+use crate::report::{self, Format, ReportOptions, RuleDoc};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Options that every command shares.
+pub struct Global {
+    pub format: Option<String>,
+    pub config: Option<PathBuf>,
+    pub color: ColorChoice,
+    pub cwd: PathBuf,
+}
+
+impl Global {
+    pub fn new(cli: &Cli) -> Global {
+        Global {
+            format: cli.format.clone(),
+            config: cli.config.clone(),
+            color: cli.color,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        }
+    }
+
+    /// Colour for human output on stderr.
+    pub fn color_stderr(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+
+    /// The findings format, refusing formats that are not for findings.
+    pub fn findings_format(&self) -> Result<Format, i32> {
+        match self.format.as_deref() {
+            None | Some("human") => Ok(Format::Human),
+            Some("json") => Ok(Format::Json),
+            Some("sarif") => Ok(Format::Sarif),
+            Some("github") => Ok(Format::Github),
+            Some(other) => {
+                fail(
+                    &format!("--format {other} is not a findings format"),
+                    "use human, json, sarif or github",
+                );
+                Err(EXIT_ERROR)
+            }
+        }
+    }
+
+    /// Loads the configuration, printing a configuration error (exit 2) if it is broken.
+    pub fn config(&self, format: Format) -> Result<Config, i32> {
+        config::find(&self.cwd, self.config.as_deref()).map_err(|e| {
+            self.print_config_error(format, &e);
+            EXIT_ERROR
+        })
+    }
+
+    fn print_config_error(&self, format: Format, e: &ConfigError) {
+        let mut sources = HashMap::new();
+        if let Some(src) = &e.source {
+            sources.insert(src.path.to_string(), src.text.to_string());
+        }
+        self.print(format, &e.diagnostics, &sources, "");
+    }
+
+    /// Prints findings: machine formats to stdout, human output to stderr.
+    pub fn print(
+        &self,
+        format: Format,
+        diags: &[Diagnostic],
+        sources: &dyn report::SourceText,
+        uri_prefix: &str,
+    ) {
+        let rule_doc = |code: &str| -> Option<RuleDoc> { crate::docs::rule_doc(code) };
+        let opts = ReportOptions {
+            color: format == Format::Human && self.color_stderr(),
+            tool_version: crate::VERSION,
+            uri_prefix,
+            rule_doc: &rule_doc,
+        };
+        let text = report::render(format, diags, sources, &opts);
+        if format == Format::Human {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    }
+}
+
+/// A one-line error with a hint, for problems that have no place in a file (exit 2).
+pub fn fail(message: &str, help: &str) {
+    eprintln!("error: {message}");
+    if !help.is_empty() {
+        eprintln!("  help: {help}");
+    }
+}

@@ -1,0 +1,47 @@
+//! `sopctl validate [PATH…]`.
+
+use std::path::PathBuf;
+
+use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::project;
+
+pub fn run(g: &Global, paths: &[PathBuf]) -> i32 {
+    let format = match g.findings_format() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let config = match g.config(format) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (files, focus) = match project::discover(&config, &g.cwd, paths) {
+        Ok(x) => x,
+        Err(e) => {
+            fail(&e.message, &e.help);
+            return EXIT_ERROR;
+        }
+    };
+    if files.is_empty() {
+        fail(
+            &format!(
+                "no SOP files found in {} (sources: {})",
+                config.root.display(),
+                config.sources.join(", ")
+            ),
+            "put your SOPs under sops/, set `sources` in sopctl.yaml, or pass files to check",
+        );
+        return EXIT_ERROR;
+    }
+    let loaded = project::load(&config, &files, &focus);
+    g.print(
+        format,
+        &loaded.diagnostics,
+        &loaded.sources,
+        &project::uri_prefix(&loaded.root),
+    );
+    if loaded.has_errors() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,157 @@
+//! `sopctl.yaml` (SPEC section 9): where the sources are, and settings for lint, render and
+//! apply. Read with the same loader as SOPs, so its errors have positions too.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Pos, Span};
+use crate::load::{self, Node, SourceFile};
+use crate::schema;
+
+pub const FILE_NAME: &str = "sopctl.yaml";
+pub const DEFAULT_SOURCES: [&str; 2] = ["sops/**/*.yaml", "sops/**/*.yml"];
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The project folder: where `sopctl.yaml` is, or the current folder.
+    pub root: PathBuf,
+    /// The config file as loaded (project-relative path and text), if there is one.
+    pub source: Option<SourceFile>,
+    pub sources: Vec<String>,
+    /// The `lint` section, read by the lint stage.
+    pub lint: Option<Node>,
+    pub render_language: Option<String>,
+    pub render_templates: Option<String>,
+    pub apply_server: Option<String>,
+}
+
+/// A configuration problem: printed like any diagnostic, but exits with 2.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub diagnostics: Vec<Diagnostic>,
+    pub source: Option<SourceFile>,
+}
+
+fn config_error(file: &str, span: Span, msg: String, help: &str) -> Diagnostic {
+    Diagnostic::error("config", file, span, msg).with_help(help)
+}
+
+/// Finds the project root: the folder of `--config`, else the nearest folder upwards from
+/// `cwd` holding `sopctl.yaml`, else `cwd`.
+pub fn find(cwd: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    if let Some(file) = explicit {
+        let abs = if file.is_absolute() {
+            file.to_path_buf()
+        } else {
+            cwd.join(file)
+        };
+        if !abs.is_file() {
+            return Err(ConfigError {
+                diagnostics: vec![config_error(
+                    &file.display().to_string(),
+                    Span::point(Pos::START),
+                    format!("configuration file `{}` does not exist", file.display()),
+                    "check the path given to --config",
+                )],
+                source: None,
+            });
+        }
+        let root = abs
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let name = abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return read(&root, &abs, &name);
+    }
+    let mut dir = Some(cwd);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return read(d, &candidate, FILE_NAME);
+        }
+        dir = d.parent();
+    }
+    Ok(Config {
+        root: cwd.to_path_buf(),
+        sources: DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
+        ..Config::default()
+    })
+}
+
+fn read(root: &Path, abs: &Path, rel: &str) -> Result<Config, ConfigError> {
+    let src = load::read_source(abs, rel).map_err(|d| ConfigError {
+        diagnostics: vec![d],
+        source: None,
+    })?;
+    let fail = |diagnostics: Vec<Diagnostic>, src: &SourceFile| ConfigError {
+        diagnostics: diagnostics
+            .into_iter()
+            .map(|mut d| {
+                d.code = "config".into();
+                d
+            })
+            .collect(),
+        source: Some(src.clone()),
+    };
+    let docs = load::parse_source(&src).map_err(|d| fail(vec![d], &src))?;
+    let root_node = match docs.into_iter().next() {
+        Some(d) if !d.root.is_null() => d.root,
+        // An empty sopctl.yaml means "all defaults".
+        _ => Node::new(
+            load::Value::Map(vec![]),
+            Span::point(Pos::START),
+            load::Style::Collection,
+        ),
+    };
+    let errs = schema::check_node(schema::config_schema(), rel, &root_node);
+    if !errs.is_empty() {
+        return Err(fail(errs, &src));
+    }
+    let strings = |n: Option<&Node>| -> Vec<String> {
+        n.and_then(Node::as_seq)
+            .map(|s| {
+                s.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut sources = strings(root_node.get("sources"));
+    if root_node.get("sources").is_none() {
+        sources = DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect();
+    }
+    for g in root_node
+        .get("sources")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
+        let Some(text) = g.as_str() else { continue };
+        if let Err(e) = globset::Glob::new(text) {
+            let d = config_error(
+                rel,
+                g.span,
+                format!("`{text}` is not a valid glob: {e}"),
+                "write a glob such as `sops/**/*.yaml`",
+            );
+            return Err(fail(vec![d], &src));
+        }
+    }
+    let get = |a: &str, b: &str| {
+        root_node
+            .get(a)
+            .and_then(|n| n.get(b))
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
+    Ok(Config {
+        root: root.to_path_buf(),
+        sources,
+        lint: root_node.get("lint").cloned(),
+        render_language: get("render", "language"),
+        render_templates: get("render", "templates"),
+        apply_server: get("apply", "server"),
+        source: Some(src),
+    })
+}

@@ -1,0 +1,167 @@
+//! `load`: files → documents with positions. Reads each file once, refuses what is not a
+//! sane YAML text (too big, binary, not UTF-8, too deep, alias bombs) with one diagnostic.
+
+pub mod node;
+pub mod yaml;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Pos, Span};
+pub use node::{Node, Style, Value};
+
+/// Larger files are refused before parsing: no SOP is this big, and reading one would only
+/// slow CI down.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// One source file: its project-relative path (with `/`) and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: Arc<str>,
+    pub text: Arc<str>,
+}
+
+/// One YAML document of a file.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file: Arc<str>,
+    /// 0-based index of the document within its file.
+    pub index: usize,
+    pub start: Pos,
+    pub root: Node,
+}
+
+impl Document {
+    pub fn kind(&self) -> Option<&str> {
+        self.root.get("kind").and_then(Node::as_str)
+    }
+    pub fn name(&self) -> Option<&str> {
+        self.root
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+    }
+}
+
+fn syntax(file: &str, pos: Pos, message: impl Into<String>, help: &str) -> Diagnostic {
+    Diagnostic::error("yaml-syntax", file, Span::point(pos), message).with_help(help)
+}
+
+/// Reads a file as UTF-8 text, refusing oversized, binary and non-UTF-8 files.
+pub fn read_source(abs: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
+    let meta = std::fs::metadata(abs).map_err(|e| {
+        syntax(
+            rel,
+            Pos::START,
+            format!("cannot read this file: {e}"),
+            "check that the file exists and is readable",
+        )
+    })?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(syntax(
+            rel,
+            Pos::START,
+            format!(
+                "this file is {:.1} MiB; SOP files may be at most {} MiB",
+                meta.len() as f64 / (1024.0 * 1024.0),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            "split the file into one file per process, or exclude it with `sources` in sopctl.yaml",
+        ));
+    }
+    let bytes = std::fs::read(abs).map_err(|e| {
+        syntax(
+            rel,
+            Pos::START,
+            format!("cannot read this file: {e}"),
+            "check that the file is readable",
+        )
+    })?;
+    decode(rel, bytes)
+}
+
+/// Turns bytes into text, with the position of the first byte that is not text.
+pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
+    if let Some(i) = bytes.iter().position(|&b| b == 0) {
+        return Err(syntax(
+            rel,
+            byte_pos(&bytes, i),
+            "this is a binary file, not YAML text (it contains a NUL byte)",
+            "remove it from the SOP folder, or narrow `sources` in sopctl.yaml",
+        ));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            return Err(syntax(
+                rel,
+                byte_pos(&bytes, at),
+                "this file is not valid UTF-8 text",
+                "save the file as UTF-8 (for example, convert it from GBK with `iconv -f GBK -t UTF-8`)",
+            ));
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Ok(SourceFile {
+        path: Arc::from(rel),
+        text: Arc::from(text),
+    })
+}
+
+/// Line and character column of a byte offset, counting only the valid text before it.
+fn byte_pos(bytes: &[u8], at: usize) -> Pos {
+    let before = &bytes[..at.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    Pos::new(line, col)
+}
+
+/// Parses every document of a file.
+pub fn parse_source(src: &SourceFile) -> Result<Vec<Document>, Diagnostic> {
+    let docs = yaml::parse_documents(&src.text)
+        .map_err(|e| syntax(&src.path, e.pos, e.message, &e.help))?;
+    Ok(docs
+        .into_iter()
+        .enumerate()
+        .map(|(index, d)| Document {
+            file: src.path.clone(),
+            index,
+            start: d.start,
+            root: d.root,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_and_bad_utf8_have_positions() {
+        let d = decode("x.yaml", b"a: 1\nb: \x00".to_vec()).unwrap_err();
+        assert_eq!(
+            (d.code.as_str(), d.line(), d.column()),
+            ("yaml-syntax", 2, 4)
+        );
+        let d = decode("x.yaml", b"a: 1\n\xe4\xb8\xad: \xff".to_vec()).unwrap_err();
+        assert_eq!((d.line(), d.column()), (2, 4));
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        let s = decode("x.yaml", "\u{feff}a: 1".as_bytes().to_vec()).unwrap();
+        assert_eq!(&*s.text, "a: 1");
+    }
+}

@@ -1,0 +1,275 @@
+//! Loads a whole project: finds the source files, then reads, parses, schema-checks and models
+//! each file in parallel (each file is parsed once), then runs the semantic checks.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::check;
+use crate::config::Config;
+use crate::diagnostic::{sort_and_dedup, Diagnostic, Pos, Span};
+use crate::load::{self, Document, SourceFile};
+use crate::model::build::{build, Piece};
+use crate::model::Project;
+use crate::schema;
+
+/// Everything a command needs after loading.
+pub struct Loaded {
+    pub root: PathBuf,
+    pub sources: HashMap<String, Arc<str>>,
+    /// Documents that passed the schema, by file (for stages that read more than the model).
+    pub documents: Vec<Document>,
+    pub project: Project,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diagnostic::Severity::Error)
+    }
+}
+
+/// An error before any file could be looked at (exit 2).
+#[derive(Debug)]
+pub struct SetupError {
+    pub message: String,
+    pub help: String,
+}
+
+const SKIP_DIRS: [&str; 5] = [".git", "target", "node_modules", "dist", ".venv"];
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yaml") | Some("yml")
+    )
+}
+
+/// Every file below `dir`, sorted, skipping build and VCS folders.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                let name = e.file_name();
+                if !SKIP_DIRS.iter().any(|s| name == *s) {
+                    stack.push(path);
+                }
+            } else {
+                out.push(path);
+            }
+        }
+    }
+}
+
+/// The folder a glob can only match below (its literal leading components).
+fn glob_base(glob: &str) -> PathBuf {
+    let mut base = PathBuf::new();
+    for part in glob.split('/') {
+        if part.contains(['*', '?', '[', '{']) {
+            break;
+        }
+        base.push(part);
+    }
+    base
+}
+
+/// Project-relative path with `/`, or the path as given when it lies outside the project.
+pub fn display_path(root: &Path, abs: &Path) -> String {
+    let rel = abs.strip_prefix(root).unwrap_or(abs);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The source files of the project, plus explicitly named paths.
+pub fn discover(
+    config: &Config,
+    cwd: &Path,
+    paths: &[PathBuf],
+) -> Result<(Vec<PathBuf>, BTreeSet<String>), SetupError> {
+    let root = &config.root;
+    let mut builder = globset::GlobSetBuilder::new();
+    for g in &config.sources {
+        let glob = globset::GlobBuilder::new(g)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| SetupError {
+                message: format!("`{g}` in `sources` is not a valid glob: {e}"),
+                help: "write a glob such as `sops/**/*.yaml`".into(),
+            })?;
+        builder.add(glob);
+    }
+    let set = builder.build().map_err(|e| SetupError {
+        message: e.to_string(),
+        help: "check `sources` in sopctl.yaml".into(),
+    })?;
+    let mut files = BTreeSet::new();
+    let bases: BTreeSet<PathBuf> = config.sources.iter().map(|g| glob_base(g)).collect();
+    for base in bases {
+        let mut found = Vec::new();
+        walk(&root.join(&base), &mut found);
+        for f in found {
+            if set.is_match(display_path(root, &f)) {
+                files.insert(f);
+            }
+        }
+    }
+    // Named paths are always loaded, and only their findings are shown.
+    let mut focus = BTreeSet::new();
+    for p in paths {
+        let abs = if p.is_absolute() {
+            p.clone()
+        } else {
+            cwd.join(p)
+        };
+        if abs.is_dir() {
+            let mut found = Vec::new();
+            walk(&abs, &mut found);
+            for f in found.into_iter().filter(|f| is_yaml(f)) {
+                focus.insert(display_path(root, &f));
+                files.insert(f);
+            }
+        } else if abs.is_file() {
+            focus.insert(display_path(root, &abs));
+            files.insert(abs);
+        } else {
+            return Err(SetupError {
+                message: format!("`{}` does not exist", p.display()),
+                help: "pass SOP files or folders that exist, or no path to check the whole project"
+                    .into(),
+            });
+        }
+    }
+    Ok((files.into_iter().collect(), focus))
+}
+
+struct FileResult {
+    source: Option<SourceFile>,
+    documents: Vec<Document>,
+    pieces: Vec<Piece>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn load_file(root: &Path, abs: &Path) -> FileResult {
+    let rel = display_path(root, abs);
+    let mut r = FileResult {
+        source: None,
+        documents: vec![],
+        pieces: vec![],
+        diagnostics: vec![],
+    };
+    let src = match load::read_source(abs, &rel) {
+        Ok(s) => s,
+        Err(d) => {
+            r.diagnostics.push(d);
+            return r;
+        }
+    };
+    match load::parse_source(&src) {
+        Err(d) => r.diagnostics.push(d),
+        Ok(docs) => {
+            let substantive = docs.iter().filter(|d| !d.root.is_null()).count();
+            if substantive == 0 {
+                r.diagnostics.push(
+                    Diagnostic::error("schema", &rel, Span::point(Pos::START), "this file holds no SOP document")
+                        .with_help("write a document with `apiVersion: sopctl/v1`, `kind`, `metadata` and `spec`, or delete the file"),
+                );
+            }
+            for doc in docs.into_iter().filter(|d| !d.root.is_null()) {
+                let errs = schema::check_document(&doc);
+                if errs.is_empty() {
+                    if let Some(piece) = build(&doc) {
+                        r.pieces.push(piece);
+                    }
+                    r.documents.push(doc);
+                } else {
+                    r.diagnostics.extend(errs);
+                    // A document that fails the schema still exists for references to it, but
+                    // its contents are not checked further: that would only repeat the error.
+                    match build(&doc) {
+                        Some(Piece::Process(mut p)) => {
+                            p.checked = false;
+                            r.pieces.push(Piece::Process(p));
+                        }
+                        Some(piece) => r.pieces.push(piece),
+                        None => {}
+                    }
+                }
+            }
+        }
+    }
+    r.source = Some(src);
+    r
+}
+
+/// Loads and validates the project. `focus` limits which files' findings are kept (empty: all).
+pub fn load(config: &Config, files: &[PathBuf], focus: &BTreeSet<String>) -> Loaded {
+    let root = config.root.clone();
+    let results: Vec<FileResult> = files.par_iter().map(|f| load_file(&root, f)).collect();
+    let mut project = Project::default();
+    let mut sources = HashMap::new();
+    let mut documents = Vec::new();
+    let mut diagnostics = Vec::new();
+    for r in results {
+        if let Some(src) = r.source {
+            sources.insert(src.path.to_string(), src.text.clone());
+        }
+        documents.extend(r.documents);
+        diagnostics.extend(r.diagnostics);
+        for piece in r.pieces {
+            match piece {
+                Piece::Roles(doc, roles) => {
+                    project.roles_docs.push(doc);
+                    project.roles.extend(roles);
+                }
+                Piece::Process(p) => project.processes.push(*p),
+                Piece::Scenario(s) => project.scenarios.push(s),
+            }
+        }
+    }
+    let ctx = check::Ctx {
+        project: &project,
+        root: &root,
+    };
+    diagnostics.extend(check::run(&ctx));
+    if !focus.is_empty() {
+        diagnostics.retain(|d| focus.contains(&d.file));
+    }
+    sort_and_dedup(&mut diagnostics);
+    Loaded {
+        root,
+        sources,
+        documents,
+        project,
+        diagnostics,
+    }
+}
+
+/// The project folder relative to the git work tree that holds it (e.g. `ops/sops-project/`),
+/// so that SARIF and GitHub annotations name repository-relative paths.
+pub fn uri_prefix(root: &Path) -> String {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return String::new();
+    };
+    let (Some(workdir), Ok(root)) = (
+        repo.workdir().and_then(|w| w.canonicalize().ok()),
+        root.canonicalize(),
+    ) else {
+        return String::new();
+    };
+    match root.strip_prefix(&workdir) {
+        Ok(rel) if !rel.as_os_str().is_empty() => format!("{}/", display_path(Path::new(""), rel)),
+        _ => String::new(),
+    }
+}

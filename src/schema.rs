@@ -1,0 +1,398 @@
+//! `schema`: checks each document against `schemas/sop.schema.json` (the same file editors use)
+//! and turns JSON Schema errors into diagnostics at the exact key or value at fault.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::ValidationError;
+use serde_json::Value as J;
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::load::{Document, Node, Value};
+use crate::suggest::did_you_mean;
+
+pub const SOP_SCHEMA: &str = include_str!("../schemas/sop.schema.json");
+pub const CONFIG_SCHEMA: &str = include_str!("../schemas/sopctl-config.schema.json");
+
+/// A compiled schema together with its JSON, which is read again for help texts.
+pub struct Schema {
+    json: J,
+    validator: jsonschema::Validator,
+}
+
+fn compile(text: &str) -> Schema {
+    // The schemas are part of the binary and covered by tests: failing here is a build bug.
+    let json: J = serde_json::from_str(text).expect("shipped schema is valid JSON");
+    let validator = jsonschema::draft7::new(&json).expect("shipped schema compiles");
+    Schema { json, validator }
+}
+
+pub fn sop_schema() -> &'static Schema {
+    static S: OnceLock<Schema> = OnceLock::new();
+    S.get_or_init(|| compile(SOP_SCHEMA))
+}
+
+pub fn config_schema() -> &'static Schema {
+    static S: OnceLock<Schema> = OnceLock::new();
+    S.get_or_init(|| compile(CONFIG_SCHEMA))
+}
+
+/// Checks one document; an empty result means it is well formed.
+pub fn check_document(doc: &Document) -> Vec<Diagnostic> {
+    check_node(sop_schema(), &doc.file, &doc.root)
+}
+
+/// Checks any node tree against a schema, reporting repeated keys too.
+pub fn check_node(schema: &Schema, file: &str, root: &Node) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    duplicate_keys(file, root, &mut out);
+    if !matches!(root.value, Value::Map(_)) {
+        out.push(
+            Diagnostic::error(
+                "schema",
+                file,
+                root.span,
+                format!(
+                    "a sopctl document must be a mapping, but this is {}",
+                    root.kind_name()
+                ),
+            )
+            .with_help(
+                "start the document with `apiVersion: sopctl/v1`, `kind:`, `metadata:` and `spec:`",
+            ),
+        );
+        return out;
+    }
+    let json = root.to_json();
+    for err in schema.validator.iter_errors(&json) {
+        out.extend(map_error(schema, file, root, &err));
+    }
+    out
+}
+
+fn segments(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// A readable path such as `spec.statuses.approved.tasks[0]`.
+fn dotted(segs: &[String]) -> String {
+    let mut s = String::new();
+    for seg in segs {
+        if seg.parse::<usize>().is_ok() {
+            s.push_str(&format!("[{seg}]"));
+        } else {
+            if !s.is_empty() {
+                s.push('.');
+            }
+            s.push_str(seg);
+        }
+    }
+    if s.is_empty() {
+        "the document".into()
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// The schema object at a keyword location, following `$ref`s on the way.
+fn schema_at<'a>(root: &'a J, segs: &[String]) -> Option<&'a J> {
+    let mut cur = root;
+    for seg in segs {
+        cur = follow_ref(root, cur);
+        cur = match cur {
+            J::Object(m) => m.get(seg)?,
+            J::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(follow_ref(root, cur))
+}
+
+fn follow_ref<'a>(root: &'a J, mut cur: &'a J) -> &'a J {
+    for _ in 0..16 {
+        match cur
+            .get("$ref")
+            .and_then(J::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(ptr) => match root.pointer(ptr) {
+                Some(next) => cur = next,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    cur
+}
+
+/// The object schema that owns a keyword (the keyword location minus its last segment).
+fn owner_schema<'a>(schema: &'a Schema, err: &ValidationError) -> Option<&'a J> {
+    let mut segs = segments(err.schema_path().as_str());
+    segs.pop();
+    schema_at(&schema.json, &segs)
+}
+
+fn describe_property(owner: Option<&J>, key: &str) -> Option<String> {
+    let prop = owner?.get("properties")?.get(key)?;
+    prop.get("description")
+        .and_then(J::as_str)
+        .map(str::to_string)
+}
+
+fn type_name(kind: &TypeKind) -> String {
+    let one = |t: &jsonschema::JsonType| match t.to_string().as_str() {
+        "object" => "a mapping".to_string(),
+        "array" => "a list".to_string(),
+        "string" => "text".to_string(),
+        "boolean" => "true or false".to_string(),
+        "integer" => "a whole number".to_string(),
+        "number" => "a number".to_string(),
+        "null" => "nothing".to_string(),
+        other => other.to_string(),
+    };
+    match kind {
+        TypeKind::Single(t) => one(t),
+        TypeKind::Multiple(set) => set.iter().map(|t| one(&t)).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+/// What an identifier in this place is called, by the mapping it is a key of.
+fn id_role(parent: Option<&str>) -> &'static str {
+    match parent {
+        Some("statuses") => "status id",
+        Some("fields") | Some("with") | Some("create") | Some("set") | Some("fill") => "field id",
+        Some("roles") => "role id",
+        _ => "key",
+    }
+}
+
+fn pattern_help(pattern: &str, value: &str) -> (String, String) {
+    let lower = value.to_lowercase().replace([' ', '.'], "-");
+    match pattern {
+        "^[a-z][a-z0-9_-]*$" => (
+            format!("`{value}` is not a valid identifier"),
+            format!("identifiers start with a lowercase letter and use only a-z, 0-9, `-` and `_`, e.g. `{}`", lower.replace(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'), "")),
+        ),
+        "^[a-z][a-z0-9_]*$" => (
+            format!("`{value}` is not a valid field id"),
+            format!("field ids are used in expressions: a lowercase letter, then a-z, 0-9 and `_` only, e.g. `{}`", lower.replace('-', "_").replace(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "")),
+        ),
+        p if p.contains("role:") || p.contains("field:") => (
+            format!("`{value}` is not a reference"),
+            "write `role:<role-id>` (e.g. `role:warehouse`) or `field:<user field>` (e.g. `field:owner`)".into(),
+        ),
+        p => (format!("`{value}` does not match the pattern `{p}`"), "change the value to match the pattern".into()),
+    }
+}
+
+fn map_error(schema: &Schema, file: &str, root: &Node, err: &ValidationError) -> Vec<Diagnostic> {
+    let segs = segments(err.instance_path().as_str());
+    let Some((key, node)) = root.at_pointer(&segs) else {
+        return vec![
+            Diagnostic::error("schema", file, root.span, err.to_string())
+                .with_help("fix the value so that it matches schemas/sop.schema.json"),
+        ];
+    };
+    let where_ = dotted(&segs);
+    let at_key = key.map(|k| k.span).unwrap_or(node.span);
+    let d = |span: Span, msg: String, help: String| {
+        Diagnostic::error("schema", file, span, msg).with_help(help)
+    };
+    match err.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let allowed: Vec<String> = owner_schema(schema, err)
+                .and_then(|o| o.get("properties"))
+                .and_then(J::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            unexpected
+                .iter()
+                .map(|name| {
+                    let span = node.entry(name).map(|(k, _)| k.span).unwrap_or(node.span);
+                    let mut help = match did_you_mean(name, allowed.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`? "),
+                        None => String::new(),
+                    };
+                    if !allowed.is_empty() {
+                        help.push_str(&format!("allowed keys here: {}", allowed.join(", ")));
+                    } else {
+                        help.push_str("remove this key");
+                    }
+                    d(span, format!("unknown key `{name}` in {where_}"), help)
+                })
+                .collect()
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or("?");
+            let owner = owner_schema(schema, err);
+            let help = match describe_property(owner, name) {
+                Some(desc) => format!("add `{name}:` here. {desc}"),
+                None => format!("add `{name}:` here"),
+            };
+            let span = if segs.is_empty() {
+                Span::point(root.span.start)
+            } else {
+                at_key
+            };
+            vec![d(
+                span,
+                format!("missing required key `{name}` in {where_}"),
+                help,
+            )]
+        }
+        ValidationErrorKind::Type { kind } => {
+            let help = schema_at(&schema.json, &{
+                let mut s = segments(err.schema_path().as_str());
+                s.pop();
+                s
+            })
+            .and_then(|s| s.get("description"))
+            .and_then(J::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("write {} here", type_name(kind)));
+            vec![d(
+                node.span,
+                format!(
+                    "{where_} must be {}, but this is {}",
+                    type_name(kind),
+                    node.kind_name()
+                ),
+                help,
+            )]
+        }
+        ValidationErrorKind::Enum { options } => {
+            let opts: Vec<String> = options
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let shown = node
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| node.to_json().to_string());
+            let mut help = match did_you_mean(&shown, opts.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`? "),
+                None => String::new(),
+            };
+            help.push_str(&format!("use one of: {}", opts.join(", ")));
+            vec![d(
+                node.span,
+                format!("`{shown}` is not allowed for {where_}"),
+                help,
+            )]
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            let exp = expected_value
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| expected_value.to_string());
+            vec![d(
+                node.span,
+                format!("{where_} must be `{exp}`"),
+                format!("write `{exp}`"),
+            )]
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            let (msg, help) = pattern_help(pattern, node.as_str().unwrap_or(""));
+            vec![d(node.span, msg, help)]
+        }
+        ValidationErrorKind::PropertyNames { error } => {
+            let name = error.instance().as_str().unwrap_or("").to_string();
+            let span = node.entry(&name).map(|(k, _)| k.span).unwrap_or(node.span);
+            let role = id_role(segs.last().map(String::as_str));
+            let (_, help) = match error.kind() {
+                ValidationErrorKind::Pattern { pattern } => pattern_help(pattern, &name),
+                _ => (String::new(), error.to_string()),
+            };
+            vec![d(span, format!("`{name}` is not a valid {role}"), help)]
+        }
+        ValidationErrorKind::MinItems { .. }
+        | ValidationErrorKind::MinProperties { .. }
+        | ValidationErrorKind::MinLength { .. } => {
+            vec![d(
+                node.span,
+                format!("{where_} must not be empty"),
+                "fill it in, or remove the key".into(),
+            )]
+        }
+        ValidationErrorKind::FalseSchema => {
+            let verb = segs.last().cloned().unwrap_or_default();
+            vec![d(
+                at_key,
+                format!("a step does only one thing, but `{verb}` is a second action in this step"),
+                "split it into two steps, one action each: create, move, approve, complete, set or advance".into(),
+            )]
+        }
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            let owner = owner_schema(schema, err);
+            let title = owner
+                .and_then(|o| o.get("title"))
+                .and_then(J::as_str)
+                .unwrap_or("value");
+            let desc = owner
+                .and_then(|o| o.get("description"))
+                .and_then(J::as_str)
+                .unwrap_or("");
+            let msg = if title == "Step" {
+                "this step has no action".to_string()
+            } else {
+                format!("{where_} is not a valid {}", title.to_lowercase())
+            };
+            let help = if title == "Step" {
+                "give the step one of: create, move, approve, complete, set, advance".to_string()
+            } else {
+                desc.to_string()
+            };
+            vec![d(node.span, msg, help)]
+        }
+        _ => vec![d(
+            node.span,
+            format!("{where_}: {err}"),
+            "see the schema description of this key in your editor, or `sopctl schema`".into(),
+        )],
+    }
+}
+
+/// Repeated keys in one mapping: YAML forbids them, and the second would silently win.
+fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
+    let mut todo: Vec<(Option<String>, &Node)> = vec![(None, root)];
+    while let Some((parent, node)) = todo.pop() {
+        match &node.value {
+            Value::Seq(items) => todo.extend(items.iter().map(|n| (None, n))),
+            Value::Map(pairs) => {
+                let mut seen: std::collections::HashMap<String, &Node> =
+                    std::collections::HashMap::new();
+                for (k, v) in pairs {
+                    let text = k.key_text().unwrap_or_default();
+                    if let Some(first) = seen.get(&text) {
+                        let (code, what) = match parent.as_deref() {
+                            Some("roles") => ("duplicate-name", "role"),
+                            Some("statuses") => ("duplicate-name", "status"),
+                            Some("fields") => ("duplicate-name", "field"),
+                            _ => ("schema", "key"),
+                        };
+                        out.push(
+                            Diagnostic::error(code, file, k.span, format!("{what} `{text}` is defined twice in this mapping (first at line {})", first.span.start.line))
+                                .with_help("remove one of them, or give it another name"),
+                        );
+                    } else {
+                        seen.insert(text.clone(), k);
+                    }
+                    todo.push((Some(text), v));
+                }
+            }
+            _ => {}
+        }
+    }
+}
