@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod docs;
 pub mod expr;
+pub mod fsutil;
 pub mod load;
 pub mod model;
 pub mod project;
