@@ -170,17 +170,36 @@ fn id_role(parent: Option<&str>) -> &'static str {
     }
 }
 
+/// A valid identifier made from `value`, or a generic one when nothing usable is left.
+fn example_id(value: &str, allowed: impl Fn(char) -> bool, fallback: &str) -> String {
+    let cleaned: String = value
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '.' { '-' } else { c })
+        .filter(|c| allowed(*c))
+        .collect();
+    match cleaned.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => cleaned,
+        _ => fallback.to_string(),
+    }
+}
+
 fn pattern_help(pattern: &str, value: &str) -> (String, String) {
-    let lower = value.to_lowercase().replace([' ', '.'], "-");
     match pattern {
-        "^[a-z][a-z0-9_-]*$" => (
-            format!("`{value}` is not a valid identifier"),
-            format!("identifiers start with a lowercase letter and use only a-z, 0-9, `-` and `_`, e.g. `{}`", lower.replace(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'), "")),
-        ),
-        "^[a-z][a-z0-9_]*$" => (
-            format!("`{value}` is not a valid field id"),
-            format!("field ids are used in expressions: a lowercase letter, then a-z, 0-9 and `_` only, e.g. `{}`", lower.replace('-', "_").replace(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "")),
-        ),
+        "^[a-z][a-z0-9_-]*$" => {
+            let ex = example_id(value, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_', "sales-delivery");
+            (
+                format!("`{value}` is not a valid identifier"),
+                format!("identifiers start with a lowercase letter and use only a-z, 0-9, `-` and `_`, e.g. `{ex}`; put Chinese names in `title`"),
+            )
+        }
+        "^[a-z][a-z0-9_]*$" => {
+            let ex = example_id(&value.replace('-', "_"), |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_', "shipped_at");
+            (
+                format!("`{value}` is not a valid field id"),
+                format!("field ids are used in expressions: a lowercase letter, then a-z, 0-9 and `_` only, e.g. `{ex}`; put Chinese names in `title`"),
+            )
+        }
         p if p.contains("role:") || p.contains("field:") => (
             format!("`{value}` is not a reference"),
             "write `role:<role-id>` (e.g. `role:warehouse`) or `field:<user field>` (e.g. `field:owner`)".into(),

@@ -62,10 +62,16 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
     let mut budget = MAX_NODES;
 
     for item in Parser::new_from_str(text) {
-        let (event, ys) = item.map_err(|e| YamlError {
-            pos: pos(e.marker()),
-            message: e.info().to_string(),
-            help: "check the indentation and quoting here: a value that contains `: ` or ` #`, or starts with `*`, `&`, `!`, `{`, `[`, `%`, `@` or a quote, must be quoted".into(),
+        let (event, ys) = item.map_err(|e| {
+            // The scanner has its own depth limit for flow collections; say it in our words.
+            if e.info().contains("recursion limit") {
+                return too_deep(pos(e.marker()));
+            }
+            YamlError {
+                pos: pos(e.marker()),
+                message: e.info().to_string(),
+                help: "check the indentation and quoting here: a value that contains `: ` or ` #`, or starts with `*`, `&`, `!`, `{`, `[`, `%`, `@` or a quote, must be quoted".into(),
+            }
         })?;
         let sp = span(&ys);
         let done: Option<(Node, usize)> = match event {
@@ -185,7 +191,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
 fn too_deep(at: Pos) -> YamlError {
     YamlError {
         pos: at,
-        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+        message: format!("nesting deeper than {MAX_DEPTH} levels (or than the YAML parser allows)"),
         help: "an SOP never needs this depth; check for a runaway indentation or bracket".into(),
     }
 }
