@@ -43,6 +43,23 @@ pub enum Command {
         /// still loaded so that references resolve.
         paths: Vec<PathBuf>,
     },
+    /// Write the handbooks people read (SPEC section 8): index, one page per process, one per
+    /// role, in Markdown or self-contained HTML (`--format html`). Refuses SOPs that do not
+    /// validate.
+    Render {
+        /// SOP files or folders whose processes to render (default: every process). The whole
+        /// project is still loaded and validated.
+        paths: Vec<PathBuf>,
+        /// Output folder (default: dist/handbook in the project root).
+        #[arg(short = 'o', long = "out", value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// A folder whose files replace the shipped templates of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Render only this role's handbook (roles/ROLE.md).
+        #[arg(long, value_name = "ROLE")]
+        role: Option<String>,
+    },
     /// Explain a validation code or lint rule, with a failing and a fixed example.
     Explain {
         /// The code, e.g. `unknown-status`.
@@ -69,6 +86,20 @@ pub fn main() -> i32 {
     let g = commands::Global::new(&cli);
     match &cli.command {
         Command::Validate { paths } => commands::validate::run(&g, paths),
+        Command::Render {
+            paths,
+            out,
+            templates,
+            role,
+        } => commands::render::run(
+            &g,
+            &commands::render::Args {
+                paths,
+                out: out.as_deref(),
+                templates: templates.as_deref(),
+                role: role.as_deref(),
+            },
+        ),
         Command::Explain { code } => commands::explain::run(&g, code),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
     }

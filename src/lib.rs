@@ -16,6 +16,7 @@ pub mod fsutil;
 pub mod load;
 pub mod model;
 pub mod project;
+pub mod render;
 pub mod report;
 pub mod schema;
 pub mod suggest;

@@ -2,6 +2,7 @@
 //! command, 2 usage, I/O or configuration error (SPEC section 7).
 
 pub mod explain;
+pub mod render;
 pub mod schema;
 pub mod validate;
 

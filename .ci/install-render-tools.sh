@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what the browser checks of tests/render.rs need, and nothing else:
+#   - Debian's Chromium (/usr/bin/chromium), to open the HTML handbook headless;
+#   - Mermaid and playwright-core from npm, into target/npm (never into the repository).
+# Idempotent and quiet: a second run only checks that everything is there. Run as root
+# (CI and the developer machines are). Prints one line with what it did and how long it took.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+start=$SECONDS
+MERMAID_VERSION=12.3.0
+PLAYWRIGHT_VERSION=1.65.1
+NPM_DIR="${CARGO_TARGET_DIR:-target}/npm"
+did=()
+
+if ! [ -x /usr/bin/chromium ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    did+=("chromium")
+fi
+
+have_npm_pkg() { # name version
+    [ -f "$NPM_DIR/node_modules/$1/package.json" ] &&
+        grep -q "\"version\": \"$2\"" "$NPM_DIR/node_modules/$1/package.json"
+}
+
+if ! have_npm_pkg mermaid "$MERMAID_VERSION" || ! have_npm_pkg playwright-core "$PLAYWRIGHT_VERSION"; then
+    command -v npm >/dev/null || { echo "install-render-tools: npm is missing" >&2; exit 1; }
+    mkdir -p "$NPM_DIR"
+    [ -f "$NPM_DIR/package.json" ] || echo '{ "private": true }' >"$NPM_DIR/package.json"
+    (cd "$NPM_DIR" && npm install --no-audit --no-fund --loglevel=error \
+        "mermaid@$MERMAID_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null 2>&1) || {
+        # Show what went wrong only when it went wrong.
+        (cd "$NPM_DIR" && npm install --no-audit --no-fund --loglevel=error \
+            "mermaid@$MERMAID_VERSION" "playwright-core@$PLAYWRIGHT_VERSION")
+        exit 1
+    }
+    did+=("mermaid@$MERMAID_VERSION playwright-core@$PLAYWRIGHT_VERSION")
+fi
+
+if [ ${#did[@]} -eq 0 ]; then
+    echo "install-render-tools: already installed ($((SECONDS - start))s)"
+else
+    echo "install-render-tools: installed ${did[*]} in $((SECONDS - start))s"
+fi
