@@ -20,7 +20,7 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let limit = (name.chars().count().div_ceil(3)).max(1);
     candidates
         .into_iter()
         .filter(|c| *c != name)
