@@ -1,5 +1,7 @@
 //! `unfilled-requirement`: a field needed to move on that nobody is asked to fill.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::diagnostic::Span;
 use crate::lint::{
     describe_field, describe_status, describe_transition, record_word, Check, Finding, Level,
@@ -12,9 +14,12 @@ pub const RULE: Rule = Rule {
     summary: "a field required to enter a status or take a transition that no task in the from-status asks for (`complete.fill`) and that is not required at creation",
     what: "For every transition and every status it leaves from, takes the fields it needs: \
         the target status's `requires` and the transition's own `requires`. A field is fine \
-        when it is `required: true` (asked for at creation), has a `default` (it has a value \
-        from the start), or some task of that from-status lists it in `complete.fill` (bot \
-        tasks count: a bot fills fields too). Otherwise the rule warns at the `requires` \
+        when some task of that from-status lists it in `complete.fill` (bot tasks count: a \
+        bot fills fields too), or when it is certain to be filled already: it is `required: \
+        true` (asked for at creation), has a `default`, or is required on every way into the \
+        from-status (by the `requires` of a status or transition on every path from the \
+        initial status), so that moving back and forth between statuses does not ask twice. \
+        Otherwise the rule warns at the `requires` \
         entry, naming the field, the status where the record gets stuck and the task whose \
         fill list should ask for it (the task that completes into the target, else the \
         status's first task for a person), or a new task when the status has none. An entry \
@@ -83,6 +88,54 @@ struct Gap<'a> {
     stuck_in: Vec<(&'a Status, &'a Transition)>,
 }
 
+/// For each status, the fields certain to be filled while a record is in it: required at
+/// creation or defaulted, or required on every way in. A greatest fixpoint over the edges.
+fn certainly_filled(p: &Process) -> HashMap<&str, HashSet<&str>> {
+    let base: HashSet<&str> = p
+        .fields
+        .iter()
+        .filter(|f| f.required || f.default.is_some())
+        .map(|f| f.id.v.as_str())
+        .collect();
+    let all: HashSet<&str> = p.fields.iter().map(|f| f.id.v.as_str()).collect();
+    let mut known: HashMap<&str, HashSet<&str>> = p
+        .statuses
+        .iter()
+        .map(|s| {
+            let start = if s.initial { base.clone() } else { all.clone() };
+            (s.id.v.as_str(), start)
+        })
+        .collect();
+    let edges = p.edges();
+    loop {
+        let mut changed = false;
+        for s in &p.statuses {
+            let mut new: Option<HashSet<&str>> = s.initial.then(|| base.clone());
+            for (from, _, t) in edges.iter().filter(|(_, to, _)| *to == s.id.v) {
+                let Some(before) = known.get(from) else {
+                    continue;
+                };
+                let mut here = before.clone();
+                here.extend(s.requires.iter().map(|r| r.v.as_str()));
+                here.extend(t.requires.iter().map(|r| r.v.as_str()));
+                new = Some(match new {
+                    None => here,
+                    Some(acc) => acc.intersection(&here).copied().collect(),
+                });
+            }
+            // A status nothing leads to (validation reports it) only has what creation gives.
+            let new = new.unwrap_or_else(|| base.clone());
+            if known.get(s.id.v.as_str()) != Some(&new) {
+                known.insert(&s.id.v, new);
+                changed = true;
+            }
+        }
+        if !changed {
+            return known;
+        }
+    }
+}
+
 fn asks_for(s: &Status, field: &str) -> bool {
     s.tasks.iter().any(|t| t.fill.iter().any(|f| f.v == field))
 }
@@ -110,6 +163,7 @@ fn suggestion(ctx: &LintCtx, p: &Process, s: &Status, t: &Transition, field: &st
 }
 
 fn check(ctx: &LintCtx, p: &Process) -> Vec<Finding> {
+    let known = certainly_filled(p);
     let mut gaps: Vec<Gap> = Vec::new();
     for t in &p.transitions {
         let Some(target) = p.status(&t.to.v) else {
@@ -129,7 +183,10 @@ fn check(ctx: &LintCtx, p: &Process) -> Vec<Finding> {
             }
             for from in p.from_ids(t) {
                 let Some(from) = p.status(from) else { continue };
-                if asks_for(from, &field.id.v) {
+                let filled = known
+                    .get(from.id.v.as_str())
+                    .is_some_and(|k| k.contains(field.id.v.as_str()));
+                if filled || asks_for(from, &field.id.v) {
                     continue;
                 }
                 let key: (Span, &str) = (entry.span, &entry.v);
@@ -250,6 +307,57 @@ spec:
         assert_eq!(
             f[1].3,
             "add a task to 维修中 (`b`) whose `complete.fill` lists `reason`"
+        );
+    }
+
+    #[test]
+    fn fields_required_on_every_way_in_are_known() {
+        let yaml = "apiVersion: sopctl/v1
+kind: Process
+metadata: { name: p, title: P }
+spec:
+  fields:
+    owner: { type: user, title: 归属人, required: true }
+    tech: { type: user, title: 工程师 }
+    parts: { type: text, title: 配件 }
+  statuses:
+    new:
+      title: 新建
+      initial: true
+      tasks: [{ id: assign, title: 派工, assignee: field:owner, complete: { fill: [tech] } }]
+    repairing: { title: 维修中, requires: [tech] }
+    waiting: { title: 待配件 }
+    shortcut: { title: 捷径 }
+    done: { title: 完成, terminal: true, requires: [tech, parts] }
+  transitions:
+    - { from: new, to: repairing }
+    - { from: repairing, to: waiting, requires: [parts] }
+    - { from: waiting, to: repairing }
+    - { from: new, to: shortcut }
+    - { from: [waiting, shortcut], to: done }
+";
+        let f = run_rule("unfilled-requirement", yaml);
+        // `tech` is known in `waiting` (required to enter `repairing`, the only way in), and
+        // `parts` too (required by the only transition into `waiting`); in `shortcut`
+        // neither is. Nobody in `repairing` is asked for `parts`.
+        let stuck: Vec<(&str, &str)> = f
+            .iter()
+            .map(|x| {
+                let field = x.2.split(' ').nth(5).unwrap();
+                let place =
+                    x.2.split("stuck in ")
+                        .nth(1)
+                        .unwrap()
+                        .split(' ')
+                        .next()
+                        .unwrap();
+                (field, place)
+            })
+            .collect();
+        assert_eq!(
+            stuck,
+            [("配件", "维修中"), ("工程师", "捷径"), ("配件", "捷径")],
+            "{f:?}"
         );
     }
 
