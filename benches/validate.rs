@@ -10,7 +10,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rayon::prelude::*;
 
 fn corpus() -> PathBuf {
-    let n: usize = std::env::var("SOPCTL_BENCH_PROCESSES").ok().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let n: usize = std::env::var("SOPCTL_BENCH_PROCESSES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = manifest.join("target").join(format!("bench-corpus-{n}"));
     if !out.join("sops").join("roles.yaml").exists() {
@@ -27,7 +30,11 @@ fn corpus() -> PathBuf {
 }
 
 fn files(root: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root.join("sops")).unwrap().flatten().map(|e| e.path()).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root.join("sops"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     v.sort();
     v
 }
@@ -35,15 +42,25 @@ fn files(root: &Path) -> Vec<PathBuf> {
 fn bench(c: &mut Criterion) {
     let root = corpus();
     let paths = files(&root);
-    let texts: Vec<String> = paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let texts: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
-    eprintln!("corpus: {} files, {:.1} MiB", paths.len(), bytes as f64 / 1048576.0);
+    eprintln!(
+        "corpus: {} files, {:.1} MiB",
+        paths.len(),
+        bytes as f64 / 1048576.0
+    );
 
     let mut g = c.benchmark_group("validate-1000");
     g.sample_size(10);
     g.bench_function("bare-event-parse (parallel)", |b| {
         b.iter(|| {
-            let n: usize = texts.par_iter().map(|t| saphyr_parser::Parser::new_from_str(t).count()).sum();
+            let n: usize = texts
+                .par_iter()
+                .map(|t| saphyr_parser::Parser::new_from_str(t).count())
+                .sum();
             assert!(n > 0);
         })
     });

@@ -43,6 +43,16 @@ pub enum Command {
         /// still loaded so that references resolve.
         paths: Vec<PathBuf>,
     },
+    /// Validate, then apply the lint rules (SPEC section 6); exit 1 on any error, or on any
+    /// warning with `--deny-warnings`.
+    Lint {
+        /// Files or folders to report on (default: the whole project). The whole project is
+        /// still loaded so that references resolve.
+        paths: Vec<PathBuf>,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
     /// Write the handbooks people read (SPEC section 8): index, one page per process, one per
     /// role, in Markdown or self-contained HTML (`--format html`). Refuses SOPs that do not
     /// validate.
@@ -62,7 +72,7 @@ pub enum Command {
     },
     /// Explain a validation code or lint rule, with a failing and a fixed example.
     Explain {
-        /// The code, e.g. `unknown-status`.
+        /// The code or rule, e.g. `unknown-status` or `idle-status`.
         code: String,
     },
     /// Print the JSON Schema of SOP documents (for editors), or of sopctl.yaml with `--config-schema`.
@@ -86,6 +96,10 @@ pub fn main() -> i32 {
     let g = commands::Global::new(&cli);
     match &cli.command {
         Command::Validate { paths } => commands::validate::run(&g, paths),
+        Command::Lint {
+            paths,
+            deny_warnings,
+        } => commands::lint::run(&g, paths, *deny_warnings),
         Command::Render {
             paths,
             out,

@@ -1655,7 +1655,7 @@ pub fn explain_text(doc: &CodeDoc) -> String {
 }
 
 /// Word-wrap `text` with a two-space indent; each line ends with a newline.
-fn wrap(text: &str) -> String {
+pub(crate) fn wrap(text: &str) -> String {
     let mut out = String::new();
     let mut line = String::new();
     for word in text.split_whitespace() {

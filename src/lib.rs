@@ -1,8 +1,12 @@
 //! sopctl: Standard Operating Procedures as code.
 //!
 //! A pipeline in one direction: `load` (files → documents with positions) → `schema` →
-//! `model` → `check` → outputs. One `Diagnostic` type flows through every stage and `report`
+//! `model` → `check` → `lint` → outputs. One `Diagnostic` type flows through every stage and `report`
 //! prints it in every format.
+
+// A `Diagnostic` is the error value of the loading stages by design; failures are the rare
+// path, so boxing it would only add noise.
+#![allow(clippy::result_large_err)]
 
 pub mod check;
 pub mod cli;
@@ -13,6 +17,7 @@ pub mod diagnostic;
 pub mod docs;
 pub mod expr;
 pub mod fsutil;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod project;

@@ -1,16 +1,24 @@
 //! "Did you mean …?" for misspelt names.
 
-/// Edit distance between two strings, by characters.
+/// Edit distance between two strings, by characters: insertions, deletions, substitutions
+/// and transpositions of two neighbouring characters (`titel` → `title`) each cost 1.
 pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows of the optimal-string-alignment table: i-2, i-1 and i.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        for j in 0..b.len() {
+            let cost = usize::from(a[i] != b[j]);
+            let mut d = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                d = d.min(before[j - 1] + 1);
+            }
+            cur[j + 1] = d;
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -20,7 +28,7 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let limit = (name.chars().count().div_ceil(3)).max(1);
     candidates
         .into_iter()
         .filter(|c| *c != name)
@@ -39,5 +47,14 @@ mod tests {
         assert_eq!(did_you_mean("titel", ["title", "tasks"]), Some("title"));
         assert_eq!(did_you_mean("choise", ["choice", "text"]), Some("choice"));
         assert_eq!(did_you_mean("zzz", ["title"]), None);
+    }
+
+    #[test]
+    fn distance_counts_transpositions_once() {
+        assert_eq!(distance("titel", "title"), 1);
+        assert_eq!(distance("ab", "ba"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("销售", "销售主管"), 2);
     }
 }

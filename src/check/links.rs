@@ -8,16 +8,28 @@ use crate::diagnostic::Diagnostic;
 pub fn invalid_move_parent(ctx: &Ctx) -> Vec<Diagnostic> {
     let project = ctx.project;
     let mut out = Vec::new();
-    for child in &project.processes {
-        let parents: Vec<_> = project
-            .processes
+    // Who starts whom, computed once: a scan per process would be quadratic.
+    let mut parents_of: HashMap<&str, Vec<&crate::model::Process>> = HashMap::new();
+    for p in &project.processes {
+        let mut started: Vec<&str> = p
+            .statuses
             .iter()
-            .filter(|p| {
-                p.statuses
-                    .iter()
-                    .any(|s| s.start.iter().any(|l| l.process.v == child.name.v))
-            })
+            .flat_map(|s| s.start.iter().map(|l| l.process.v.as_str()))
             .collect();
+        started.sort_unstable();
+        started.dedup();
+        for c in started {
+            parents_of.entry(c).or_default().push(p);
+        }
+    }
+    for child in &project.processes {
+        if child.statuses.iter().all(|s| s.move_parent.is_none()) {
+            continue;
+        }
+        let parents = parents_of
+            .get(child.name.v.as_str())
+            .cloned()
+            .unwrap_or_default();
         for s in &child.statuses {
             let Some(target) = &s.move_parent else {
                 continue;

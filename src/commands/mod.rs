@@ -2,6 +2,7 @@
 //! command, 2 usage, I/O or configuration error (SPEC section 7).
 
 pub mod explain;
+pub mod lint;
 pub mod render;
 pub mod schema;
 pub mod validate;
@@ -74,7 +75,7 @@ impl Global {
         })
     }
 
-    fn print_config_error(&self, format: Format, e: &ConfigError) {
+    pub fn print_config_error(&self, format: Format, e: &ConfigError) {
         let mut sources = HashMap::new();
         if let Some(src) = &e.source {
             sources.insert(src.path.to_string(), src.text.to_string());

@@ -48,6 +48,8 @@ fn syntax(file: &str, pos: Pos, message: impl Into<String>, help: &str) -> Diagn
 }
 
 /// Reads a file as UTF-8 text, refusing oversized, binary and non-UTF-8 files.
+// One diagnostic on a cold path: not worth boxing.
+#[allow(clippy::result_large_err)]
 pub fn read_source(abs: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
     let meta = std::fs::metadata(abs).map_err(|e| {
         syntax(
@@ -81,6 +83,8 @@ pub fn read_source(abs: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
 }
 
 /// Turns bytes into text, with the position of the first byte that is not text.
+// One diagnostic on a cold path: not worth boxing.
+#[allow(clippy::result_large_err)]
 pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     if let Some(i) = bytes.iter().position(|&b| b == 0) {
         return Err(syntax(
@@ -129,6 +133,8 @@ fn byte_pos(bytes: &[u8], at: usize) -> Pos {
 }
 
 /// Parses every document of a file.
+// One diagnostic on a cold path: not worth boxing.
+#[allow(clippy::result_large_err)]
 pub fn parse_source(src: &SourceFile) -> Result<Vec<Document>, Diagnostic> {
     let docs = yaml::parse_documents(&src.text)
         .map_err(|e| syntax(&src.path, e.pos, e.message, &e.help))?;

@@ -31,6 +31,12 @@ pub struct Node {
     pub style: Style,
 }
 
+impl Default for Node {
+    fn default() -> Node {
+        Node::new(Value::Null, Span::default(), Style::Plain)
+    }
+}
+
 impl Node {
     pub fn new(value: Value, span: Span, style: Style) -> Node {
         Node { value, span, style }
@@ -77,8 +83,17 @@ impl Node {
     pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
         self.as_map()?
             .iter()
-            .find(|(k, _)| k.key_text().as_deref() == Some(key))
+            .find(|(k, _)| k.key_is(key))
             .map(|(k, v)| (k, v))
+    }
+
+    /// Whether this key node spells `key`, without allocating for the common string case.
+    pub fn key_is(&self, key: &str) -> bool {
+        match &self.value {
+            Value::Str(s) => s == key,
+            Value::Seq(_) | Value::Map(_) => false,
+            _ => self.key_text().as_deref() == Some(key),
+        }
     }
 
     /// A mapping key as text: strings as they are, other scalars as written in JSON.

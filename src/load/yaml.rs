@@ -225,7 +225,7 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 /// Resolves a scalar by the YAML 1.2 core schema: so `2026-01-05`, `on` and `yes` stay text.
-fn scalar(text: &Cow<'_, str>, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> (Value, Style) {
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Cow<'_, Tag>>) -> (Value, Style) {
     let st = match style {
         ScalarStyle::Plain => Style::Plain,
         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,

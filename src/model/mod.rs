@@ -283,13 +283,14 @@ impl Process {
     pub fn initial(&self) -> Option<&Status> {
         self.statuses.iter().find(|s| s.initial)
     }
-    /// The ids of the statuses a transition leaves from, with `"*"` expanded.
+    /// The ids of the statuses a transition leaves from, with `"*"` expanded to every
+    /// non-terminal status other than the target (a status never moves to itself).
     pub fn from_ids<'a>(&'a self, t: &'a Transition) -> Vec<&'a str> {
         match &t.from {
             From::Any(_) => self
                 .statuses
                 .iter()
-                .filter(|s| !s.terminal)
+                .filter(|s| !s.terminal && s.id.v != t.to.v)
                 .map(|s| s.id.v.as_str())
                 .collect(),
             From::List(ids) => ids.iter().map(|s| s.v.as_str()).collect(),

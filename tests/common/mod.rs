@@ -70,7 +70,9 @@ pub fn findings(json: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
 }
 
 /// Reads `# expect: CODE@WHERE` annotations from every file of a fixture project. WHERE is a
-/// column number, or a token whose first occurrence on that line gives the column.
+/// column number, or a token whose first occurrence on that line gives the column. Where the
+/// offending line cannot hold a comment (inside a block scalar), `# expect-next-line:
+/// CODE@WHERE` on the line before points at the next line.
 pub fn expectations(dir: &Path) -> Vec<(String, String, u64, u64)> {
     let mut out = Vec::new();
     let mut files = Vec::new();
@@ -82,26 +84,92 @@ pub fn expectations(dir: &Path) -> Vec<(String, String, u64, u64)> {
             .to_string_lossy()
             .replace('\\', "/");
         let text = std::fs::read_to_string(&f).unwrap_or_default();
-        for (i, line) in text.lines().enumerate() {
-            let Some(at) = line.find("# expect: ") else {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let (marker, target) = if let Some(at) = line.find("# expect: ") {
+                ((at, "# expect: ".len()), i)
+            } else if let Some(at) = line.find("# expect-next-line: ") {
+                ((at, "# expect-next-line: ".len()), i + 1)
+            } else {
                 continue;
             };
-            let spec = line[at + "# expect: ".len()..].trim();
+            let (at, len) = marker;
+            let spec = line[at + len..].trim();
             let (code, place) = spec.split_once('@').expect("CODE@WHERE");
+            let on: &str = if target == i {
+                &line[..at]
+            } else {
+                lines.get(target).copied().unwrap_or_default()
+            };
             let column = match place.parse::<u64>() {
                 Ok(c) => c,
                 Err(_) => {
-                    let byte = line[..at].find(place).unwrap_or_else(|| {
-                        panic!("{rel}:{}: token `{place}` not on the line", i + 1)
+                    let byte = on.find(place).unwrap_or_else(|| {
+                        panic!("{rel}:{}: token `{place}` not on the line", target + 1)
                     });
-                    line[..byte].chars().count() as u64 + 1
+                    on[..byte].chars().count() as u64 + 1
                 }
             };
-            out.push((code.to_string(), rel.clone(), i as u64 + 1, column));
+            out.push((code.to_string(), rel.clone(), target as u64 + 1, column));
         }
     }
     out.sort();
     out
+}
+
+/// Runs `lint --format json` with extra arguments and environment; returns the exit code and
+/// the parsed report.
+pub fn lint_json(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let mut args = vec!["lint", "--format", "json"];
+    args.extend_from_slice(extra);
+    let mut cmd = sopctl();
+    cmd.current_dir(dir).args(&args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("sopctl runs");
+    let code = out.status.code().unwrap_or(-1);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            stdout(&out),
+            stderr(&out)
+        )
+    });
+    (code, json)
+}
+
+/// Copies a folder (recursively) into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Makes `dir` a git repository with every file committed at `time` (seconds since the
+/// epoch, UTC+8), as a fixed author and committer.
+pub fn git_commit_all(dir: &Path, time: i64) {
+    let repo = git2::Repository::open(dir)
+        .or_else(|_| git2::Repository::init(dir))
+        .unwrap();
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig =
+        git2::Signature::new("测试", "test@example.com", &git2::Time::new(time, 480)).unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, "SOPs", &tree, &parents)
+        .unwrap();
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

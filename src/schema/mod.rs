@@ -1,6 +1,8 @@
 //! `schema`: checks each document against `schemas/sop.schema.json` (the same file editors use)
 //! and turns JSON Schema errors into diagnostics at the exact key or value at fault.
 
+mod node_json;
+
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -11,19 +13,22 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::load::{Document, Node, Value};
 use crate::suggest::did_you_mean;
 
-pub const SOP_SCHEMA: &str = include_str!("../schemas/sop.schema.json");
-pub const CONFIG_SCHEMA: &str = include_str!("../schemas/sopctl-config.schema.json");
+pub const SOP_SCHEMA: &str = include_str!("../../schemas/sop.schema.json");
+pub const CONFIG_SCHEMA: &str = include_str!("../../schemas/sopctl-config.schema.json");
 
 /// A compiled schema together with its JSON, which is read again for help texts.
 pub struct Schema {
     json: J,
-    validator: jsonschema::Validator,
+    validator: jsonschema::Validator<node_json::NodeJson>,
 }
 
 fn compile(text: &str) -> Schema {
     // The schemas are part of the binary and covered by tests: failing here is a build bug.
     let json: J = serde_json::from_str(text).expect("shipped schema is valid JSON");
-    let validator = jsonschema::draft7::new(&json).expect("shipped schema compiles");
+    let validator = jsonschema::options_for::<node_json::NodeJson>()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(&json)
+        .expect("shipped schema compiles");
     Schema { json, validator }
 }
 
@@ -63,8 +68,11 @@ pub fn check_node(schema: &Schema, file: &str, root: &Node) -> Vec<Diagnostic> {
         );
         return out;
     }
-    let json = root.to_json();
-    for err in schema.validator.iter_errors(&json) {
+    // Most documents are valid: the boolean check is much cheaper than collecting errors.
+    if schema.validator.is_valid(root) {
+        return out;
+    }
+    for err in schema.validator.iter_errors(root) {
         out.extend(map_error(schema, file, root, &err));
     }
     out
@@ -385,33 +393,42 @@ fn map_error(schema: &Schema, file: &str, root: &Node, err: &ValidationError) ->
 
 /// Repeated keys in one mapping: YAML forbids them, and the second would silently win.
 fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
-    let mut todo: Vec<(Option<String>, &Node)> = vec![(None, root)];
+    let mut todo: Vec<(Option<&str>, &Node)> = vec![(None, root)];
     while let Some((parent, node)) = todo.pop() {
         match &node.value {
             Value::Seq(items) => todo.extend(items.iter().map(|n| (None, n))),
             Value::Map(pairs) => {
-                let mut seen: std::collections::HashMap<String, &Node> =
-                    std::collections::HashMap::new();
-                for (k, v) in pairs {
-                    let text = k.key_text().unwrap_or_default();
-                    if let Some(first) = seen.get(&text) {
-                        let (code, what) = match parent.as_deref() {
+                for (i, (k, v)) in pairs.iter().enumerate() {
+                    let text = key_str(k);
+                    // Mappings are small: comparing with the earlier keys beats hashing.
+                    if let Some((first, _)) = pairs[..i].iter().find(|(e, _)| key_str(e) == text) {
+                        let (code, what) = match parent {
                             Some("roles") => ("duplicate-name", "role"),
                             Some("statuses") => ("duplicate-name", "status"),
                             Some("fields") => ("duplicate-name", "field"),
                             _ => ("schema", "key"),
                         };
                         out.push(
-                            Diagnostic::error(code, file, k.span, format!("{what} `{text}` is defined twice in this mapping (first at line {})", first.span.start.line))
-                                .with_help("remove one of them, or give it another name"),
+                            Diagnostic::error(
+                                code,
+                                file,
+                                k.span,
+                                format!("{what} `{text}` is defined twice in this mapping (first at line {})", first.span.start.line),
+                            )
+                            .with_help("remove one of them, or give it another name"),
                         );
-                    } else {
-                        seen.insert(text.clone(), k);
                     }
-                    todo.push((Some(text), v));
+                    todo.push((k.as_str(), v));
                 }
             }
             _ => {}
         }
+    }
+}
+
+fn key_str(k: &Node) -> std::borrow::Cow<'_, str> {
+    match k.as_str() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(k.key_text().unwrap_or_default()),
     }
 }

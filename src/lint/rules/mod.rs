@@ -1,0 +1,36 @@
+//! One file per lint rule: its documentation, its check and its tests.
+
+mod duplicate_title;
+mod idle_status;
+mod long_checklist;
+mod long_guide;
+mod missing_owner;
+mod missing_purpose;
+mod missing_review;
+mod self_approval;
+mod stale_review;
+mod task_without_due;
+mod task_without_guide;
+mod unfilled_requirement;
+mod unused_field;
+mod unused_role;
+
+use super::Rule;
+
+/// Every rule, in the order of SPEC section 6.
+pub const ALL: &[Rule] = &[
+    missing_purpose::RULE,
+    missing_owner::RULE,
+    missing_review::RULE,
+    stale_review::RULE,
+    task_without_guide::RULE,
+    task_without_due::RULE,
+    idle_status::RULE,
+    unfilled_requirement::RULE,
+    self_approval::RULE,
+    long_checklist::RULE,
+    long_guide::RULE,
+    unused_field::RULE,
+    unused_role::RULE,
+    duplicate_title::RULE,
+];
