@@ -13,10 +13,21 @@ PLAYWRIGHT_VERSION=1.65.1
 NPM_DIR="${CARGO_TARGET_DIR:-target}/npm"
 did=()
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Runs a command with its output kept in $log, shown only if it fails.
+quiet() {
+    if ! "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "install-render-tools: failed: $*" >&2
+        exit 1
+    fi
+}
+
 if ! [ -x /usr/bin/chromium ]; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    quiet apt-get update -qq
+    quiet apt-get install -y -qq --no-install-recommends chromium
     did+=("chromium")
 fi
 
@@ -29,13 +40,8 @@ if ! have_npm_pkg mermaid "$MERMAID_VERSION" || ! have_npm_pkg playwright-core "
     command -v npm >/dev/null || { echo "install-render-tools: npm is missing" >&2; exit 1; }
     mkdir -p "$NPM_DIR"
     [ -f "$NPM_DIR/package.json" ] || echo '{ "private": true }' >"$NPM_DIR/package.json"
-    (cd "$NPM_DIR" && npm install --no-audit --no-fund --loglevel=error \
-        "mermaid@$MERMAID_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" >/dev/null 2>&1) || {
-        # Show what went wrong only when it went wrong.
-        (cd "$NPM_DIR" && npm install --no-audit --no-fund --loglevel=error \
-            "mermaid@$MERMAID_VERSION" "playwright-core@$PLAYWRIGHT_VERSION")
-        exit 1
-    }
+    quiet npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error \
+        "mermaid@$MERMAID_VERSION" "playwright-core@$PLAYWRIGHT_VERSION"
     did+=("mermaid@$MERMAID_VERSION playwright-core@$PLAYWRIGHT_VERSION")
 fi
 

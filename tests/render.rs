@@ -54,8 +54,7 @@ fn render(dir: &Path, args: &[&str]) -> (i32, String) {
 }
 
 fn read(p: impl AsRef<Path>) -> String {
-    std::fs::read_to_string(p.as_ref())
-        .unwrap_or_else(|e| panic!("{}: {e}", p.as_ref().display()))
+    std::fs::read_to_string(p.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", p.as_ref().display()))
 }
 
 fn files_under(dir: &Path) -> Vec<String> {
@@ -109,7 +108,10 @@ fn renders_every_page_of_the_shipped_sops() {
     let dir = shipped();
     let (code, err) = render(dir.path(), &[]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("rendered 39 pages (markdown) to dist/handbook"), "{err}");
+    assert!(
+        err.contains("rendered 39 pages (markdown) to dist/handbook"),
+        "{err}"
+    );
     let files = files_under(&dir.path().join("dist/handbook"));
     assert!(files.contains(&"index.md".to_string()));
     assert!(files.contains(&"sales-delivery.md".to_string()));
@@ -154,7 +156,10 @@ fn role_pages_include_tasks_of_the_person_named_on_the_record() {
     let dir = shipped();
     assert_eq!(render(dir.path(), &[]).0, 0);
     let md = read(dir.path().join("dist/handbook/roles/sales.md"));
-    assert!(md.contains("#### 任务：找客户完成验收并反馈验收信息"), "{md}");
+    assert!(
+        md.contains("#### 任务：找客户完成验收并反馈验收信息"),
+        "{md}"
+    );
     assert!(md.contains("你是该人员时，由你完成"));
 }
 
@@ -163,7 +168,10 @@ fn one_role_only() {
     let dir = shipped();
     let (code, err) = render(dir.path(), &["--role", "warehouse", "-o", "out"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(files_under(&dir.path().join("out")), vec!["roles/warehouse.md"]);
+    assert_eq!(
+        files_under(&dir.path().join("out")),
+        vec!["roles/warehouse.md"]
+    );
     assert!(err.contains("rendered 1 page (markdown) to out"), "{err}");
 }
 
@@ -205,7 +213,10 @@ fn other_formats_are_usage_errors() {
     let dir = shipped();
     let (code, err) = render(dir.path(), &["--format", "sarif"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--format sarif is not a handbook format"), "{err}");
+    assert!(
+        err.contains("--format sarif is not a handbook format"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +261,10 @@ fn render_language_and_templates_from_sopctl_yaml() {
     .unwrap();
     let (code, err) = render(dir.path(), &[]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(read(dir.path().join("dist/handbook/index.md")), "INDEX Processes 1\n");
+    assert_eq!(
+        read(dir.path().join("dist/handbook/index.md")),
+        "INDEX Processes 1\n"
+    );
     let md = read(dir.path().join("dist/handbook/delivery.md"));
     assert!(md.contains("## Step by step"), "{md}");
 }
@@ -261,21 +275,26 @@ fn guides_are_content_never_template_code_and_html_is_escaped() {
     let (code, err) = render(dir.path(), &["--format", "html"]);
     assert_eq!(code, 0, "{err}");
     let html = read(dir.path().join("dist/handbook/customer-returns.html"));
-    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(\"x\")&lt;/script&gt;"),
+        "{html}"
+    );
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
-    assert!(html.contains("Check the order &lt;b&gt;number&lt;/b&gt;"));
+    assert!(html.contains("Check the order &lt;b&gt;number&lt;&#x2f;b&gt;"));
     assert!(!html.to_lowercase().contains("<script"));
     assert!(!html.contains("<img"));
     // Template code in a guide is shown, not run.
     assert!(html.contains("Never run {{ process.title }} or {% if true %}code{% endif %}."));
     // Self-contained: no scripts, no stylesheets or images to fetch.
     assert!(!html.contains("<link rel=\"stylesheet\""));
-    assert!(!html.contains(" src="));
+    assert!(!html.contains(" src=\""));
 
     let (code, _) = render(dir.path(), &[]);
     assert_eq!(code, 0);
     let md = read(dir.path().join("dist/handbook/customer-returns.md"));
-    assert!(md.contains("Call the customer. &lt;script>alert(\"x\")&lt;/script> Never run {{ process.title }}"));
+    assert!(md.contains(
+        "Call the customer. &lt;script>alert(\"x\")&lt;/script> Never run {{ process.title }}"
+    ));
     assert!(md.contains("- [ ] Check the order &lt;b>number&lt;/b>"));
 }
 
@@ -285,7 +304,10 @@ fn mermaid_ids_never_contain_dashes_and_labels_never_semicolons() {
     for dir in [shipped(), english()] {
         assert_eq!(render(dir.path(), &[]).0, 0);
         let out = dir.path().join("dist/handbook");
-        for f in files_under(&out).iter().filter(|f| !f.contains('/') && f.as_str() != "index.md") {
+        for f in files_under(&out)
+            .iter()
+            .filter(|f| !f.contains('/') && f.as_str() != "index.md")
+        {
             diagrams.extend(mermaid_blocks(&read(out.join(f))));
         }
     }
@@ -338,12 +360,19 @@ fn a_template_syntax_error_names_its_file_and_line() {
     let dir = shipped();
     let tpl = dir.path().join("tpl");
     std::fs::create_dir(&tpl).unwrap();
-    std::fs::write(tpl.join("process.md.j2"), "# {{ process.title }}\n\n{% if %}\n").unwrap();
+    std::fs::write(
+        tpl.join("process.md.j2"),
+        "# {{ process.title }}\n\n{% if %}\n",
+    )
+    .unwrap();
     let (code, err) = render(dir.path(), &["--templates", "tpl"]);
     assert_eq!(code, 2, "{err}");
     let file = tpl.join("process.md.j2");
     assert!(
-        err.contains(&format!("error: template {}:3: syntax error", file.display())),
+        err.contains(&format!(
+            "error: template {}:3: syntax error",
+            file.display()
+        )),
         "{err}"
     );
     assert!(err.contains("help: fix the template"), "{err}");
@@ -427,11 +456,19 @@ fn revision_history_comes_from_git_newest_first() {
     let bob = md
         .find("| 2026-03-02 | Bob | Name the first task better |")
         .expect(&md);
-    let alice = md.find("| 2026-01-05 | Alice | Add the returns SOP |").expect(&md);
+    let alice = md
+        .find("| 2026-01-05 | Alice | Add the returns SOP |")
+        .expect(&md);
     assert!(bob < alice, "newest first");
-    assert!(!md.contains("Carol"), "a commit that did not touch the file is not listed");
+    assert!(
+        !md.contains("Carol"),
+        "a commit that did not touch the file is not listed"
+    );
     assert!(md.contains("| Last changed | 2026-03-02 |"), "{md}");
-    assert!(md.contains("| Next review due | 2026-05-31 |"), "90 days later: {md}");
+    assert!(
+        md.contains("| Next review due | 2026-05-31 |"),
+        "90 days later: {md}"
+    );
 
     // SOPCTL_NO_GIT=1: no history, reproducible output.
     let (code, _) = render(dir.path(), &[]);
@@ -476,10 +513,15 @@ fn browser(what: &str) -> Option<Browser> {
         .is_ok_and(|o| o.status.success());
     let missing = if !node_ok {
         Some("node is not installed".to_string())
-    } else if !npm.join("node_modules/mermaid/dist/mermaid.min.js").is_file()
+    } else if !npm
+        .join("node_modules/mermaid/dist/mermaid.min.js")
+        .is_file()
         || !npm.join("node_modules/playwright-core").is_dir()
     {
-        Some(format!("mermaid and playwright-core are not in {}", npm.display()))
+        Some(format!(
+            "mermaid and playwright-core are not in {}",
+            npm.display()
+        ))
     } else if !chromium.is_file() {
         Some(format!("{} is not installed", chromium.display()))
     } else {
@@ -523,7 +565,9 @@ fn every_diagram_parses_with_the_real_mermaid_parser() {
         let out = dir.path().join("dist/handbook");
         for f in files_under(&out).iter().filter(|f| !f.contains('/')) {
             for (i, d) in mermaid_blocks(&read(out.join(f))).into_iter().enumerate() {
-                let p = work.path().join(format!("{}-{i}.mmd", f.trim_end_matches(".md")));
+                let p = work
+                    .path()
+                    .join(format!("{}-{i}.mmd", f.trim_end_matches(".md")));
                 std::fs::write(&p, d).unwrap();
                 files.push(p);
             }
@@ -532,7 +576,11 @@ fn every_diagram_parses_with_the_real_mermaid_parser() {
     assert_eq!(files.len(), 13);
     let (ok, log) = run_check(&b, "mermaid", &files);
     assert!(ok, "{log}");
-    assert_eq!(log.lines().filter(|l| l.starts_with("ok ")).count(), 13, "{log}");
+    assert_eq!(
+        log.lines().filter(|l| l.starts_with("ok ")).count(),
+        13,
+        "{log}"
+    );
 }
 
 #[test]
@@ -551,5 +599,9 @@ fn html_pages_open_in_headless_chromium_without_console_errors() {
     assert_eq!(pages.len(), 39 + 6);
     let (ok, log) = run_check(&b, "page", &pages);
     assert!(ok, "{log}");
-    assert_eq!(log.lines().filter(|l| l.starts_with("ok ")).count(), 45, "{log}");
+    assert_eq!(
+        log.lines().filter(|l| l.starts_with("ok ")).count(),
+        45,
+        "{log}"
+    );
 }

@@ -93,10 +93,12 @@ pub fn run(g: &Global, args: &Args) -> i32 {
         Some(o) => g.cwd.join(o),
         None => config.root.join(DEFAULT_OUT),
     };
-    let templates = args
-        .templates
-        .map(|t| g.cwd.join(t))
-        .or_else(|| config.render_templates.as_ref().map(|t| config.root.join(t)));
+    let templates = args.templates.map(|t| g.cwd.join(t)).or_else(|| {
+        config
+            .render_templates
+            .as_ref()
+            .map(|t| config.root.join(t))
+    });
     if let Some(t) = &templates {
         if !t.is_dir() {
             fail(

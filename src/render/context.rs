@@ -12,9 +12,7 @@ use super::history::{Date, Revision};
 use super::i18n::Lang;
 use super::{graph::Graph, markdown, mermaid, svg, OutputFormat};
 use crate::expr::lexer::{tokenize, TokenKind};
-use crate::model::{
-    ApprovalMode, Process, Project, Ref, RefKind, Role, Status, Task, Transition,
-};
+use crate::model::{ApprovalMode, Process, Project, Ref, RefKind, Role, Status, Task, Transition};
 
 /// Attachments (Markdown `media` files) longer than this are linked, not inlined.
 const MAX_ATTACHMENT_BYTES: u64 = 64 * 1024;
@@ -161,7 +159,8 @@ pub struct TaskView {
     pub checklist: Vec<String>,
     /// Titles of the fields asked for when completing.
     pub fill: Vec<String>,
-    /// Where completing the task takes the record, in words; None: it stays.
+    /// Where completing the task takes the record and who takes over, in words ("发货单转为
+    /// 「已发货」，由物流查询机器人接手。"), or that it stays ("发货单状态不变。").
     pub then: Option<String>,
     pub then_status: Option<StatusRef>,
     /// Whether a bot does the task.
@@ -413,7 +412,8 @@ pub struct IndexView {
 // Helpers
 
 fn field_title(p: &Process, id: &str) -> String {
-    p.field(id).map_or_else(|| id.to_string(), |f| f.title.clone())
+    p.field(id)
+        .map_or_else(|| id.to_string(), |f| f.title.clone())
 }
 
 fn field_titles<'a>(p: &Process, ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -511,8 +511,14 @@ fn normalize(p: &Path) -> PathBuf {
 
 /// `to` relative to the folder `from`, both absolute.
 fn relative(from: &Path, to: &Path) -> PathBuf {
-    let from: Vec<_> = normalize(from).components().map(|c| c.as_os_str().to_owned()).collect();
-    let to: Vec<_> = normalize(to).components().map(|c| c.as_os_str().to_owned()).collect();
+    let from: Vec<_> = normalize(from)
+        .components()
+        .map(|c| c.as_os_str().to_owned())
+        .collect();
+    let to: Vec<_> = normalize(to)
+        .components()
+        .map(|c| c.as_os_str().to_owned())
+        .collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut out = PathBuf::new();
     for _ in common..from.len() {
@@ -565,7 +571,12 @@ fn condition_words(p: &Process, source: &str, lang: Lang) -> String {
         }
         out.extend(chars.get(at..t.start).unwrap_or(&[]));
         // `is_set(field)` → "「field」已填写".
-        if let (TokenKind::Ident(f), Some(TokenKind::LParen), Some(TokenKind::Ident(arg)), Some(TokenKind::RParen)) = (
+        if let (
+            TokenKind::Ident(f),
+            Some(TokenKind::LParen),
+            Some(TokenKind::Ident(arg)),
+            Some(TokenKind::RParen),
+        ) = (
             &t.kind,
             tokens.get(i + 1).map(|x| &x.kind),
             tokens.get(i + 2).map(|x| &x.kind),
@@ -668,10 +679,11 @@ fn transition_requires(p: &Process, t: &Transition) -> Vec<String> {
     let target = p.status(&t.to.v);
     field_titles(
         p,
-        t.requires
-            .iter()
-            .map(|f| f.v.as_str())
-            .chain(target.into_iter().flat_map(|s| s.requires.iter().map(|f| f.v.as_str()))),
+        t.requires.iter().map(|f| f.v.as_str()).chain(
+            target
+                .into_iter()
+                .flat_map(|s| s.requires.iter().map(|f| f.v.as_str())),
+        ),
     )
 }
 
@@ -699,7 +711,10 @@ pub fn task_view(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang:
     let (due, due_rule) = match &t.due_parsed {
         Some(Ok(d)) => {
             let ft = d.field().map(|f| field_title(p, f));
-            (Some(lang.due(d, ft.as_deref())), t.due.as_ref().map(|x| x.v.clone()))
+            (
+                Some(lang.due(d, ft.as_deref())),
+                t.due.as_ref().map(|x| x.v.clone()),
+            )
         }
         _ => (None, t.due.as_ref().map(|x| x.v.clone())),
     };
@@ -709,7 +724,10 @@ pub fn task_view(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang:
         .filter_map(|r| r.parsed.as_ref().ok())
         .map(|d| lang.reminder(d))
         .collect();
-    let escalate_to = t.escalate.as_ref().map(|e| party(env, p, &e.to, page, lang));
+    let escalate_to = t
+        .escalate
+        .as_ref()
+        .map(|e| party(env, p, &e.to, page, lang));
     let escalation = t.escalate.as_ref().and_then(|e| {
         let after = e.after.parsed.as_ref().ok()?;
         Some(lang.escalation(after, &escalate_to.as_ref()?.label))
@@ -726,7 +744,12 @@ pub fn task_view(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang:
             });
             continue;
         }
-        let rel = normalize(&Path::new(&*p.file).parent().unwrap_or(Path::new("")).join(text));
+        let rel = normalize(
+            &Path::new(&*p.file)
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(text),
+        );
         let link = match &env.out_dir {
             Some(out) => {
                 let page_dir = if page.prefix.is_empty() {
@@ -757,34 +780,37 @@ pub fn task_view(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang:
         }
     }
     let then_status = t.then.as_ref().map(|x| status_ref(p, &x.v, page));
-    let then = t.then.as_ref().map(|target| {
-        let record = record_noun(p, lang);
-        let to = p
-            .status(&target.v)
-            .map_or_else(|| target.v.clone(), |x| x.title.v.clone());
-        let approvals: Vec<String> = transition(p, &s.id.v, &target.v)
-            .map(|tr| {
-                step_views(env, p, tr, page, lang)
-                    .into_iter()
-                    .map(|x| x.party.label)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let next: Vec<String> = p
-            .status(&target.v)
-            .map(|x| {
-                let mut v: Vec<String> = Vec::new();
-                for task in &x.tasks {
-                    let l = party(env, p, &task.assignee, page, lang).label;
-                    if !v.contains(&l) {
-                        v.push(l);
+    let then = Some(t.then.as_ref().map_or_else(
+        || lang.stays(&record_noun(p, lang)),
+        |target| {
+            let record = record_noun(p, lang);
+            let to = p
+                .status(&target.v)
+                .map_or_else(|| target.v.clone(), |x| x.title.v.clone());
+            let approvals: Vec<String> = transition(p, &s.id.v, &target.v)
+                .map(|tr| {
+                    step_views(env, p, tr, page, lang)
+                        .into_iter()
+                        .map(|x| x.party.label)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let next: Vec<String> = p
+                .status(&target.v)
+                .map(|x| {
+                    let mut v: Vec<String> = Vec::new();
+                    for task in &x.tasks {
+                        let l = party(env, p, &task.assignee, page, lang).label;
+                        if !v.contains(&l) {
+                            v.push(l);
+                        }
                     }
-                }
-                v
-            })
-            .unwrap_or_default();
-        then_words(lang, &record, &to, &approvals, &next)
-    });
+                    v
+                })
+                .unwrap_or_default();
+            then_words(lang, &record, &to, &approvals, &next)
+        },
+    ));
     let assignee = party(env, p, &t.assignee, page, lang);
     let record = record_noun(p, lang);
     TaskView {
@@ -797,7 +823,10 @@ pub fn task_view(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang:
         status: status_ref(p, &s.id.v, page),
         bot: assignee.bot,
         assignee,
-        on_behalf_of: t.on_behalf_of.as_ref().map(|r| party(env, p, r, page, lang)),
+        on_behalf_of: t
+            .on_behalf_of
+            .as_ref()
+            .map(|r| party(env, p, r, page, lang)),
         due,
         due_rule,
         reminders,
@@ -1367,7 +1396,10 @@ mod tests {
             PathBuf::from("../../sops/a/g.md")
         );
         assert_eq!(
-            relative(Path::new("/p/dist/handbook/roles"), Path::new("/p/dist/x.md")),
+            relative(
+                Path::new("/p/dist/handbook/roles"),
+                Path::new("/p/dist/x.md")
+            ),
             PathBuf::from("../../x.md")
         );
         assert_eq!(href(Path::new("a b/c(1).md")), "a%20b/c%281%29.md");

@@ -153,10 +153,7 @@ fn collect(
     for oid in walk {
         let commit = repo.find_commit(oid?)?;
         let tree = commit.tree()?;
-        let parents: Vec<git2::Tree> = commit
-            .parents()
-            .filter_map(|p| p.tree().ok())
-            .collect();
+        let parents: Vec<git2::Tree> = commit.parents().filter_map(|p| p.tree().ok()).collect();
         let mut revision = None;
         for (name, path) in &paths {
             let list = out.entry((*name).clone()).or_default();
@@ -200,15 +197,36 @@ mod tests {
     fn dates() {
         assert_eq!(Date::from_unix(0, 0).to_string(), "1970-01-01");
         // 2026-01-05T09:00:00+08:00 is 01:00 UTC on the 5th.
-        assert_eq!(Date::from_unix(1_767_574_800, 480).to_string(), "2026-01-05");
-        assert_eq!(Date::from_unix(1_767_574_800, -120).to_string(), "2026-01-04");
+        assert_eq!(
+            Date::from_unix(1_767_574_800, 480).to_string(),
+            "2026-01-05"
+        );
+        assert_eq!(
+            Date::from_unix(1_767_574_800, -120).to_string(),
+            "2026-01-04"
+        );
         let d = Date::parse("2026-01-02").unwrap(); // a Friday
-        assert_eq!(d.plus(&parse_duration("180d").unwrap()).to_string(), "2026-07-01");
-        assert_eq!(d.plus(&parse_duration("1bd").unwrap()).to_string(), "2026-01-05");
-        assert_eq!(d.plus(&parse_duration("2w").unwrap()).to_string(), "2026-01-16");
-        assert_eq!(d.plus(&parse_duration("25h").unwrap()).to_string(), "2026-01-04");
+        assert_eq!(
+            d.plus(&parse_duration("180d").unwrap()).to_string(),
+            "2026-07-01"
+        );
+        assert_eq!(
+            d.plus(&parse_duration("1bd").unwrap()).to_string(),
+            "2026-01-05"
+        );
+        assert_eq!(
+            d.plus(&parse_duration("2w").unwrap()).to_string(),
+            "2026-01-16"
+        );
+        assert_eq!(
+            d.plus(&parse_duration("25h").unwrap()).to_string(),
+            "2026-01-04"
+        );
         let leap = Date::parse("2024-02-28").unwrap();
-        assert_eq!(leap.plus(&parse_duration("1d").unwrap()).to_string(), "2024-02-29");
+        assert_eq!(
+            leap.plus(&parse_duration("1d").unwrap()).to_string(),
+            "2024-02-29"
+        );
         for z in [-800_000, -1, 0, 59, 60, 10_000, 2_000_000] {
             let d = civil_from_days(z);
             assert_eq!(days_from_civil(d.year, d.month, d.day), z);

@@ -197,6 +197,14 @@ impl Lang {
         }
     }
 
+    /// "发货单状态不变。": completing a task does not move the record.
+    pub fn stays(self, record: &str) -> String {
+        match self {
+            Lang::Zh => format!("{record}状态不变。"),
+            Lang::En => format!("the {record} stays where it is."),
+        }
+    }
+
     /// Quotes a title inside running text: 「已审批」 or “Approved”.
     pub fn quote(self, s: &str) -> String {
         match self {

@@ -31,7 +31,9 @@ fn safe_url(url: &str) -> bool {
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .collect::<String>()
         .to_ascii_lowercase();
-    !(lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:"))
+    !(lower.starts_with("javascript:")
+        || lower.starts_with("vbscript:")
+        || lower.starts_with("data:"))
 }
 
 fn last_char(e: &Event) -> Option<char> {
@@ -199,7 +201,10 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped_never_passed_through() {
-        let h = to_html("hi <script>alert(1)</script>\n\n<div onclick=x>y</div>\n", 4);
+        let h = to_html(
+            "hi <script>alert(1)</script>\n\n<div onclick=x>y</div>\n",
+            4,
+        );
         assert!(!h.contains("<script>"), "{h}");
         assert!(h.contains("&lt;script&gt;"), "{h}");
         assert!(!h.contains("<div"), "{h}");
@@ -232,7 +237,10 @@ mod tests {
     #[test]
     fn embed_shows_raw_html_as_text() {
         assert_eq!(
-            embed("Call <script>alert(1)</script> **now**\n\n<div>x</div>\n", 1),
+            embed(
+                "Call <script>alert(1)</script> **now**\n\n<div>x</div>\n",
+                1
+            ),
             "Call &lt;script>alert(1)&lt;/script> **now**\n\n&lt;div>x&lt;/div>\n"
         );
         assert_eq!(embed("a `<b>` b", 1), "a `<b>` b\n");

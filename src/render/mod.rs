@@ -139,14 +139,26 @@ impl std::error::Error for RenderError {}
 /// The shipped templates, by file name.
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("index.md.j2", include_str!("../../templates/index.md.j2")),
-    ("process.md.j2", include_str!("../../templates/process.md.j2")),
+    (
+        "process.md.j2",
+        include_str!("../../templates/process.md.j2"),
+    ),
     ("role.md.j2", include_str!("../../templates/role.md.j2")),
     ("macros.md.j2", include_str!("../../templates/macros.md.j2")),
     ("base.html.j2", include_str!("../../templates/base.html.j2")),
-    ("index.html.j2", include_str!("../../templates/index.html.j2")),
-    ("process.html.j2", include_str!("../../templates/process.html.j2")),
+    (
+        "index.html.j2",
+        include_str!("../../templates/index.html.j2"),
+    ),
+    (
+        "process.html.j2",
+        include_str!("../../templates/process.html.j2"),
+    ),
     ("role.html.j2", include_str!("../../templates/role.html.j2")),
-    ("macros.html.j2", include_str!("../../templates/macros.html.j2")),
+    (
+        "macros.html.j2",
+        include_str!("../../templates/macros.html.j2"),
+    ),
     ("style.css", include_str!("../../templates/style.css")),
 ];
 
@@ -229,7 +241,11 @@ fn environment(opts: &RenderOptions) -> Result<(Environment<'static>, Arc<Source
             if !path.is_file() {
                 continue;
             }
-            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            let Some(name) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_string)
+            else {
                 continue;
             };
             let text = std::fs::read_to_string(&path).map_err(|e| RenderError::Setup {
@@ -326,9 +342,12 @@ pub fn render_handbook(
     // Pages that span processes speak `render.language`, else the one language all processes
     // share, else Chinese.
     let site_lang = config_lang.unwrap_or_else(|| {
-        let mut langs = processes
-            .iter()
-            .map(|p| p.language.as_deref().and_then(Lang::parse).unwrap_or_default());
+        let mut langs = processes.iter().map(|p| {
+            p.language
+                .as_deref()
+                .and_then(Lang::parse)
+                .unwrap_or_default()
+        });
         match langs.next() {
             Some(first) if langs.all(|l| l == first) => first,
             _ => Lang::default(),

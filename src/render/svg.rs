@@ -341,8 +341,8 @@ pub fn draw(g: &Graph, id: &str, title: &str) -> String {
     // x: rows packed and centred, then pulled towards their neighbours.
     let main = spine(g, &reversed);
     for row in &rows {
-        let total: f64 =
-            row.iter().map(|&v| vs[v].width).sum::<f64>() + H_GAP * row.len().saturating_sub(1) as f64;
+        let total: f64 = row.iter().map(|&v| vs[v].width).sum::<f64>()
+            + H_GAP * row.len().saturating_sub(1) as f64;
         let mut x = -total / 2.0;
         for &v in row {
             vs[v].x = x + vs[v].width / 2.0;
@@ -528,7 +528,11 @@ pub fn draw(g: &Graph, id: &str, title: &str) -> String {
             !nodes.iter().any(|o| o.overlaps(&r)) && !placed.iter().any(|o| o.overlaps(&r))
         };
         // A transition drawn from three or more statuses is labelled once.
-        let crowded = drawn.iter().filter(|o| o.transition == dr.transition).count() >= 3;
+        let crowded = drawn
+            .iter()
+            .filter(|o| o.transition == dr.transition)
+            .count()
+            >= 3;
         let spot = if crowded && labelled.contains(&dr.transition) {
             None
         } else {
@@ -609,7 +613,11 @@ pub fn draw(g: &Graph, id: &str, title: &str) -> String {
         let (stroke, marker, dash) = match dr.kind {
             EdgeKind::Manual => ("#444", format!("{id}-arrow"), ""),
             EdgeKind::Approval => ("#15803d", format!("{id}-arrow-approval"), ""),
-            EdgeKind::Automatic => ("#c2410c", format!("{id}-arrow-auto"), " stroke-dasharray=\"6 4\""),
+            EdgeKind::Automatic => (
+                "#c2410c",
+                format!("{id}-arrow-auto"),
+                " stroke-dasharray=\"6 4\"",
+            ),
         };
         let _ = write!(
             s,
