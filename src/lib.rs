@@ -4,6 +4,7 @@
 //! `model` → `check` → outputs. One `Diagnostic` type flows through every stage and `report`
 //! prints it in every format.
 
+pub mod bundle;
 pub mod check;
 pub mod cli;
 pub mod codes;
