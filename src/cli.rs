@@ -53,6 +53,20 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Validate, then compile the project into DIR/bundle.json for a runtime (SPEC section 8);
+    /// refuses on any validation error and then writes nothing.
+    Build {
+        /// Files or folders to build with the project's sources (default: the `sources` of
+        /// sopctl.yaml). The bundle is always the whole project, and any error refuses it.
+        paths: Vec<PathBuf>,
+        /// The output folder (default: `dist`, relative to the current folder).
+        #[arg(short = 'o', long = "out", value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write nothing; verify that FILE (a committed bundle) matches the sources: exit 0 if
+        /// current, 1 if stale, 2 if missing or not a bundle.
+        #[arg(long, value_name = "FILE", conflicts_with = "out")]
+        check: Option<PathBuf>,
+    },
     /// Write the handbooks people read (SPEC section 8): index, one page per process, one per
     /// role, in Markdown or self-contained HTML (`--format html`). Refuses SOPs that do not
     /// validate.
@@ -100,6 +114,9 @@ pub fn main() -> i32 {
             paths,
             deny_warnings,
         } => commands::lint::run(&g, paths, *deny_warnings),
+        Command::Build { paths, out, check } => {
+            commands::build::run(&g, paths, out.as_deref(), check.as_deref())
+        }
         Command::Render {
             paths,
             out,

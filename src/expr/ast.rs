@@ -1,6 +1,7 @@
 //! The syntax tree of a `when` condition, its canonical JSON form (what the bundle carries to
 //! the runtime) and its normalized source form.
 
+use serde::de::{Deserialize, Deserializer, Error as _};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::duration::Duration;
@@ -374,6 +375,124 @@ impl Serialize for Expr {
     }
 }
 
+impl UnaryOp {
+    /// The operator named `name` in the JSON tree.
+    pub fn from_name(name: &str) -> Option<UnaryOp> {
+        [UnaryOp::Not, UnaryOp::Neg]
+            .into_iter()
+            .find(|op| op.as_str() == name)
+    }
+}
+
+impl BinaryOp {
+    pub const ALL: [BinaryOp; 11] = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::And,
+        BinaryOp::Or,
+        BinaryOp::In,
+    ];
+
+    /// The operator named `name` in the JSON tree.
+    pub fn from_name(name: &str) -> Option<BinaryOp> {
+        BinaryOp::ALL.into_iter().find(|op| op.as_str() == name)
+    }
+}
+
+/// Reads the JSON tree written by `Serialize` back; offsets are 0 (there is no source).
+fn expr_from_json(v: &serde_json::Value) -> Result<Expr, String> {
+    use serde_json::Value as J;
+    let J::Object(map) = v else {
+        return Err(format!("an expression node must be an object, not `{v}`"));
+    };
+    let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+    let node = |kind| Ok(Expr::new(kind, 0, 0));
+    let text = |key: &str| -> Result<String, String> {
+        map.get(key)
+            .and_then(J::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("`{key}` of an expression node must be text"))
+    };
+    match keys.as_slice() {
+        ["field"] => node(ExprKind::Field(text("field")?)),
+        ["now"] if map.get("now") == Some(&J::Bool(true)) => node(ExprKind::Now),
+        ["lit"] => node(match &map["lit"] {
+            J::Null => ExprKind::Null,
+            J::Bool(b) => ExprKind::Bool(*b),
+            J::Number(n) => ExprKind::Number(
+                n.as_f64()
+                    .ok_or_else(|| format!("`{n}` is not a usable number"))?,
+            ),
+            J::String(s) => ExprKind::Str(s.clone()),
+            other => return Err(format!("`{other}` is not a literal")),
+        }),
+        ["duration"] => node(ExprKind::Duration(
+            Duration::deserialize(&map["duration"]).map_err(|e| e.to_string())?,
+        )),
+        ["list"] => {
+            let items = map["list"]
+                .as_array()
+                .ok_or("`list` of an expression node must be an array")?;
+            node(ExprKind::List(
+                items.iter().map(expr_from_json).collect::<Result<_, _>>()?,
+            ))
+        }
+        _ if map.len() == 2 && map.contains_key("op") => {
+            let op = text("op")?;
+            if op == "is_set" {
+                return node(ExprKind::IsSet {
+                    field: text("field")?,
+                });
+            }
+            let args = map
+                .get("args")
+                .and_then(J::as_array)
+                .ok_or_else(|| format!("operator `{op}` needs `args`, an array"))?;
+            let mut args = args
+                .iter()
+                .map(expr_from_json)
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter();
+            let n = args.len();
+            match (
+                UnaryOp::from_name(&op),
+                BinaryOp::from_name(&op),
+                args.next(),
+                args.next(),
+            ) {
+                (Some(op), _, Some(expr), None) => node(ExprKind::Unary {
+                    op,
+                    expr: Box::new(expr),
+                }),
+                (_, Some(op), Some(lhs), Some(rhs)) if n == 2 => node(ExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                }),
+                (None, None, ..) => Err(format!("`{op}` is not an operator")),
+                _ => Err(format!(
+                    "operator `{op}` has the wrong number of arguments ({n})"
+                )),
+            }
+        }
+        _ => Err(format!("`{v}` is not an expression node")),
+    }
+}
+
+impl<'de> Deserialize<'de> for Expr {
+    /// The inverse of `Serialize` (offsets are 0): lets a bundle be read back.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Expr, D::Error> {
+        let v = serde_json::Value::deserialize(deserializer)?;
+        expr_from_json(&v).map_err(D::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,5 +677,62 @@ mod tests {
         assert!(!BinaryOp::In.is_ordering());
         assert!(BinaryOp::Le.is_ordering());
         assert!(!BinaryOp::Add.is_comparison());
+    }
+
+    /// The same tree without offsets (what a tree read back from JSON has).
+    fn strip(e: &Expr) -> Expr {
+        let kind = match &e.kind {
+            ExprKind::List(items) => ExprKind::List(items.iter().map(strip).collect()),
+            ExprKind::Unary { op, expr } => ExprKind::Unary {
+                op: *op,
+                expr: Box::new(strip(expr)),
+            },
+            ExprKind::Binary { op, lhs, rhs } => ExprKind::Binary {
+                op: *op,
+                lhs: Box::new(strip(lhs)),
+                rhs: Box::new(strip(rhs)),
+            },
+            k => k.clone(),
+        };
+        Expr::new(kind, 0, 0)
+    }
+
+    #[test]
+    fn deserializes_what_it_serializes() {
+        let sources = [
+            "a + b - (c - d) > 3 and not (x or y) or z in ['p', 'q']",
+            "-(-(a)) - -b <= -(1 + 2.5)",
+            "now - shipped_at >= 7d and is_set(f) and t == null and u != false",
+            "[1, [2, 3bd]] == x or true",
+        ];
+        for src in sources {
+            let parsed = parse_expr(src).unwrap();
+            let json = serde_json::to_string(&parsed).unwrap();
+            let back: Expr = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, strip(&parsed), "{src}");
+            assert_eq!(serde_json::to_string(&back).unwrap(), json, "{src}");
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_trees() {
+        let bad = [
+            r#"3"#,
+            r#"{}"#,
+            r#"{"field":1}"#,
+            r#"{"now":false}"#,
+            r#"{"lit":[1]}"#,
+            r#"{"field":"a","lit":1}"#,
+            r#"{"op":"^","args":[{"lit":1},{"lit":2}]}"#,
+            r#"{"op":"not","args":[]}"#,
+            r#"{"op":"not","args":[{"lit":1},{"lit":2}]}"#,
+            r#"{"op":"+","args":[{"lit":1}]}"#,
+            r#"{"op":"is_set","args":[]}"#,
+            r#"{"duration":{"amount":1,"unit":"y"}}"#,
+            r#"{"list":3}"#,
+        ];
+        for j in bad {
+            assert!(serde_json::from_str::<Expr>(j).is_err(), "{j}");
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! Due rules for tasks: `today HH:MM`, `tomorrow HH:MM`, `+<duration>` (after the task is
 //! created) and `<date field> + <duration>`.
 
+use serde::de::Error as _;
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::{Deserialize, Deserializer};
 
 use super::duration::{parse_duration, Duration};
 use super::ExprError;
@@ -119,6 +121,66 @@ impl Serialize for Due {
             }
         }
         map.end()
+    }
+}
+
+/// `HH:MM` as written in the JSON form, checked like the parser checks it.
+fn time_from_json(t: &str) -> Option<(u8, u8)> {
+    let (h, m) = t.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (hour, minute) = (h.parse::<u8>().ok()?, m.parse::<u8>().ok()?);
+    (hour <= 23 && minute <= 59).then_some((hour, minute))
+}
+
+impl<'de> Deserialize<'de> for Due {
+    /// The inverse of `Serialize`; field offsets are 0 (there is no source).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Due, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            kind: String,
+            time: Option<String>,
+            field: Option<String>,
+            duration: Option<Duration>,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        let time = |t: Option<String>| {
+            let t =
+                t.ok_or_else(|| D::Error::custom("a `today`/`tomorrow` due rule needs `time`"))?;
+            time_from_json(&t)
+                .ok_or_else(|| D::Error::custom(format!("`{t}` is not a time (HH:MM)")))
+        };
+        let due = match (raw.kind.as_str(), raw.field, raw.duration) {
+            ("today", None, None) => {
+                let (hour, minute) = time(raw.time)?;
+                return Ok(Due::Today { hour, minute });
+            }
+            ("tomorrow", None, None) => {
+                let (hour, minute) = time(raw.time)?;
+                return Ok(Due::Tomorrow { hour, minute });
+            }
+            ("after", None, Some(duration)) => Due::After { duration },
+            ("field_plus", Some(field), Some(duration)) => Due::FieldPlus {
+                field,
+                field_start: 0,
+                field_end: 0,
+                duration,
+            },
+            (kind, ..) => {
+                return Err(D::Error::custom(format!(
+                    "not a due rule of kind `{kind}` (kinds: today, tomorrow, after, field_plus, each with its own keys)"
+                )))
+            }
+        };
+        if raw.time.is_some() {
+            return Err(D::Error::custom(format!(
+                "a `{}` due rule has no `time`",
+                raw.kind
+            )));
+        }
+        Ok(due)
     }
 }
 
@@ -585,5 +647,29 @@ mod tests {
         // The leading ideographic space is one character (three bytes).
         let e = bad("\u{3000}shipped_at + 7x");
         assert_eq!((e.start, e.end), (15, 16));
+    }
+
+    #[test]
+    fn deserializes_what_it_serializes() {
+        for s in ["today 18:00", "tomorrow 09:05", "+3bd", "shipped_at + 7d"] {
+            let d = ok(s);
+            let json = serde_json::to_string(&d).unwrap();
+            let back: Due = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.to_string(), d.to_string(), "{s}");
+            assert_eq!(serde_json::to_string(&back).unwrap(), json, "{s}");
+        }
+        let bad = [
+            r#"{"kind":"today"}"#,
+            r#"{"kind":"today","time":"24:00"}"#,
+            r#"{"kind":"today","time":"9:00"}"#,
+            r#"{"kind":"after","time":"09:00","duration":{"amount":1,"unit":"d"}}"#,
+            r#"{"kind":"after"}"#,
+            r#"{"kind":"field_plus","duration":{"amount":1,"unit":"d"}}"#,
+            r#"{"kind":"later"}"#,
+            r#"{"kind":"today","time":"09:00","extra":1}"#,
+        ];
+        for j in bad {
+            assert!(serde_json::from_str::<Due>(j).is_err(), "{j}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Durations: a whole number followed by a unit (`30m`, `2h`, `7d`, `1w`, `3bd`).
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::ExprError;
 
@@ -14,7 +14,7 @@ pub const MAX_DURATION_DAYS: u64 = 36_500;
 
 const MINUTES_PER_DAY: u64 = 24 * 60;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DurationUnit {
     #[serde(rename = "m")]
     Minutes,
@@ -122,6 +122,25 @@ impl Duration {
             self.amount,
             if self.amount == 1 { one } else { many }
         )
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    /// The inverse of `Serialize`, refusing what `parse_duration` would refuse (too long).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            amount: u64,
+            unit: DurationUnit,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        Duration::new(raw.amount, raw.unit).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{}{} is too long: durations are limited to 100 years",
+                raw.amount, raw.unit
+            ))
+        })
     }
 }
 
@@ -435,5 +454,23 @@ mod tests {
             assert_eq!(DurationUnit::parse(u.as_str()), Some(u));
         }
         assert_eq!(DurationUnit::parse("D"), None);
+    }
+
+    #[test]
+    fn deserializes_what_it_serializes() {
+        for s in ["30m", "2h", "7d", "1w", "3bd", "0m", "36500d"] {
+            let d = parse_duration(s).unwrap();
+            let json = serde_json::to_string(&d).unwrap();
+            assert_eq!(serde_json::from_str::<Duration>(&json).unwrap(), d, "{s}");
+        }
+        for bad in [
+            r#"{"amount":36501,"unit":"d"}"#,
+            r#"{"amount":1,"unit":"D"}"#,
+            r#"{"amount":-1,"unit":"d"}"#,
+            r#"{"amount":1,"unit":"d","x":1}"#,
+            r#"{"unit":"d"}"#,
+        ] {
+            assert!(serde_json::from_str::<Duration>(bad).is_err(), "{bad}");
+        }
     }
 }

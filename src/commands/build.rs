@@ -1,0 +1,263 @@
+//! `sopctl build [PATH…] [-o DIR] [--check FILE]`: validate, then compile the project into
+//! `DIR/bundle.json` (SPEC section 8). Refuses on any validation error and then writes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::bundle::{self, canonical, Bundle};
+use crate::project;
+use crate::report::Format;
+
+/// The default output folder, relative to the current folder.
+pub const DEFAULT_DIR: &str = "dist";
+
+pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Path>) -> i32 {
+    let format = match g.findings_format() {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    // With --check, a missing or unreadable bundle is a usage problem found before any work.
+    let stored = match check.map(|file| read_bundle(g, file)).transpose() {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let config = match g.config(format) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (files, _focus) = match project::discover(&config, &g.cwd, paths) {
+        Ok(x) => x,
+        Err(e) => {
+            fail(&e.message, &e.help);
+            return EXIT_ERROR;
+        }
+    };
+    if files.is_empty() {
+        fail(
+            &format!(
+                "no SOP files found in {} (sources: {})",
+                config.root.display(),
+                config.sources.join(", ")
+            ),
+            "put your SOPs under sops/, set `sources` in sopctl.yaml, or pass the files to build",
+        );
+        return EXIT_ERROR;
+    }
+    // A bundle is the whole project: every finding counts, whatever paths were named.
+    let loaded = project::load(&config, &files, &BTreeSet::new());
+    if format != Format::Human || !loaded.diagnostics.is_empty() {
+        g.print(
+            format,
+            &loaded.diagnostics,
+            &loaded.sources,
+            &project::uri_prefix(&loaded.root),
+        );
+    }
+    if loaded.has_errors() {
+        match check {
+            Some(file) => eprintln!(
+                "error: cannot check {}: the SOPs have validation errors",
+                file.display()
+            ),
+            None => eprintln!(
+                "error: {} not built: the SOPs have validation errors (nothing was written)",
+                output_dir(out).join(bundle::FILE_NAME).display()
+            ),
+        }
+        return EXIT_FINDINGS;
+    }
+    let mut built = match bundle::compile(&loaded.project, &loaded.root) {
+        Ok(b) => b,
+        Err(e) => {
+            fail(
+                &format!("cannot compile the bundle: {e}"),
+                "this is a bug in sopctl if validation passed; please report it",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    if let (Some(file), Some(stored)) = (check, stored) {
+        return compare(file, &stored, &built);
+    }
+
+    let mut inputs: BTreeSet<String> = loaded.sources.keys().cloned().collect();
+    inputs.extend(bundle::compile::media_files(&built));
+    if let Some(src) = &config.source {
+        inputs.insert(src.path.to_string());
+    }
+    built.source = bundle::source::detect(&loaded.root, &inputs, &config.sources);
+
+    let dir = output_dir(out);
+    let shown = dir.join(bundle::FILE_NAME);
+    let target = g.cwd.join(&shown);
+    if let Err(e) = crate::fsutil::write_atomic(&target, built.to_json().as_bytes()) {
+        fail(
+            &format!("cannot write {}: {e}", shown.display()),
+            "check that the output folder is writable, or choose another with -o DIR",
+        );
+        return EXIT_ERROR;
+    }
+    // HANDBOOK: once `crate::render` lands, write the handbook of `loaded` here, into
+    // `g.cwd.join(&dir).join("handbook")` (SPEC section 7: `build` writes `DIR/bundle.json`
+    // and `DIR/handbook/`), with the same atomic writes, and mention it in the summary.
+
+    let (processes, statuses, tasks) = built.counts();
+    eprintln!(
+        "built {}: {}, {}, {}, {}",
+        shown.display(),
+        plural(processes, "process", "processes"),
+        plural(statuses, "status", "statuses"),
+        plural(tasks, "task", "tasks"),
+        short_hash(&built.hash)
+    );
+    EXIT_OK
+}
+
+fn output_dir(out: Option<&Path>) -> PathBuf {
+    out.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `sha256:` and the first 12 hex digits, for one-line messages.
+fn short_hash(hash: &str) -> String {
+    match hash.get(..7 + 12) {
+        Some(short) if hash.len() > short.len() => format!("{short}…"),
+        _ => hash.to_string(),
+    }
+}
+
+/// Reads the bundle given to `--check` (exit 2 when missing or not a bundle).
+fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
+    let text = match std::fs::read_to_string(g.cwd.join(file)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fail(
+                &format!("{} does not exist", file.display()),
+                &format!(
+                    "build it with `{}` and commit it, or check the path",
+                    build_command(file)
+                ),
+            );
+            return Err(EXIT_ERROR);
+        }
+        Err(e) => {
+            fail(&format!("cannot read {}: {e}", file.display()), "");
+            return Err(EXIT_ERROR);
+        }
+    };
+    Bundle::from_json(&text).map_err(|e| {
+        fail(
+            &format!("{} is not a sopctl bundle: {e}", file.display()),
+            &format!("build a fresh one with `{}`", build_command(file)),
+        );
+        EXIT_ERROR
+    })
+}
+
+/// The command that writes `file` again.
+fn build_command(file: &Path) -> String {
+    match file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) if d == Path::new(DEFAULT_DIR) => "sopctl build".to_string(),
+        Some(d) => format!("sopctl build -o {}", d.display()),
+        None => "sopctl build -o .".to_string(),
+    }
+}
+
+/// `--check`: the stored bundle is current when its contents hash like the sources' bundle.
+/// `source` is not compared.
+fn compare(file: &Path, stored: &Bundle, built: &Bundle) -> i32 {
+    let stored_hash = stored.content_hash();
+    if stored_hash == built.hash && stored.hash == stored_hash {
+        eprintln!(
+            "{} is up to date ({})",
+            file.display(),
+            short_hash(&built.hash)
+        );
+        return EXIT_OK;
+    }
+    let mut details = Vec::new();
+    if stored.hash != stored_hash {
+        details.push(format!(
+            "its `hash` ({}) does not match its contents (edited by hand?)",
+            short_hash(&stored.hash)
+        ));
+    }
+    let by_name = |b: &Bundle| -> BTreeMap<String, String> {
+        b.processes
+            .iter()
+            .map(|p| (p.name.clone(), canonical::of(p)))
+            .collect()
+    };
+    let (old, new) = (by_name(stored), by_name(built));
+    let changed: Vec<&str> = new
+        .iter()
+        .filter(|(name, text)| old.get(*name).is_some_and(|o| o != *text))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let added: Vec<&str> = new
+        .keys()
+        .filter(|n| !old.contains_key(*n))
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = old
+        .keys()
+        .filter(|n| !new.contains_key(*n))
+        .map(String::as_str)
+        .collect();
+    for (what, names) in [
+        ("changed", &changed),
+        ("added", &added),
+        ("removed", &removed),
+    ] {
+        if !names.is_empty() {
+            details.push(format!("processes {what}: {}", names.join(", ")));
+        }
+    }
+    if canonical::of(&stored.roles) != canonical::of(&built.roles) {
+        details.push("roles changed".to_string());
+    }
+    fail(
+        &format!(
+            "{} is stale: it does not match the SOPs ({} in the file, {} from the sources)\n  {}",
+            file.display(),
+            short_hash(&stored_hash),
+            short_hash(&built.hash),
+            details.join("\n  ")
+        ),
+        &format!("run `{}` and commit the result", build_command(file)),
+    );
+    EXIT_FINDINGS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortens_hashes() {
+        let h = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(short_hash(&h), "sha256:abababababab…");
+        assert_eq!(short_hash("sha256:ab"), "sha256:ab");
+    }
+
+    #[test]
+    fn suggests_the_command_that_rewrites_the_file() {
+        assert_eq!(build_command(Path::new("dist/bundle.json")), "sopctl build");
+        assert_eq!(
+            build_command(Path::new("release/bundle.json")),
+            "sopctl build -o release"
+        );
+        assert_eq!(build_command(Path::new("bundle.json")), "sopctl build -o .");
+    }
+
+    #[test]
+    fn counts_in_words() {
+        assert_eq!(plural(1, "process", "processes"), "1 process");
+        assert_eq!(plural(2, "status", "statuses"), "2 statuses");
+    }
+}
