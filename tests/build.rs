@@ -440,8 +440,16 @@ fn an_existing_bundle_is_untouched_on_error() {
         std::fs::metadata(&path).unwrap().modified().unwrap(),
         modified
     );
-    let entries = std::fs::read_dir(dir.path().join("dist")).unwrap().count();
-    assert_eq!(entries, 1, "no temporary file left behind");
+    let entries: Vec<_> = std::fs::read_dir(dir.path().join("dist"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        entries.len(),
+        2,
+        "bundle.json and handbook/, no temporary file left behind: {entries:?}"
+    );
 }
 
 #[test]
@@ -454,7 +462,7 @@ fn prints_a_one_line_summary_and_honours_the_output_folder() {
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.starts_with("built out/x/bundle.json: 1 process, 2 statuses, 0 tasks, sha256:"),
+        err.starts_with("built out/x/bundle.json and 2 handbook pages in out/x/handbook: 1 process, 2 statuses, 0 tasks, sha256:"),
         "{err}"
     );
     assert!(dir.path().join("out/x/bundle.json").is_file());
@@ -612,4 +620,33 @@ fn tiny_process(path: &Path) {
         "apiVersion: sopctl/v1\nkind: Process\nmetadata: { name: extra, title: X }\nspec:\n  statuses:\n    a: { title: A, initial: true }\n    b: { title: B, terminal: true }\n  transitions:\n    - { from: a, to: b }\n",
     )
     .unwrap();
+}
+
+#[test]
+fn build_writes_the_handbook_beside_the_bundle() {
+    let dir = shipped_copy();
+    build(dir.path());
+    let handbook = dir.path().join("dist/handbook");
+    for page in ["index.md", "sales-delivery.md", "roles/warehouse.md"] {
+        assert!(handbook.join(page).is_file(), "{page} written");
+    }
+    let page = std::fs::read_to_string(handbook.join("sales-delivery.md")).unwrap();
+    assert!(page.contains("stateDiagram-v2"), "{page}");
+}
+
+#[test]
+fn a_template_error_in_build_writes_nothing() {
+    let dir = shipped_copy();
+    let templates = dir.path().join("my-templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("process.md.j2"), "{% if %}broken\n").unwrap();
+    std::fs::write(
+        dir.path().join("sopctl.yaml"),
+        "render: { templates: my-templates }\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["build"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("process.md.j2"), "{}", stderr(&out));
+    assert!(!dir.path().join("dist").exists(), "nothing written");
 }

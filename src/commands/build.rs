@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::bundle::{self, canonical, Bundle};
-use crate::project;
 use crate::report::Format;
+use crate::{project, render};
 
 /// The default output folder, relative to the current folder.
 pub const DEFAULT_DIR: &str = "dist";
@@ -91,6 +91,29 @@ pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Pat
     let dir = output_dir(out);
     let shown = dir.join(bundle::FILE_NAME);
     let target = g.cwd.join(&shown);
+    // The handbook is rendered before anything is written, so a template error leaves the
+    // output folder as it was.
+    let handbook_dir = g.cwd.join(&dir).join("handbook");
+    let templates = match super::render::templates_dir(g, &config, None) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let opts = render::RenderOptions {
+        format: render::OutputFormat::Markdown,
+        templates,
+        role: None,
+        language: config.render_language.clone(),
+        processes: Vec::new(),
+        git: render::history::git_enabled(),
+        out_dir: Some(handbook_dir.clone()),
+    };
+    let pages = match render::render_handbook(&loaded, &opts) {
+        Ok(p) => p,
+        Err(e) => {
+            fail(&e.to_string(), &e.help());
+            return EXIT_ERROR;
+        }
+    };
     if let Err(e) = crate::fsutil::write_atomic(&target, built.to_json().as_bytes()) {
         fail(
             &format!("cannot write {}: {e}", shown.display()),
@@ -98,14 +121,16 @@ pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Pat
         );
         return EXIT_ERROR;
     }
-    // HANDBOOK: once `crate::render` lands, write the handbook of `loaded` here, into
-    // `g.cwd.join(&dir).join("handbook")` (SPEC section 7: `build` writes `DIR/bundle.json`
-    // and `DIR/handbook/`), with the same atomic writes, and mention it in the summary.
+    if let Err(code) = super::render::write_pages(&handbook_dir, &pages) {
+        return code;
+    }
 
     let (processes, statuses, tasks) = built.counts();
     eprintln!(
-        "built {}: {}, {}, {}, {}",
+        "built {} and {} handbook pages in {}: {}, {}, {}, {}",
         shown.display(),
+        pages.len(),
+        dir.join("handbook").display(),
         plural(processes, "process", "processes"),
         plural(statuses, "status", "statuses"),
         plural(tasks, "task", "tasks"),

@@ -93,21 +93,10 @@ pub fn run(g: &Global, args: &Args) -> i32 {
         Some(o) => g.cwd.join(o),
         None => config.root.join(DEFAULT_OUT),
     };
-    let templates = args.templates.map(|t| g.cwd.join(t)).or_else(|| {
-        config
-            .render_templates
-            .as_ref()
-            .map(|t| config.root.join(t))
-    });
-    if let Some(t) = &templates {
-        if !t.is_dir() {
-            fail(
-                &format!("templates folder `{}` does not exist", t.display()),
-                "pass a folder holding templates named like the shipped ones (e.g. process.md.j2)",
-            );
-            return EXIT_ERROR;
-        }
-    }
+    let templates = match templates_dir(g, &config, args.templates) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let opts = RenderOptions {
         format,
         templates,
@@ -124,15 +113,8 @@ pub fn run(g: &Global, args: &Args) -> i32 {
             return EXIT_ERROR;
         }
     };
-    for (rel, text) in &pages {
-        let path = out_dir.join(rel);
-        if let Err(e) = crate::fsutil::write_atomic(&path, text.as_bytes()) {
-            fail(
-                &format!("cannot write `{}`: {e}", path.display()),
-                "check that the output folder is writable",
-            );
-            return EXIT_ERROR;
-        }
+    if let Err(code) = write_pages(&out_dir, &pages) {
+        return code;
     }
     let shown = out_dir
         .strip_prefix(&g.cwd)
@@ -146,4 +128,44 @@ pub fn run(g: &Global, args: &Args) -> i32 {
         shown.display()
     );
     EXIT_OK
+}
+
+/// The templates folder: `--templates` (relative to the current folder), else
+/// `render.templates` of sopctl.yaml (relative to the project root); it must exist.
+pub(crate) fn templates_dir(
+    g: &Global,
+    config: &crate::config::Config,
+    explicit: Option<&Path>,
+) -> Result<Option<PathBuf>, i32> {
+    let templates = explicit.map(|t| g.cwd.join(t)).or_else(|| {
+        config
+            .render_templates
+            .as_ref()
+            .map(|t| config.root.join(t))
+    });
+    if let Some(t) = &templates {
+        if !t.is_dir() {
+            fail(
+                &format!("templates folder `{}` does not exist", t.display()),
+                "pass a folder holding templates named like the shipped ones (e.g. process.md.j2)",
+            );
+            return Err(EXIT_ERROR);
+        }
+    }
+    Ok(templates)
+}
+
+/// Writes rendered pages below `out_dir`, each atomically.
+pub(crate) fn write_pages(out_dir: &Path, pages: &[(PathBuf, String)]) -> Result<(), i32> {
+    for (rel, text) in pages {
+        let path = out_dir.join(rel);
+        if let Err(e) = crate::fsutil::write_atomic(&path, text.as_bytes()) {
+            fail(
+                &format!("cannot write `{}`: {e}", path.display()),
+                "check that the output folder is writable",
+            );
+            return Err(EXIT_ERROR);
+        }
+    }
+    Ok(())
 }
