@@ -95,6 +95,27 @@ pub enum Command {
         #[arg(long)]
         config_schema: bool,
     },
+    /// Create a project that passes validate, lint and test at once.
+    ///
+    /// Writes sopctl.yaml, sops/roles.yaml, an example process with a scenario, the schemas, a
+    /// GitHub workflow, a pre-commit configuration and VS Code settings. Refuses (exit 2,
+    /// writing nothing) if any of those files exists.
+    Init {
+        /// The project folder, created if missing (default: the current folder).
+        dir: Option<PathBuf>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page of sopctl, or write one page per command with `-o DIR`.
+    Man {
+        /// Write every page (sopctl.1, sopctl-validate.1, …) to this folder.
+        #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// Runs the program; returns the process exit code.
@@ -133,5 +154,8 @@ pub fn main() -> i32 {
         ),
         Command::Explain { code } => commands::explain::run(&g, code),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
+        Command::Init { dir } => commands::init::run(&g, dir.as_deref()),
+        Command::Completions { shell } => commands::completions::run(*shell),
+        Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),
     }
 }

@@ -21,11 +21,26 @@ pub mod fsutil;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod progress;
 pub mod project;
 pub mod render;
 pub mod report;
 pub mod schema;
 pub mod suggest;
 
-/// The version, with the git commit it was built from when known.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The version of the package, e.g. `0.1.0`.
+pub const PKG_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The abbreviated git commit sopctl was built from, or `unknown` (see `build.rs`).
+pub const GIT_COMMIT: &str = env!("SOPCTL_GIT_COMMIT");
+
+/// The full git commit sopctl was built from, or `unknown`.
+pub const GIT_COMMIT_FULL: &str = env!("SOPCTL_GIT_COMMIT_FULL");
+
+/// The version with the git commit it was built from, e.g. `0.1.0 (abc1234)`.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SOPCTL_GIT_COMMIT"),
+    ")"
+);

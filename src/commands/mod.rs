@@ -2,8 +2,11 @@
 //! command, 2 usage, I/O or configuration error (SPEC section 7).
 
 pub mod build;
+pub mod completions;
 pub mod explain;
+pub mod init;
 pub mod lint;
+pub mod man;
 pub mod render;
 pub mod schema;
 pub mod validate;
@@ -49,6 +52,17 @@ impl Global {
                     && std::io::stderr().is_terminal()
             }
         }
+    }
+
+    /// A progress bar on stderr for long work: drawn only when stderr is a terminal and the
+    /// output is human (no `--format`, or `--format human`); a no-op otherwise.
+    pub fn progress(&self, len: u64, message: &str) -> crate::progress::Progress {
+        let human = matches!(self.format.as_deref(), None | Some("human"));
+        crate::progress::Progress::when(
+            crate::progress::enabled(std::io::stderr().is_terminal(), human),
+            len,
+            message,
+        )
     }
 
     /// The findings format, refusing formats that are not for findings.
