@@ -2,8 +2,10 @@
 //! command, 2 usage, I/O or configuration error (SPEC section 7).
 
 pub mod build;
+pub mod diff;
 pub mod explain;
 pub mod lint;
+pub mod log;
 pub mod schema;
 pub mod validate;
 
