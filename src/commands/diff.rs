@@ -3,8 +3,6 @@
 //! git objects, nothing checked out), a `bundle.json` file, a project folder, or, for
 //! `--head` by default, the working tree. `--base` defaults to `HEAD`.
 
-use std::path::Path;
-
 use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::config::{self, Config};
 use crate::diff::source::{self, RepoProject, Side, SideError};
@@ -92,7 +90,11 @@ fn report_invalid(g: &Global, s: &Side) {
     eprintln!(
         "note: {} has invalid SOP files; their processes are not compared: {}",
         s.label,
-        s.invalid_files.iter().cloned().collect::<Vec<_>>().join(", ")
+        s.invalid_files
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     g.print(Format::Human, &s.diagnostics, &s.sources, "");
 }
@@ -137,10 +139,4 @@ fn side(
         format!("{spec} ({short})")
     };
     r.side(&commit, label)
-}
-
-/// For tests and messages: whether a path argument would be read as a bundle.
-pub fn is_bundle_path(cwd: &Path, spec: &str) -> bool {
-    let p = cwd.join(spec);
-    p.is_file() && spec.ends_with(".json")
 }

@@ -89,7 +89,12 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
         } else {
             format!("field {this} is no longer required")
         };
-        out.push("field-required-changed", Severity::Behavioral, subject(), message);
+        out.push(
+            "field-required-changed",
+            Severity::Behavioral,
+            subject(),
+            message,
+        );
     }
     if b.options != h.options {
         let removed: Vec<&str> = b
@@ -130,7 +135,8 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
         );
     }
     if b.default != h.default {
-        let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("none".into(), |v| v.to_string());
+        let show =
+            |v: &Option<serde_json::Value>| v.as_ref().map_or("none".into(), |v| v.to_string());
         out.push(
             "field-default-changed",
             Severity::Behavioral,

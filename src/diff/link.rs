@@ -46,7 +46,8 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             );
         }
         if bs.move_parent != hs.move_parent {
-            let show = |m: &Option<String>| m.as_ref().map_or("nowhere".into(), |m| format!("`{m}`"));
+            let show =
+                |m: &Option<String>| m.as_ref().map_or("nowhere".into(), |m| format!("`{m}`"));
             out.push(
                 "link-move-parent-changed",
                 Severity::Behavioral,

@@ -16,14 +16,14 @@
 //!   head's display order with removals after.
 
 pub mod field;
+pub mod link;
+pub mod notification;
 pub mod process;
 pub mod render;
 pub mod role;
 pub mod source;
 pub mod status;
 pub mod task;
-pub mod notification;
-pub mod link;
 pub mod transition;
 
 use std::collections::BTreeMap;

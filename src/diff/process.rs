@@ -41,7 +41,10 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
             "process-title-changed",
             Severity::Cosmetic,
             subject(),
-            format!("process `{}` renamed from {} to {}", h.name, b.title, h.title),
+            format!(
+                "process `{}` renamed from {} to {}",
+                h.name, b.title, h.title
+            ),
         );
     }
     if b.owner != h.owner {
@@ -58,10 +61,20 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
         );
     }
     let texts: [(&'static str, &str, &Option<String>, &Option<String>); 4] = [
-        ("process-description-changed", "description", &b.description, &h.description),
+        (
+            "process-description-changed",
+            "description",
+            &b.description,
+            &h.description,
+        ),
         ("process-purpose-changed", "purpose", &b.purpose, &h.purpose),
         ("process-scope-changed", "scope", &b.scope, &h.scope),
-        ("process-record-changed", "record name", &b.record, &h.record),
+        (
+            "process-record-changed",
+            "record name",
+            &b.record,
+            &h.record,
+        ),
     ];
     for (kind, what, old, new) in texts {
         if old != new {

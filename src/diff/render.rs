@@ -138,7 +138,12 @@ pub fn human(changes: &[Change], base: &str, head: &str, color: bool) -> String 
         s.push('\n');
         for c in list {
             let sev = format!("{:<10}", c.severity.as_str());
-            s.push_str(&format!("  {} {}  {}\n", paint(c.severity, &sev), c.kind, c.message));
+            s.push_str(&format!(
+                "  {} {}  {}\n",
+                paint(c.severity, &sev),
+                c.kind,
+                c.message
+            ));
         }
         s.push('\n');
     }
@@ -146,7 +151,11 @@ pub fn human(changes: &[Change], base: &str, head: &str, color: bool) -> String 
     let n = counts(&all);
     s.push_str(&format!(
         "{} from {base} to {head}: {} breaking, {} behavioral, {} cosmetic\n",
-        if changes.len() == 1 { "1 change".to_string() } else { format!("{} changes", changes.len()) },
+        if changes.len() == 1 {
+            "1 change".to_string()
+        } else {
+            format!("{} changes", changes.len())
+        },
         n[0],
         n[1],
         n[2]

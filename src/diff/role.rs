@@ -19,7 +19,12 @@ pub(crate) fn diff(base: &Bundle, head: &Bundle, out: &mut Vec<Change>) {
     for h in &head.roles {
         let this = named(&h.title, &h.id);
         match base.roles.iter().find(|b| b.id == h.id) {
-            None => push("role-added", Severity::Behavioral, &h.id, format!("role {this} added")),
+            None => push(
+                "role-added",
+                Severity::Behavioral,
+                &h.id,
+                format!("role {this} added"),
+            ),
             Some(b) => {
                 if b.bot != h.bot || b.external != h.external {
                     let kind = |r: &crate::bundle::Role| match (r.bot, r.external) {

@@ -114,9 +114,12 @@ impl RepoProject {
 
     /// Builds the side of a commit from its git objects.
     pub fn side(&self, commit: &git2::Commit, label: String) -> Result<Side, SideError> {
-        let tree = commit
-            .tree()
-            .map_err(|e| err(format!("cannot read the tree of {label}: {}", e.message()), ""))?;
+        let tree = commit.tree().map_err(|e| {
+            err(
+                format!("cannot read the tree of {label}: {}", e.message()),
+                "",
+            )
+        })?;
         let sub = if self.prefix.is_empty() {
             Some(tree)
         } else {
@@ -156,17 +159,19 @@ impl RepoProject {
                 })
         };
         let config = match blobs.iter().find(|(rel, _)| rel == config::FILE_NAME) {
-            Some((rel, oid)) => config::from_bytes(&self.root, rel, read(*oid, rel)?).map_err(|e| {
-                let first = e
-                    .diagnostics
-                    .first()
-                    .map(|d| d.message.clone())
-                    .unwrap_or_default();
-                err(
-                    format!("sopctl.yaml is invalid at {label}: {first}"),
-                    "pass a bundle.json for this side instead",
-                )
-            })?,
+            Some((rel, oid)) => {
+                config::from_bytes(&self.root, rel, read(*oid, rel)?).map_err(|e| {
+                    let first = e
+                        .diagnostics
+                        .first()
+                        .map(|d| d.message.clone())
+                        .unwrap_or_default();
+                    err(
+                        format!("sopctl.yaml is invalid at {label}: {first}"),
+                        "pass a bundle.json for this side instead",
+                    )
+                })?
+            }
             None => config::defaults(&self.root),
         };
         let globs = project::source_globs(&config).map_err(|e| err(e.message, e.help))?;
@@ -207,7 +212,8 @@ pub fn from_loaded(loaded: Loaded, label: String) -> Side {
         .filter(|p| !p.checked || invalid_files.contains(&*p.file))
         .map(|p| p.name.v.clone())
         .collect();
-    let (bundle, failed) = bundle::compile::compile_lenient(&loaded.project, &loaded.root, &skipped);
+    let (bundle, failed) =
+        bundle::compile::compile_lenient(&loaded.project, &loaded.root, &skipped);
     skipped.extend(failed.into_iter().map(|(name, _)| name));
     Side {
         label,
@@ -222,7 +228,8 @@ pub fn from_loaded(loaded: Loaded, label: String) -> Side {
 
 /// The working tree of a project (the existing loaders).
 pub fn working_tree(config: &Config, label: String) -> Result<Side, SideError> {
-    let (files, _) = project::discover(config, &config.root, &[]).map_err(|e| err(e.message, e.help))?;
+    let (files, _) =
+        project::discover(config, &config.root, &[]).map_err(|e| err(e.message, e.help))?;
     let loaded = project::load(config, &files, &BTreeSet::new());
     Ok(from_loaded(loaded, label))
 }

@@ -143,7 +143,11 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     }
     let esc = |e: &Option<crate::bundle::Escalation>, map: bool| {
         e.as_ref().map_or("none".into(), |e| {
-            let to = if map { r.reference(&e.to) } else { e.to.clone() };
+            let to = if map {
+                r.reference(&e.to)
+            } else {
+                e.to.clone()
+            };
             format!("after {} to {}", e.after.duration(), show_ref(&to))
         })
     };
@@ -188,10 +192,22 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     }
     let cosmetic: [(&'static str, &str, bool); 5] = [
         ("task-title-changed", "title", b.title != h.title),
-        ("task-description-changed", "description", b.description != h.description),
+        (
+            "task-description-changed",
+            "description",
+            b.description != h.description,
+        ),
         ("task-guide-changed", "guide", b.guide != h.guide),
-        ("task-checklist-changed", "checklist", b.checklist != h.checklist),
-        ("task-media-changed", "media", media(&b.media) != media(&h.media)),
+        (
+            "task-checklist-changed",
+            "checklist",
+            b.checklist != h.checklist,
+        ),
+        (
+            "task-media-changed",
+            "media",
+            media(&b.media) != media(&h.media),
+        ),
     ];
     for (kind, what, differs) in cosmetic {
         if differs {

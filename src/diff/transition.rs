@@ -36,9 +36,11 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
     };
     for h in &p.head.transitions {
         let subject = || format!("transition:{}", h.id);
-        let old = p.base.transitions.iter().find(|b| {
-            p.renames.status(&b.from) == h.from && p.renames.status(&b.to) == h.to
-        });
+        let old = p
+            .base
+            .transitions
+            .iter()
+            .find(|b| p.renames.status(&b.from) == h.from && p.renames.status(&b.to) == h.to);
         let Some(b) = old else {
             if both(&h.from) && both(&h.to) {
                 out.push(
@@ -63,10 +65,9 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 ),
             );
         }
-        let old_by = b
-            .by
-            .as_ref()
-            .map(|v| v.iter().map(|r| p.renames.reference(r)).collect::<Vec<_>>());
+        let old_by =
+            b.by.as_ref()
+                .map(|v| v.iter().map(|r| p.renames.reference(r)).collect::<Vec<_>>());
         if old_by != h.by {
             out.push(
                 "transition-by-changed",
@@ -92,9 +93,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 ),
             );
         }
-        let cond = |c: &Option<crate::bundle::Condition>| {
-            c.as_ref().map(|c| c.source.clone())
-        };
+        let cond = |c: &Option<crate::bundle::Condition>| c.as_ref().map(|c| c.source.clone());
         if cond(&b.when) != cond(&h.when) {
             let message = match (cond(&b.when), cond(&h.when)) {
                 (None, Some(n)) => format!("{this} is now automatic when `{n}`"),
@@ -137,10 +136,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 "transition-removed",
                 Severity::Breaking,
                 format!("transition:{}", b.id),
-                format!(
-                    "{} removed: records can no longer take it",
-                    label(b)
-                ),
+                format!("{} removed: records can no longer take it", label(b)),
             );
         }
     }
