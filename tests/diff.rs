@@ -284,6 +284,10 @@ fn git_errors_exit_2_with_a_hint() {
     );
     assert!(stdout(&out).is_empty());
 
+    let out = run_in(tmp.path(), &["diff", "--base", "missing/bundle.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing/bundle.json does not exist"));
+
     let plain = tempfile::tempdir().unwrap();
     copy_dir(&diff_dir().join("task-due-changed/current"), plain.path());
     let out = run_in(plain.path(), &["diff"]);

@@ -111,8 +111,15 @@ fn side(
         return source::working_tree(config, "the working tree".into());
     };
     let path = g.cwd.join(spec);
-    if path.is_file() && spec.ends_with(".json") {
-        return source::bundle_file(&path, spec);
+    if spec.ends_with(".json") {
+        if path.is_file() {
+            return source::bundle_file(&path, spec);
+        }
+        return Err(SideError {
+            message: format!("{spec} does not exist"),
+            help: "pass an existing bundle.json (written by `sopctl build`), or a git revision"
+                .into(),
+        });
     }
     if path.is_dir() && !spec.is_empty() {
         let cfg = config::find(&path, None).map_err(|e| SideError {

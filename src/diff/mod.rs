@@ -258,3 +258,53 @@ fn one(base: &Bundle, head: &Bundle, name: &str, changes: &mut Vec<Change>) {
 pub fn worst(changes: &[Change]) -> Option<Severity> {
     changes.iter().map(|c| c.severity).min()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(severity: Severity) -> Change {
+        Change {
+            process: "p".into(),
+            kind: "x",
+            severity,
+            message: String::new(),
+            subject: None,
+        }
+    }
+
+    #[test]
+    fn breaking_is_the_worst() {
+        assert_eq!(worst(&[]), None);
+        let v = [change(Severity::Cosmetic), change(Severity::Breaking)];
+        assert_eq!(worst(&v), Some(Severity::Breaking));
+        assert!(Severity::Breaking < Severity::Behavioral);
+    }
+
+    #[test]
+    fn names_quote_titles_with_ids() {
+        assert_eq!(named("已发货", "shipped"), "已发货 (`shipped`)");
+        assert_eq!(named("", "shipped"), "`shipped`");
+    }
+
+    #[test]
+    fn identical_bundles_have_no_changes() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/diff/task-due-changed/expected.txt"
+        ))
+        .unwrap();
+        assert!(!text.is_empty());
+        let empty = Bundle {
+            format: crate::bundle::FORMAT.into(),
+            hash: String::new(),
+            source: crate::bundle::Source {
+                commit: None,
+                dirty: false,
+            },
+            roles: vec![],
+            processes: vec![],
+        };
+        assert!(diff(&empty, &empty).is_empty());
+    }
+}
