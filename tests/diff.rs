@@ -360,6 +360,21 @@ fn a_file_invalid_at_the_base_is_reported_and_the_rest_diffed() {
 }
 
 #[test]
+fn roles_broken_at_the_base_are_not_reported_as_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_dir(&diff_dir().join("role-title-changed/previous"), dir);
+    std::fs::write(dir.join("sops/roles.yaml"), "kind: [").unwrap();
+    git_commit_all(dir, 1_767_600_000);
+    std::fs::remove_dir_all(dir.join("sops")).unwrap();
+    copy_dir(&diff_dir().join("role-title-changed/current"), dir);
+    let (code, json, err) = diff_json(dir, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(triples(&json), Vec::<String>::new(), "{err}");
+    assert!(err.contains("the project's roles"), "{err}");
+}
+
+#[test]
 fn a_project_in_a_subfolder_reads_its_own_tree() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

@@ -28,6 +28,8 @@ pub struct Side {
     pub invalid_files: BTreeSet<String>,
     /// The file each process comes from (empty for a bundle file).
     pub process_files: BTreeMap<String, String>,
+    /// The files holding `Roles` documents (empty for a bundle file).
+    pub roles_files: BTreeSet<String>,
     /// Validation errors of this side, with the texts to show them.
     pub diagnostics: Vec<Diagnostic>,
     pub sources: HashMap<String, Arc<str>>,
@@ -205,6 +207,12 @@ pub fn from_loaded(loaded: Loaded, label: String) -> Side {
         .iter()
         .map(|p| (p.name.v.clone(), p.file.to_string()))
         .collect();
+    let roles_files: BTreeSet<String> = loaded
+        .project
+        .roles_docs
+        .iter()
+        .map(|d| d.file.to_string())
+        .collect();
     let mut skipped: BTreeSet<String> = loaded
         .project
         .processes
@@ -221,6 +229,7 @@ pub fn from_loaded(loaded: Loaded, label: String) -> Side {
         skipped,
         invalid_files,
         process_files,
+        roles_files,
         diagnostics,
         sources: loaded.sources,
     }
@@ -250,14 +259,26 @@ pub fn bundle_file(path: &Path, shown: &str) -> Result<Side, SideError> {
         skipped: BTreeSet::new(),
         invalid_files: BTreeSet::new(),
         process_files: BTreeMap::new(),
+        roles_files: BTreeSet::new(),
         diagnostics: vec![],
         sources: HashMap::new(),
     })
 }
 
+/// True when the roles cannot be compared: a file that holds roles on one side is invalid on
+/// either side (its roles would look removed). [`exclude`] then leaves roles out.
+pub fn roles_unreliable(base: &Side, head: &Side) -> bool {
+    let invalid: BTreeSet<&String> = base.invalid_files.union(&head.invalid_files).collect();
+    base.roles_files
+        .iter()
+        .chain(&head.roles_files)
+        .any(|f| invalid.contains(f))
+}
+
 /// Leaves out, on both sides, every process that one side could not build, and the processes
 /// of the other side that come from a file invalid on this side (a file broken at the base is
-/// reported, and the rest is diffed).
+/// reported, and the rest is diffed). Roles are left out too when [`roles_unreliable`].
+/// Returns what was left out, for a note.
 pub fn exclude(base: &mut Side, head: &mut Side) -> BTreeSet<String> {
     let mut names: BTreeSet<String> = base.skipped.union(&head.skipped).cloned().collect();
     for (a, b) in [(&*base, &*head), (&*head, &*base)] {
@@ -267,8 +288,15 @@ pub fn exclude(base: &mut Side, head: &mut Side) -> BTreeSet<String> {
             }
         }
     }
+    let no_roles = roles_unreliable(base, head);
     for side in [base, head] {
         side.bundle.processes.retain(|p| !names.contains(&p.name));
+        if no_roles {
+            side.bundle.roles.clear();
+        }
+    }
+    if no_roles {
+        names.insert("(the project's roles)".into());
     }
     names
 }
