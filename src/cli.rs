@@ -84,6 +84,29 @@ pub enum Command {
         #[arg(long, value_name = "ROLE")]
         role: Option<String>,
     },
+    /// Semantic diff of the SOPs between two sides (SPEC section 8): what a change does to
+    /// people and to running records. Each side is a git revision, a bundle.json file or a
+    /// project folder; `--head` defaults to the working tree.
+    Diff {
+        /// The old side: a git revision (default `HEAD`), a bundle.json file or a project folder.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// The new side: a git revision, a bundle.json file or a project folder (default: the
+        /// working tree).
+        #[arg(long, value_name = "REV")]
+        head: Option<String>,
+        /// Exit 1 when a change of this severity (or worse) exists.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        fail_on: Option<commands::diff::FailOn>,
+    },
+    /// The history of one process through git: each commit with its semantic changes.
+    Log {
+        /// The process name (`metadata.name`).
+        process: String,
+        /// How many commits to show at most (default: all).
+        #[arg(short = 'n', long = "max-count", value_name = "N")]
+        max_count: Option<usize>,
+    },
     /// Explain a validation code or lint rule, with a failing and a fixed example.
     Explain {
         /// The code or rule, e.g. `unknown-status` or `idle-status`.
@@ -152,6 +175,12 @@ pub fn main() -> i32 {
                 role: role.as_deref(),
             },
         ),
+        Command::Diff {
+            base,
+            head,
+            fail_on,
+        } => commands::diff::run(&g, base.as_deref(), head.as_deref(), *fail_on),
+        Command::Log { process, max_count } => commands::log::run(&g, process, *max_count),
         Command::Explain { code } => commands::explain::run(&g, code),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
         Command::Init { dir } => commands::init::run(&g, dir.as_deref()),

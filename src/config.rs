@@ -85,6 +85,29 @@ fn read(root: &Path, abs: &Path, rel: &str) -> Result<Config, ConfigError> {
         diagnostics: vec![d],
         source: None,
     })?;
+    parse(root, rel, src)
+}
+
+/// The configuration of a project whose `sopctl.yaml` is given as bytes (read from a git
+/// revision by `diff`); `root` is where the project folder is on disk.
+pub fn from_bytes(root: &Path, rel: &str, bytes: Vec<u8>) -> Result<Config, ConfigError> {
+    let src = load::decode(rel, bytes).map_err(|d| ConfigError {
+        diagnostics: vec![d],
+        source: None,
+    })?;
+    parse(root, rel, src)
+}
+
+/// The defaults: no `sopctl.yaml`.
+pub fn defaults(root: &Path) -> Config {
+    Config {
+        root: root.to_path_buf(),
+        sources: DEFAULT_SOURCES.iter().map(|s| s.to_string()).collect(),
+        ..Config::default()
+    }
+}
+
+fn parse(root: &Path, rel: &str, src: SourceFile) -> Result<Config, ConfigError> {
     let fail = |diagnostics: Vec<Diagnostic>, src: &SourceFile| ConfigError {
         diagnostics: diagnostics
             .into_iter()

@@ -92,13 +92,8 @@ pub fn display_path(root: &Path, abs: &Path) -> String {
         .join("/")
 }
 
-/// The source files of the project, plus explicitly named paths.
-pub fn discover(
-    config: &Config,
-    cwd: &Path,
-    paths: &[PathBuf],
-) -> Result<(Vec<PathBuf>, BTreeSet<String>), SetupError> {
-    let root = &config.root;
+/// The `sources` globs of a configuration, matched against project-relative paths with `/`.
+pub fn source_globs(config: &Config) -> Result<globset::GlobSet, SetupError> {
     let mut builder = globset::GlobSetBuilder::new();
     for g in &config.sources {
         let glob = globset::GlobBuilder::new(g)
@@ -110,10 +105,27 @@ pub fn discover(
             })?;
         builder.add(glob);
     }
-    let set = builder.build().map_err(|e| SetupError {
+    builder.build().map_err(|e| SetupError {
         message: e.to_string(),
         help: "check `sources` in sopctl.yaml".into(),
-    })?;
+    })
+}
+
+/// True when a project-relative path lies in a folder that discovery never enters.
+pub fn in_skipped_dir(rel: &str) -> bool {
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    parts.iter().any(|p| SKIP_DIRS.contains(p))
+}
+
+/// The source files of the project, plus explicitly named paths.
+pub fn discover(
+    config: &Config,
+    cwd: &Path,
+    paths: &[PathBuf],
+) -> Result<(Vec<PathBuf>, BTreeSet<String>), SetupError> {
+    let root = &config.root;
+    let set = source_globs(config)?;
     let mut files = BTreeSet::new();
     let bases: BTreeSet<PathBuf> = config.sources.iter().map(|g| glob_base(g)).collect();
     for base in bases {
@@ -163,18 +175,38 @@ struct FileResult {
 
 fn load_file(root: &Path, abs: &Path) -> FileResult {
     let rel = display_path(root, abs);
+    match load::read_source(abs, &rel) {
+        Ok(src) => load_text(src),
+        Err(d) => FileResult {
+            source: None,
+            documents: vec![],
+            pieces: vec![],
+            diagnostics: vec![d],
+        },
+    }
+}
+
+/// A file given as bytes (e.g. a blob of a git revision): decoded like a file on disk.
+fn load_bytes(rel: &str, bytes: Vec<u8>) -> FileResult {
+    match load::decode(rel, bytes) {
+        Ok(src) => load_text(src),
+        Err(d) => FileResult {
+            source: None,
+            documents: vec![],
+            pieces: vec![],
+            diagnostics: vec![d],
+        },
+    }
+}
+
+/// Parses, schema-checks and models one source file's text.
+fn load_text(src: SourceFile) -> FileResult {
+    let rel = src.path.to_string();
     let mut r = FileResult {
         source: None,
         documents: vec![],
         pieces: vec![],
         diagnostics: vec![],
-    };
-    let src = match load::read_source(abs, &rel) {
-        Ok(s) => s,
-        Err(d) => {
-            r.diagnostics.push(d);
-            return r;
-        }
     };
     match load::parse_source(&src) {
         Err(d) => r.diagnostics.push(d),
@@ -217,6 +249,23 @@ fn load_file(root: &Path, abs: &Path) -> FileResult {
 pub fn load(config: &Config, files: &[PathBuf], focus: &BTreeSet<String>) -> Loaded {
     let root = config.root.clone();
     let results: Vec<FileResult> = files.par_iter().map(|f| load_file(&root, f)).collect();
+    assemble(root, results, focus)
+}
+
+/// Loads and validates a project whose source files are given in memory, as (project-relative
+/// path with `/`, bytes): the sources of a git revision for `diff` and `log`. The same pipeline
+/// as [`load`]; `config.root` is only used by checks that look at the disk (media files).
+pub fn load_sources(config: &Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
+    let mut files = files;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let results: Vec<FileResult> = files
+        .into_par_iter()
+        .map(|(rel, bytes)| load_bytes(&rel, bytes))
+        .collect();
+    assemble(config.root.clone(), results, &BTreeSet::new())
+}
+
+fn assemble(root: PathBuf, results: Vec<FileResult>, focus: &BTreeSet<String>) -> Loaded {
     let mut project = Project::default();
     let mut sources = HashMap::new();
     let mut documents = Vec::new();

@@ -48,6 +48,56 @@ pub fn compile(project: &model::Project, root: &Path) -> Result<Bundle, String> 
     })
 }
 
+/// Compiles what can be compiled of a project that may have validation errors, for `diff`
+/// and `log` (a revision with an invalid file is still compared on the rest). Processes
+/// named in `skip` and processes that do not compile are left out (returned with the reason);
+/// media files that cannot be read get an empty `sha256` (diff does not compare hashes).
+/// `build` never uses this: it stays strict.
+pub fn compile_lenient(
+    project: &model::Project,
+    root: &Path,
+    skip: &BTreeSet<String>,
+) -> (Bundle, Vec<(String, String)>) {
+    let mut roles: Vec<Role> = project
+        .roles
+        .iter()
+        .map(|r| Role {
+            id: r.id.v.clone(),
+            title: r.title.clone(),
+            description: r.description.as_deref().map(markdown),
+            bot: r.bot,
+            external: r.external,
+        })
+        .collect();
+    roles.sort_by(|a, b| a.id.cmp(&b.id));
+    roles.dedup_by(|a, b| a.id == b.id);
+    let media = MediaHashes::lenient(project, root);
+    let mut processes = Vec::new();
+    let mut failed = Vec::new();
+    let mut seen = BTreeSet::new();
+    for p in &project.processes {
+        if skip.contains(&p.name.v) || !seen.insert(p.name.v.clone()) {
+            continue;
+        }
+        match process(p, &media) {
+            Ok(c) => processes.push(c),
+            Err(e) => failed.push((p.name.v.clone(), e)),
+        }
+    }
+    processes.sort_by(|a, b| a.name.cmp(&b.name));
+    let bundle = Bundle {
+        format: FORMAT.to_string(),
+        hash: canonical::hash(&roles, &processes),
+        source: Source {
+            commit: None,
+            dirty: false,
+        },
+        roles,
+        processes,
+    };
+    (bundle, failed)
+}
+
 /// Markdown texts lose their trailing white space: the final line break of a YAML block
 /// scalar (`|` versus `|-` or a quoted string) is formatting, not content.
 fn markdown(s: &str) -> String {
@@ -312,6 +362,25 @@ impl MediaHashes {
             })
             .collect::<Result<_, String>>()?;
         Ok(MediaHashes(hashes))
+    }
+
+    /// Every media file that resolves and can be read; the others are left out (and
+    /// [`MediaHashes::entry`] gives them an empty hash when lenient).
+    fn lenient(project: &model::Project, root: &Path) -> MediaHashes {
+        let mut out = HashMap::new();
+        for p in &project.processes {
+            for (_, t) in p.tasks() {
+                for m in t.media.iter().filter(|m| !is_link(&m.v)) {
+                    if let Some(path) = resolve(&p.file, &m.v) {
+                        let hash = std::fs::read(root.join(&path))
+                            .map(|b| canonical::sha256_hex(&b))
+                            .unwrap_or_default();
+                        out.insert(path, hash);
+                    }
+                }
+            }
+        }
+        MediaHashes(out)
     }
 
     fn entry(&self, sop_file: &str, media: &str) -> Result<Media, String> {

@@ -3,9 +3,11 @@
 
 pub mod build;
 pub mod completions;
+pub mod diff;
 pub mod explain;
 pub mod init;
 pub mod lint;
+pub mod log;
 pub mod man;
 pub mod render;
 pub mod schema;

@@ -1,0 +1,167 @@
+//! Fields: added, removed, renamed (`was`), and their type, requirement, options, default and
+//! title. A required field without a default added to a process is breaking: the records
+//! already running do not have it, and no one was asked for it.
+
+use super::{named, Out, Pair, Severity};
+use crate::bundle::Field;
+
+pub(crate) fn diff(p: &Pair, out: &mut Out) {
+    for h in &p.head.fields {
+        let old = p
+            .base
+            .fields
+            .iter()
+            .find(|b| p.renames.field(&b.id) == h.id);
+        match old {
+            None => added(h, out),
+            Some(b) => {
+                if b.id != h.id {
+                    out.push(
+                        "field-renamed",
+                        Severity::Behavioral,
+                        format!("field:{}", h.id),
+                        format!(
+                            "field {} renamed to `{}` (records keep their value through `was`)",
+                            named(&b.title, &b.id),
+                            h.id
+                        ),
+                    );
+                }
+                changed(b, h, out);
+            }
+        }
+    }
+    for b in &p.base.fields {
+        let id = p.renames.field(&b.id);
+        if !p.head.fields.iter().any(|h| h.id == id) {
+            out.push(
+                "field-removed",
+                Severity::Breaking,
+                format!("field:{}", b.id),
+                format!(
+                    "field {} removed: the values running records hold in it would be lost",
+                    named(&b.title, &b.id)
+                ),
+            );
+        }
+    }
+}
+
+fn added(h: &Field, out: &mut Out) {
+    let this = named(&h.title, &h.id);
+    if h.required && h.default.is_none() {
+        out.push(
+            "field-added",
+            Severity::Breaking,
+            format!("field:{}", h.id),
+            format!(
+                "required field {this} ({}) added without a default: running records do not have it",
+                h.ty
+            ),
+        );
+    } else {
+        out.push(
+            "field-added",
+            Severity::Behavioral,
+            format!("field:{}", h.id),
+            format!("field {this} ({}) added", h.ty),
+        );
+    }
+}
+
+fn changed(b: &Field, h: &Field, out: &mut Out) {
+    let this = named(&h.title, &h.id);
+    let subject = || format!("field:{}", h.id);
+    if b.ty != h.ty {
+        out.push(
+            "field-type-changed",
+            Severity::Breaking,
+            subject(),
+            format!(
+                "field {this} changed type from {} to {}: stored values may not convert",
+                b.ty, h.ty
+            ),
+        );
+    }
+    if b.required != h.required {
+        let message = if h.required {
+            format!("field {this} is now required")
+        } else {
+            format!("field {this} is no longer required")
+        };
+        out.push(
+            "field-required-changed",
+            Severity::Behavioral,
+            subject(),
+            message,
+        );
+    }
+    if b.options != h.options {
+        let removed: Vec<&str> = b
+            .options
+            .iter()
+            .filter(|o| !h.options.contains(o))
+            .map(String::as_str)
+            .collect();
+        let added: Vec<&str> = h
+            .options
+            .iter()
+            .filter(|o| !b.options.contains(o))
+            .map(String::as_str)
+            .collect();
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("added {}", added.join(", ")));
+        }
+        if !removed.is_empty() {
+            parts.push(format!(
+                "removed {} (records holding it keep a value that is no longer an option)",
+                removed.join(", ")
+            ));
+        }
+        if parts.is_empty() {
+            parts.push("reordered".into());
+        }
+        let severity = if removed.is_empty() {
+            Severity::Behavioral
+        } else {
+            Severity::Breaking
+        };
+        out.push(
+            "field-options-changed",
+            severity,
+            subject(),
+            format!("options of field {this}: {}", parts.join("; ")),
+        );
+    }
+    if b.default != h.default {
+        let show =
+            |v: &Option<serde_json::Value>| v.as_ref().map_or("none".into(), |v| v.to_string());
+        out.push(
+            "field-default-changed",
+            Severity::Behavioral,
+            subject(),
+            format!(
+                "default of field {this} changed from {} to {}",
+                show(&b.default),
+                show(&h.default)
+            ),
+        );
+    }
+    if b.title != h.title {
+        out.push(
+            "field-title-changed",
+            Severity::Cosmetic,
+            subject(),
+            format!("field `{}` retitled from {} to {}", h.id, b.title, h.title),
+        );
+    }
+    if b.description != h.description {
+        out.push(
+            "field-description-changed",
+            Severity::Cosmetic,
+            subject(),
+            format!("description of field {this} changed"),
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Transitions, one per (from, to) pair, compared after mapping the base's status ids through
+//! the renames. Transitions into or out of an added or removed status are not reported: the
+//! status change covers them.
+
+use super::{show_list, show_refs, Out, Pair, Severity};
+use crate::bundle::{ApprovalStep, Ref, Transition};
+
+fn approval(steps: &[ApprovalStep]) -> String {
+    if steps.is_empty() {
+        return "none".into();
+    }
+    steps
+        .iter()
+        .map(|s| format!("{} ({})", s.role, s.mode))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn by(b: &Option<Vec<Ref>>) -> String {
+    match b {
+        None => "any participant".into(),
+        Some(v) if v.is_empty() => "only tasks".into(),
+        Some(v) => show_refs(v),
+    }
+}
+
+pub(crate) fn diff(p: &Pair, out: &mut Out) {
+    let both = |id: &str| p.base_status_of(id).is_some();
+    let label = |t: &Transition| {
+        format!(
+            "transition {} → {} “{}”",
+            p.status_title(&t.from),
+            p.status_title(&t.to),
+            t.title
+        )
+    };
+    for h in &p.head.transitions {
+        let subject = || format!("transition:{}", h.id);
+        let old = p
+            .base
+            .transitions
+            .iter()
+            .find(|b| p.renames.status(&b.from) == h.from && p.renames.status(&b.to) == h.to);
+        let Some(b) = old else {
+            if both(&h.from) && both(&h.to) {
+                out.push(
+                    "transition-added",
+                    Severity::Behavioral,
+                    subject(),
+                    format!("{} added", label(h)),
+                );
+            }
+            continue;
+        };
+        let this = label(h);
+        if b.approval != h.approval {
+            out.push(
+                "transition-approval-changed",
+                Severity::Behavioral,
+                subject(),
+                format!(
+                    "approval of {this} changed from {} to {}",
+                    approval(&b.approval),
+                    approval(&h.approval)
+                ),
+            );
+        }
+        let old_by =
+            b.by.as_ref()
+                .map(|v| v.iter().map(|r| p.renames.reference(r)).collect::<Vec<_>>());
+        if old_by != h.by {
+            out.push(
+                "transition-by-changed",
+                Severity::Behavioral,
+                subject(),
+                format!(
+                    "who may trigger {this} changed from {} to {}",
+                    by(&old_by),
+                    by(&h.by)
+                ),
+            );
+        }
+        let old_requires = p.renames.fields(&b.requires);
+        if old_requires != h.requires {
+            out.push(
+                "transition-requires-changed",
+                Severity::Behavioral,
+                subject(),
+                format!(
+                    "fields required by {this} changed from [{}] to [{}]",
+                    show_list(&old_requires),
+                    show_list(&h.requires)
+                ),
+            );
+        }
+        let cond = |c: &Option<crate::bundle::Condition>| c.as_ref().map(|c| c.source.clone());
+        if cond(&b.when) != cond(&h.when) {
+            let message = match (cond(&b.when), cond(&h.when)) {
+                (None, Some(n)) => format!("{this} is now automatic when `{n}`"),
+                (Some(_), None) => format!("{this} is no longer automatic"),
+                (Some(o), Some(n)) => format!("condition of {this} changed from `{o}` to `{n}`"),
+                (None, None) => unreachable!(),
+            };
+            out.push(
+                "transition-condition-changed",
+                Severity::Behavioral,
+                subject(),
+                message,
+            );
+        }
+        if b.title != h.title {
+            out.push(
+                "transition-title-changed",
+                Severity::Cosmetic,
+                subject(),
+                format!(
+                    "button of transition {} → {} relabelled from {} to {}",
+                    p.status_title(&h.from),
+                    p.status_title(&h.to),
+                    b.title,
+                    h.title
+                ),
+            );
+        }
+    }
+    for b in &p.base.transitions {
+        let (from, to) = (p.renames.status(&b.from), p.renames.status(&b.to));
+        let gone = !p
+            .head
+            .transitions
+            .iter()
+            .any(|h| h.from == from && h.to == to);
+        let statuses_kept = p.head_status(&b.from).is_some() && p.head_status(&b.to).is_some();
+        if gone && statuses_kept {
+            out.push(
+                "transition-removed",
+                Severity::Breaking,
+                format!("transition:{}", b.id),
+                format!("{} removed: records can no longer take it", label(b)),
+            );
+        }
+    }
+}
