@@ -15,6 +15,7 @@ pub mod codes;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
+pub mod engine;
 pub mod docs;
 pub mod expr;
 pub mod fsutil;
