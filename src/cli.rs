@@ -67,6 +67,16 @@ pub enum Command {
         #[arg(long, value_name = "FILE", conflicts_with = "out")]
         check: Option<PathBuf>,
     },
+    /// Run the `Scenario` documents (SPEC section 4) on the execution engine and report which
+    /// transitions no scenario took; exit 1 on a failing step or coverage below the minimum.
+    Test {
+        /// Scenario files or folders to run (default: the scenarios among the sources and under
+        /// tests/).
+        paths: Vec<PathBuf>,
+        /// Fail (exit 1) when the share of transitions taken is below PCT percent.
+        #[arg(long, value_name = "PCT")]
+        min_coverage: Option<f64>,
+    },
     /// Explain a validation code or lint rule, with a failing and a fixed example.
     Explain {
         /// The code or rule, e.g. `unknown-status` or `idle-status`.
@@ -100,6 +110,10 @@ pub fn main() -> i32 {
         Command::Build { paths, out, check } => {
             commands::build::run(&g, paths, out.as_deref(), check.as_deref())
         }
+        Command::Test {
+            paths,
+            min_coverage,
+        } => commands::test::run(&g, paths, *min_coverage),
         Command::Explain { code } => commands::explain::run(&g, code),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
     }

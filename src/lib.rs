@@ -24,6 +24,7 @@ pub mod load;
 pub mod model;
 pub mod project;
 pub mod report;
+pub mod scenario;
 pub mod schema;
 pub mod suggest;
 

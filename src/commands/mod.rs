@@ -5,6 +5,7 @@ pub mod build;
 pub mod explain;
 pub mod lint;
 pub mod schema;
+pub mod test;
 pub mod validate;
 
 use std::collections::HashMap;
