@@ -6,10 +6,23 @@
 use crate::expr::{Duration, DurationUnit};
 
 /// An instant (`secs` since the Unix epoch, UTC) shown in a fixed offset (`offset` seconds east).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Equality and order are those of the instant: the offset only changes how it is shown.
+#[derive(Debug, Clone, Copy)]
 pub struct DateTime {
     pub secs: i64,
     pub offset: i32,
+}
+
+impl PartialEq for DateTime {
+    fn eq(&self, other: &Self) -> bool {
+        self.secs == other.secs
+    }
+}
+impl Eq for DateTime {}
+impl std::hash::Hash for DateTime {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.secs.hash(state)
+    }
 }
 
 impl PartialOrd for DateTime {
