@@ -120,7 +120,13 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
             coverage.total(),
             coverage.percent()
         );
-        eprintln!("\n{} scenarios: {} passed, {} failed", results.len(), results.len() - failed, failed);
+        eprintln!(
+            "\n{} {}: {} passed, {} failed",
+            results.len(),
+            if results.len() == 1 { "scenario" } else { "scenarios" },
+            results.len() - failed,
+            failed
+        );
         if let (true, Some(m)) = (below, min_coverage) {
             eprintln!("error: transition coverage {:.1}% is below --min-coverage {m}%", coverage.percent());
         }
