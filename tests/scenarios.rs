@@ -20,7 +20,10 @@ fn a_passing_scenario_exits_0_and_reports_coverage() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("ok     ship-it"), "{err}");
-    assert!(err.contains("delivery    1/2    50.0%  not taken: pending->cancelled"), "{err}");
+    assert!(
+        err.contains("delivery    1/2    50.0%  not taken: pending->cancelled"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -45,13 +48,22 @@ fn a_failing_expect_is_reported_at_its_key_with_expected_and_actual() {
     let f = &failures[0];
     assert_eq!(f["code"], "scenario-failed");
     assert_eq!(f["file"], "sops/scenario.yaml");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(13), Some(17)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(13), Some(17))
+    );
     let msg = f["message"].as_str().unwrap();
     assert!(msg.contains("expected cancelled, actual shipped"), "{msg}");
     // A step that fails without `expect.error` fails the scenario, at the step.
     let f = &failures[1];
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(14), Some(7)));
-    assert!(f["message"].as_str().unwrap().contains("no-such-transition"));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(14), Some(7))
+    );
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("no-such-transition"));
 }
 
 #[test]
@@ -65,7 +77,10 @@ fn human_output_shows_the_failing_step_in_the_file() {
 
 #[test]
 fn the_shipped_sops_pass_with_full_coverage() {
-    let out = run_in(&repo_root(), &["test", "--min-coverage", "100", "--format", "json"]);
+    let out = run_in(
+        &repo_root(),
+        &["test", "--min-coverage", "100", "--format", "json"],
+    );
     let json = json_of(&out);
     assert_eq!(out.status.code(), Some(0), "{json:#}");
     assert_eq!(json["failed"], 0);
@@ -78,14 +93,22 @@ fn the_shipped_sops_pass_with_full_coverage() {
         .iter()
         .map(|s| s["file"].as_str().unwrap())
         .collect();
-    assert!(files.iter().all(|f| f.starts_with("sops/scenarios/")), "{files:?}");
+    assert!(
+        files.iter().all(|f| f.starts_with("sops/scenarios/")),
+        "{files:?}"
+    );
 }
 
 #[test]
 fn named_paths_run_only_their_scenarios() {
     let out = run_in(
         &repo_root(),
-        &["test", "sops/scenarios/sales-delivery.yaml", "--format", "json"],
+        &[
+            "test",
+            "sops/scenarios/sales-delivery.yaml",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json = json_of(&out);

@@ -27,7 +27,10 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
         Ok(Format::Human) => Format::Human,
         Ok(Format::Json) => Format::Json,
         Ok(_) => {
-            fail("`sopctl test` prints human or json", "use --format human or --format json");
+            fail(
+                "`sopctl test` prints human or json",
+                "use --format human or --format json",
+            );
             return EXIT_ERROR;
         }
         Err(code) => return code,
@@ -62,14 +65,22 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
     }
     let loaded = project::load(&config, &files, &BTreeSet::new());
     if loaded.has_errors() {
-        g.print(format, &loaded.diagnostics, &loaded.sources, &project::uri_prefix(&loaded.root));
+        g.print(
+            format,
+            &loaded.diagnostics,
+            &loaded.sources,
+            &project::uri_prefix(&loaded.root),
+        );
         eprintln!("error: scenarios not run: the SOPs have validation errors");
         return EXIT_FINDINGS;
     }
     let built = match bundle::compile(&loaded.project, &loaded.root) {
         Ok(b) => b,
         Err(e) => {
-            fail(&format!("cannot compile the bundle: {e}"), "this is a bug in sopctl if validation passed");
+            fail(
+                &format!("cannot compile the bundle: {e}"),
+                "this is a bug in sopctl if validation passed",
+            );
             return EXIT_ERROR;
         }
     };
@@ -85,9 +96,16 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
     let failed = results.iter().filter(|r| !r.passed()).count();
     let below = min_coverage.is_some_and(|m| coverage.percent() + 1e-9 < m);
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&json_report(&results, &coverage, failed == 0 && !below)).expect("json"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json_report(&results, &coverage, failed == 0 && !below))
+                .expect("json")
+        );
     } else {
-        let diags: Vec<_> = results.iter().flat_map(|r| r.failures.iter().cloned()).collect();
+        let diags: Vec<_> = results
+            .iter()
+            .flat_map(|r| r.failures.iter().cloned())
+            .collect();
         if !diags.is_empty() {
             g.print(Format::Human, &diags, &loaded.sources, "");
         }
@@ -98,11 +116,20 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
                 r.name,
                 r.file,
                 r.steps,
-                if r.passed() { String::new() } else { format!(": {} failing", r.failures.len()) }
+                if r.passed() {
+                    String::new()
+                } else {
+                    format!(": {} failing", r.failures.len())
+                }
             );
         }
         eprintln!("\ntransition coverage:");
-        let width = coverage.processes.iter().map(|p| p.process.len()).max().unwrap_or(0);
+        let width = coverage
+            .processes
+            .iter()
+            .map(|p| p.process.len())
+            .max()
+            .unwrap_or(0);
         for p in &coverage.processes {
             eprintln!(
                 "  {:width$}  {:>3}/{:<3} {:>5.1}%{}",
@@ -110,7 +137,11 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
                 p.taken.len(),
                 p.total(),
                 p.percent(),
-                if p.missing.is_empty() { String::new() } else { format!("  not taken: {}", p.missing.join(", ")) }
+                if p.missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("  not taken: {}", p.missing.join(", "))
+                }
             );
         }
         eprintln!(
@@ -123,12 +154,19 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
         eprintln!(
             "\n{} {}: {} passed, {} failed",
             results.len(),
-            if results.len() == 1 { "scenario" } else { "scenarios" },
+            if results.len() == 1 {
+                "scenario"
+            } else {
+                "scenarios"
+            },
             results.len() - failed,
             failed
         );
         if let (true, Some(m)) = (below, min_coverage) {
-            eprintln!("error: transition coverage {:.1}% is below --min-coverage {m}%", coverage.percent());
+            eprintln!(
+                "error: transition coverage {:.1}% is below --min-coverage {m}%",
+                coverage.percent()
+            );
         }
     }
     if failed > 0 || below {
@@ -140,7 +178,9 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
 
 /// YAML files under `dir` whose text declares `kind: Scenario`, skipping nested projects.
 fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {

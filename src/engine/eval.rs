@@ -34,7 +34,9 @@ pub fn field_val(ty: &str, v: Option<&Value>, offset: i32) -> Val {
         (_, Value::Bool(b)) => Val::Bool(*b),
         (_, Value::Number(n)) => Val::Num(n.as_f64().unwrap_or(0.0)),
         (_, Value::String(s)) => Val::Str(s.clone()),
-        (_, Value::Array(a)) => Val::List(a.iter().map(|x| field_val("", Some(x), offset)).collect()),
+        (_, Value::Array(a)) => {
+            Val::List(a.iter().map(|x| field_val("", Some(x), offset)).collect())
+        }
         (_, Value::Object(_)) => Val::Null,
     }
 }
@@ -104,7 +106,11 @@ fn binary(op: BinaryOp, l: Val, r: Val) -> Val {
         },
         BinaryOp::Add | BinaryOp::Sub => match (l, r) {
             (Val::Num(a), Val::Num(b)) => Val::Num(if op == BinaryOp::Add { a + b } else { a - b }),
-            (Val::Time(t), Val::Dur(d)) => Val::Time(if op == BinaryOp::Add { t.add(d) } else { t.sub(d) }),
+            (Val::Time(t), Val::Dur(d)) => Val::Time(if op == BinaryOp::Add {
+                t.add(d)
+            } else {
+                t.sub(d)
+            }),
             (Val::Dur(d), Val::Time(t)) if op == BinaryOp::Add => Val::Time(t.add(d)),
             _ => Val::Null,
         },

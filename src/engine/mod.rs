@@ -158,8 +158,18 @@ impl<'b> Engine<'b> {
                 p.name.clone(),
                 ProcIndex {
                     idx,
-                    status: p.statuses.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect(),
-                    field: p.fields.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect(),
+                    status: p
+                        .statuses
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (s.id.clone(), i))
+                        .collect(),
+                    field: p
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| (f.id.clone(), i))
+                        .collect(),
                     trans,
                     auto,
                 },
@@ -249,7 +259,11 @@ impl<'b> Engine<'b> {
                     return Err(EngineError::missing(missing));
                 }
                 let id = self.new_record(w, tx, p, values, None);
-                let initial = p.statuses.iter().find(|s| s.initial).expect("one initial status");
+                let initial = p
+                    .statuses
+                    .iter()
+                    .find(|s| s.initial)
+                    .expect("one initial status");
                 self.check_requires(w, id, &initial.requires, &[])?;
                 ev.push(Event::Created {
                     record: id,
@@ -288,11 +302,18 @@ impl<'b> Engine<'b> {
                 if t.when.is_some() {
                     return Err(EngineError::new(
                         NOT_ALLOWED,
-                        format!("`{}` is automatic: it fires when `{}`", t.id, t.when.as_ref().map(|c| c.source.as_str()).unwrap_or("")),
+                        format!(
+                            "`{}` is automatic: it fires when `{}`",
+                            t.id,
+                            t.when.as_ref().map(|c| c.source.as_str()).unwrap_or("")
+                        ),
                     ));
                 }
                 if r.approval.is_some() {
-                    return Err(EngineError::new(NOT_ALLOWED, "an approval is pending on this record"));
+                    return Err(EngineError::new(
+                        NOT_ALLOWED,
+                        "an approval is pending on this record",
+                    ));
                 }
                 if !self.may_trigger(w, p, r, t, actor) {
                     return Err(EngineError::new(
@@ -303,17 +324,23 @@ impl<'b> Engine<'b> {
                 self.take(w, record, t, Some(actor.user.clone()), now, tx, ev)?;
             }
             Action::Approve { record, approve } => {
-                let (ix, p) = self.record_process(w, record)?;
+                let (_, p) = self.record_process(w, record)?;
                 let r = &w.records[&record];
                 let Some(pa) = r.approval.clone() else {
-                    return Err(EngineError::new(NOT_ALLOWED, "no approval is pending on this record"));
+                    return Err(EngineError::new(
+                        NOT_ALLOWED,
+                        "no approval is pending on this record",
+                    ));
                 };
                 let t = &p.transitions[pa.transition];
                 let step = &t.approval[pa.step];
                 if !actor.has_role(&step.role) {
                     return Err(EngineError::new(
                         NOT_ALLOWED,
-                        format!("`{}` does not hold `{}`, whose approval is pending", actor.user, step.role),
+                        format!(
+                            "`{}` does not hold `{}`, whose approval is pending",
+                            actor.user, step.role
+                        ),
                     ));
                 }
                 tx.save(w, record);
@@ -343,9 +370,15 @@ impl<'b> Engine<'b> {
                     let mut approved_by = pa.approved_by.clone();
                     approved_by.insert(actor.user.clone());
                     let done = step.mode != "all"
-                        || w.holders(&step.role).iter().all(|h| approved_by.contains(h));
+                        || w.holders(&step.role)
+                            .iter()
+                            .all(|h| approved_by.contains(h));
                     if !done {
-                        rec_mut(w, record).approval.as_mut().expect("pending").approved_by = approved_by;
+                        rec_mut(w, record)
+                            .approval
+                            .as_mut()
+                            .expect("pending")
+                            .approved_by = approved_by;
                     } else if pa.step + 1 < t.approval.len() {
                         let a = rec_mut(w, record).approval.as_mut().expect("pending");
                         a.step += 1;
@@ -353,8 +386,12 @@ impl<'b> Engine<'b> {
                         self.request_step(record, t, pa.step + 1, ev);
                     } else {
                         rec_mut(w, record).approval = None;
-                        let _ = ix;
-                        self.check_requires(w, record, &self.status(&p.name, &t.to).requires, &t.requires)?;
+                        self.check_requires(
+                            w,
+                            record,
+                            &self.status(&p.name, &t.to).requires,
+                            &t.requires,
+                        )?;
                         self.do_move(w, record, t, Some(actor.user.clone()), now, tx, ev)?;
                     }
                 }
@@ -378,7 +415,11 @@ impl<'b> Engine<'b> {
                     ));
                 }
                 let status = self.status(&p.name, &r.status);
-                let def: &Task = status.tasks.iter().find(|t| t.id == task).expect("task of the status");
+                let def: &Task = status
+                    .tasks
+                    .iter()
+                    .find(|t| t.id == task)
+                    .expect("task of the status");
                 let mut values = Vec::new();
                 for (k, v) in &fill {
                     values.push((k.clone(), self.check_value(p, k, v, w)?));
@@ -394,10 +435,20 @@ impl<'b> Engine<'b> {
                 self.check_requires(w, record, &def.complete.fill, &[])?;
                 let then = match &def.complete.then {
                     Some(to) => {
-                        let t = self.transition(&p.name, &w.records[&record].status, to).ok_or_else(|| {
-                            EngineError::new(NO_SUCH_TRANSITION, format!("no transition to `{to}`"))
-                        })?;
-                        self.check_requires(w, record, &self.status(&p.name, to).requires, &t.requires)?;
+                        let t = self
+                            .transition(&p.name, &w.records[&record].status, to)
+                            .ok_or_else(|| {
+                                EngineError::new(
+                                    NO_SUCH_TRANSITION,
+                                    format!("no transition to `{to}`"),
+                                )
+                            })?;
+                        self.check_requires(
+                            w,
+                            record,
+                            &self.status(&p.name, to).requires,
+                            &t.requires,
+                        )?;
                         Some(t)
                     }
                     None => None,
@@ -416,7 +467,10 @@ impl<'b> Engine<'b> {
                 });
                 if let Some(t) = then {
                     if w.records[&record].approval.is_some() {
-                        return Err(EngineError::new(NOT_ALLOWED, "an approval is pending on this record"));
+                        return Err(EngineError::new(
+                            NOT_ALLOWED,
+                            "an approval is pending on this record",
+                        ));
                     }
                     self.take(w, record, t, Some(actor.user.clone()), now, tx, ev)?;
                 }
@@ -433,7 +487,11 @@ impl<'b> Engine<'b> {
         self.run_automatic(w, now, tx, ev)
     }
 
-    fn record_process(&self, w: &World, id: RecordId) -> Result<(&ProcIndex, &'b Process), EngineError> {
+    fn record_process(
+        &self,
+        w: &World,
+        id: RecordId,
+    ) -> Result<(&ProcIndex, &'b Process), EngineError> {
         let r = w
             .records
             .get(&id)
@@ -452,7 +510,11 @@ impl<'b> Engine<'b> {
         let id = w.next_id;
         w.next_id += 1;
         tx.save(w, id);
-        let initial = p.statuses.iter().find(|s| s.initial).expect("one initial status");
+        let initial = p
+            .statuses
+            .iter()
+            .find(|s| s.initial)
+            .expect("one initial status");
         w.records.insert(
             id,
             Record {
@@ -471,10 +533,19 @@ impl<'b> Engine<'b> {
     }
 
     /// Checks and normalizes a value for a field; `None` unsets it.
-    fn check_value(&self, p: &Process, field: &str, v: &Value, w: &World) -> Result<Option<Value>, EngineError> {
+    fn check_value(
+        &self,
+        p: &Process,
+        field: &str,
+        v: &Value,
+        w: &World,
+    ) -> Result<Option<Value>, EngineError> {
         let (ix, _) = self.index(&p.name)?;
         let f = ix.field.get(field).map(|&i| &p.fields[i]).ok_or_else(|| {
-            EngineError::new(INVALID_VALUE, format!("`{}` has no field `{field}`", p.name))
+            EngineError::new(
+                INVALID_VALUE,
+                format!("`{}` has no field `{field}`", p.name),
+            )
         })?;
         if v.is_null() {
             return Ok(None);
@@ -499,7 +570,9 @@ impl<'b> Engine<'b> {
             },
             "number" | "money" => v.is_number(),
             "bool" => v.is_boolean(),
-            "date" => v.as_str().is_some_and(|s| DateTime::is_date(s) || DateTime::parse(s).is_some()),
+            "date" => v
+                .as_str()
+                .is_some_and(|s| DateTime::is_date(s) || DateTime::parse(s).is_some()),
             "datetime" => v.as_str().is_some_and(|s| DateTime::parse(s).is_some()),
             "user" => known(v),
             "users" => match v {
@@ -524,7 +597,13 @@ impl<'b> Engine<'b> {
     }
 
     /// `missing-fields` listing the titles of unfilled fields among `a` and `b`.
-    fn check_requires(&self, w: &World, id: RecordId, a: &[String], b: &[String]) -> Result<(), EngineError> {
+    fn check_requires(
+        &self,
+        w: &World,
+        id: RecordId,
+        a: &[String],
+        b: &[String],
+    ) -> Result<(), EngineError> {
         let r = &w.records[&id];
         let (_, p) = self.index(&r.process)?;
         let need: BTreeSet<&str> = a.iter().chain(b).map(String::as_str).collect();
@@ -560,7 +639,14 @@ impl<'b> Engine<'b> {
     }
 
     /// `by`: null = any participant; `[]` = nobody by hand.
-    fn may_trigger(&self, w: &World, p: &Process, r: &Record, t: &Transition, actor: &Actor) -> bool {
+    fn may_trigger(
+        &self,
+        w: &World,
+        p: &Process,
+        r: &Record,
+        t: &Transition,
+        actor: &Actor,
+    ) -> bool {
         match &t.by {
             Some(refs) => refs.iter().any(|x| match x {
                 Ref::Role(role) => actor.has_role(role),
@@ -697,7 +783,11 @@ impl<'b> Engine<'b> {
             ev.push(Event::TaskOpened {
                 record: id,
                 task: task.id.clone(),
-                assignees: if open.roles.is_empty() { open.users.clone() } else { open.roles.clone() },
+                assignees: if open.roles.is_empty() {
+                    open.users.clone()
+                } else {
+                    open.roles.clone()
+                },
                 due: open.due,
             });
             r.tasks.push(open);
@@ -736,7 +826,11 @@ impl<'b> Engine<'b> {
                 record: child,
                 process: child_p.name.clone(),
             });
-            let initial = child_p.statuses.iter().find(|s| s.initial).expect("initial");
+            let initial = child_p
+                .statuses
+                .iter()
+                .find(|s| s.initial)
+                .expect("initial");
             self.enter(w, child, &initial.id, now, tx, ev)?;
         }
         if let (Some(target), Some(parent)) = (&s.move_parent, w.records[&id].parent) {
@@ -744,7 +838,12 @@ impl<'b> Engine<'b> {
             if let Some(t) = self.transition(&pr.process, &pr.status, target) {
                 if pr.approval.is_none()
                     && self
-                        .check_requires(w, parent, &self.status(&pr.process, target).requires, &t.requires)
+                        .check_requires(
+                            w,
+                            parent,
+                            &self.status(&pr.process, target).requires,
+                            &t.requires,
+                        )
                         .is_ok()
                 {
                     self.take(w, parent, t, None, now, tx, ev)?;
@@ -771,7 +870,11 @@ impl<'b> Engine<'b> {
         let r = rec_mut(w, id);
         let Record { tasks, fields, .. } = r;
         for t in tasks.iter_mut() {
-            let assignees = if t.roles.is_empty() { t.users.clone() } else { t.roles.clone() };
+            let assignees = if t.roles.is_empty() {
+                t.users.clone()
+            } else {
+                t.roles.clone()
+            };
             while t.reminders.first().is_some_and(|&x| x <= now) {
                 t.reminders.remove(0);
                 ev.push(Event::Notified {
@@ -791,7 +894,12 @@ impl<'b> Engine<'b> {
             }
             if t.escalate_at.is_some_and(|x| x <= now) {
                 t.escalate_at = None;
-                if let Some(esc) = status.tasks.iter().find(|d| d.id == t.id).and_then(|d| d.escalate.as_ref()) {
+                if let Some(esc) = status
+                    .tasks
+                    .iter()
+                    .find(|d| d.id == t.id)
+                    .and_then(|d| d.escalate.as_ref())
+                {
                     let to = match &esc.to {
                         Ref::Role(x) => vec![x.clone()],
                         Ref::Field(f) => users_in_fields(fields, f),
@@ -809,21 +917,43 @@ impl<'b> Engine<'b> {
     }
 
     /// Fires automatic transitions until none applies.
-    fn run_automatic(&self, w: &mut World, now: DateTime, tx: &mut Tx, ev: &mut Vec<Event>) -> Result<(), EngineError> {
+    fn run_automatic(
+        &self,
+        w: &mut World,
+        now: DateTime,
+        tx: &mut Tx,
+        ev: &mut Vec<Event>,
+    ) -> Result<(), EngineError> {
         loop {
             let mut fired = false;
             let ids: Vec<RecordId> = tx.touched.iter().copied().collect();
             for id in ids {
-                let Some(r) = w.records.get(&id) else { continue };
+                let Some(r) = w.records.get(&id) else {
+                    continue;
+                };
                 let (ix, p) = self.index(&r.process)?;
-                let Some(autos) = ix.auto.get(&r.status) else { continue };
+                let Some(autos) = ix.auto.get(&r.status) else {
+                    continue;
+                };
                 if r.approval.is_some() {
                     continue;
                 }
-                let cx = eval::Ctx { process: p, record: r, now, offset: w.offset };
+                let cx = eval::Ctx {
+                    process: p,
+                    record: r,
+                    now,
+                    offset: w.offset,
+                };
                 let hit = autos.iter().map(|&i| &p.transitions[i]).find(|t| {
                     t.when.as_ref().is_some_and(|c| eval::holds(&c.expr, &cx))
-                        && self.check_requires(w, id, &self.status(&p.name, &t.to).requires, &t.requires).is_ok()
+                        && self
+                            .check_requires(
+                                w,
+                                id,
+                                &self.status(&p.name, &t.to).requires,
+                                &t.requires,
+                            )
+                            .is_ok()
                 });
                 if let Some(t) = hit {
                     tx.autos += 1;
@@ -847,19 +977,35 @@ impl<'b> Engine<'b> {
 fn users_in_fields(fields: &BTreeMap<String, Value>, field: &str) -> Vec<String> {
     match fields.get(field) {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
         _ => vec![],
     }
 }
 
 /// The due time of a task opened at `now` (None when the rule's field is unset).
-pub fn due_time(p: &Process, r: &Record, due: &Due, now: DateTime, offset: i32) -> Option<DateTime> {
+pub fn due_time(
+    p: &Process,
+    r: &Record,
+    due: &Due,
+    now: DateTime,
+    offset: i32,
+) -> Option<DateTime> {
     match due {
         Due::Today { hour, minute } => Some(now.at_local(0, *hour, *minute)),
         Due::Tomorrow { hour, minute } => Some(now.at_local(1, *hour, *minute)),
         Due::After { duration } => Some(now.add(*duration)),
-        Due::FieldPlus { field, duration, .. } => {
-            let ty = p.fields.iter().find(|f| &f.id == field).map(|f| f.ty.as_str()).unwrap_or("");
+        Due::FieldPlus {
+            field, duration, ..
+        } => {
+            let ty = p
+                .fields
+                .iter()
+                .find(|f| &f.id == field)
+                .map(|f| f.ty.as_str())
+                .unwrap_or("");
             match eval::field_val(ty, r.fields.get(field), offset) {
                 eval::Val::Time(t) => Some(t.in_offset(offset).add(*duration)),
                 _ => None,
@@ -873,9 +1019,16 @@ fn open_task(p: &Process, r: &Record, task: &Task, now: DateTime, offset: i32) -
         Ref::Role(x) => (vec![x.clone()], vec![]),
         Ref::Field(f) => (vec![], Engine::users_in(r, f)),
     };
-    let due = task.due.as_ref().and_then(|d| due_time(p, r, &d.rule, now, offset));
+    let due = task
+        .due
+        .as_ref()
+        .and_then(|d| due_time(p, r, &d.rule, now, offset));
     let mut reminders: Vec<DateTime> = match due {
-        Some(d) => task.remind_before.iter().map(|x| d.sub(x.duration())).collect(),
+        Some(d) => task
+            .remind_before
+            .iter()
+            .map(|x| d.sub(x.duration()))
+            .collect(),
         None => vec![],
     };
     reminders.sort();

@@ -160,10 +160,38 @@ impl H<'_> {
         self.w.next_id - 1
     }
     fn approve_all(&mut self, id: RecordId) {
-        self.act("ann", Action::Move { record: id, to: "approved".into() }).unwrap();
-        self.act("bob", Action::Approve { record: id, approve: true }).unwrap();
-        self.act("cat", Action::Approve { record: id, approve: true }).unwrap();
-        self.act("cy", Action::Approve { record: id, approve: true }).unwrap();
+        self.act(
+            "ann",
+            Action::Move {
+                record: id,
+                to: "approved".into(),
+            },
+        )
+        .unwrap();
+        self.act(
+            "bob",
+            Action::Approve {
+                record: id,
+                approve: true,
+            },
+        )
+        .unwrap();
+        self.act(
+            "cat",
+            Action::Approve {
+                record: id,
+                approve: true,
+            },
+        )
+        .unwrap();
+        self.act(
+            "cy",
+            Action::Approve {
+                record: id,
+                approve: true,
+            },
+        )
+        .unwrap();
     }
 }
 
@@ -200,9 +228,18 @@ fn create_applies_defaults_opens_initial_tasks_and_checks_required_fields() {
         assert_eq!(r.open_task_ids(), ["submit"]);
         assert_eq!(r.tasks[0].due, Some(t("2026-01-05T13:00:00+08:00")));
         let e = h
-            .act("ann", Action::Create { process: "delivery".into(), fields: fields(json!({"owner": "ann"})) })
+            .act(
+                "ann",
+                Action::Create {
+                    process: "delivery".into(),
+                    fields: fields(json!({"owner": "ann"})),
+                },
+            )
             .unwrap_err();
-        assert_eq!((e.code, e.fields.clone()), ("missing-fields", vec!["金额".to_string()]));
+        assert_eq!(
+            (e.code, e.fields.clone()),
+            ("missing-fields", vec!["金额".to_string()])
+        );
         assert_eq!(h.w.records.len(), 1, "a failed create leaves nothing");
     });
 }
@@ -217,7 +254,15 @@ fn values_are_type_checked() {
             json!({"owner": "ann", "amount": 1, "shipped_at": "yesterday"}),
             json!({"owner": "ann", "amount": 1, "nope": 1}),
         ] {
-            let e = h.act("ann", Action::Create { process: "delivery".into(), fields: fields(bad.clone()) }).unwrap_err();
+            let e = h
+                .act(
+                    "ann",
+                    Action::Create {
+                        process: "delivery".into(),
+                        fields: fields(bad.clone()),
+                    },
+                )
+                .unwrap_err();
             assert_eq!(e.code, "invalid-value", "{bad}");
         }
     });
@@ -227,12 +272,39 @@ fn values_are_type_checked() {
 fn manual_moves_check_by_and_existence() {
     with(|h| {
         let id = h.create();
-        let e = h.act("dan", Action::Move { record: id, to: "approved".into() }).unwrap_err();
+        let e = h
+            .act(
+                "dan",
+                Action::Move {
+                    record: id,
+                    to: "approved".into(),
+                },
+            )
+            .unwrap_err();
         assert_eq!(e.code, "not-allowed");
-        let e = h.act("ann", Action::Move { record: id, to: "done".into() }).unwrap_err();
+        let e = h
+            .act(
+                "ann",
+                Action::Move {
+                    record: id,
+                    to: "done".into(),
+                },
+            )
+            .unwrap_err();
         assert_eq!(e.code, "no-such-transition");
-        let e = h.act("ann", Action::Move { record: id, to: "returned".into() }).unwrap_err();
-        assert_eq!(e.code, "not-allowed", "automatic transitions are not taken by hand");
+        let e = h
+            .act(
+                "ann",
+                Action::Move {
+                    record: id,
+                    to: "returned".into(),
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.code, "not-allowed",
+            "automatic transitions are not taken by hand"
+        );
     });
 }
 
@@ -240,17 +312,64 @@ fn manual_moves_check_by_and_existence() {
 fn approvals_are_sequential_and_mode_all_needs_every_holder() {
     with(|h| {
         let id = h.create();
-        let ev = h.act("ann", Action::Move { record: id, to: "approved".into() }).unwrap();
+        let ev = h
+            .act(
+                "ann",
+                Action::Move {
+                    record: id,
+                    to: "approved".into(),
+                },
+            )
+            .unwrap();
         assert_eq!(notified(&ev), ["boss"]);
         assert_eq!(h.rec(id).status, "pending");
-        assert_eq!(h.act("cat", Action::Approve { record: id, approve: true }).unwrap_err().code, "not-allowed");
-        h.act("bob", Action::Approve { record: id, approve: true }).unwrap();
-        h.act("cat", Action::Approve { record: id, approve: true }).unwrap();
-        assert_eq!(h.rec(id).status, "pending", "cy, the other finance holder, has not approved");
-        let ev = h.act("cy", Action::Approve { record: id, approve: true }).unwrap();
+        assert_eq!(
+            h.act(
+                "cat",
+                Action::Approve {
+                    record: id,
+                    approve: true
+                }
+            )
+            .unwrap_err()
+            .code,
+            "not-allowed"
+        );
+        h.act(
+            "bob",
+            Action::Approve {
+                record: id,
+                approve: true,
+            },
+        )
+        .unwrap();
+        h.act(
+            "cat",
+            Action::Approve {
+                record: id,
+                approve: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            h.rec(id).status,
+            "pending",
+            "cy, the other finance holder, has not approved"
+        );
+        let ev = h
+            .act(
+                "cy",
+                Action::Approve {
+                    record: id,
+                    approve: true,
+                },
+            )
+            .unwrap();
         assert_eq!(h.rec(id).status, "approved");
         assert_eq!(notified(&ev), ["ann", "warehouse"]);
-        assert!(ev.iter().any(|e| matches!(e, Event::TaskClosed { task, completed_by: None, .. } if task == "submit")));
+        assert!(ev.iter().any(
+            |e| matches!(e, Event::TaskClosed { task, completed_by: None, .. } if task == "submit")
+        ));
     });
 }
 
@@ -258,12 +377,38 @@ fn approvals_are_sequential_and_mode_all_needs_every_holder() {
 fn a_rejection_leaves_the_record_and_tells_the_requester() {
     with(|h| {
         let id = h.create();
-        h.act("ann", Action::Move { record: id, to: "approved".into() }).unwrap();
-        let ev = h.act("bob", Action::Approve { record: id, approve: false }).unwrap();
+        h.act(
+            "ann",
+            Action::Move {
+                record: id,
+                to: "approved".into(),
+            },
+        )
+        .unwrap();
+        let ev = h
+            .act(
+                "bob",
+                Action::Approve {
+                    record: id,
+                    approve: false,
+                },
+            )
+            .unwrap();
         assert_eq!(notified(&ev), ["ann"]);
         assert_eq!(h.rec(id).status, "pending");
         assert!(h.rec(id).approval.is_none());
-        assert_eq!(h.act("bob", Action::Approve { record: id, approve: true }).unwrap_err().code, "not-allowed");
+        assert_eq!(
+            h.act(
+                "bob",
+                Action::Approve {
+                    record: id,
+                    approve: true
+                }
+            )
+            .unwrap_err()
+            .code,
+            "not-allowed"
+        );
     });
 }
 
@@ -273,16 +418,34 @@ fn completing_a_task_fills_fields_and_fires_then_with_requirements() {
         let id = h.create();
         h.approve_all(id);
         assert_eq!(h.rec(id).open_task_ids(), ["ship"]);
-        let c = |fill: Value| Action::Complete { record: id, task: "ship".into(), fill: fields(fill) };
+        let c = |fill: Value| Action::Complete {
+            record: id,
+            task: "ship".into(),
+            fill: fields(fill),
+        };
         assert_eq!(h.act("ann", c(json!({}))).unwrap_err().code, "not-allowed");
         let e = h.act("dan", c(json!({"tracking_no": "SF1"}))).unwrap_err();
         assert_eq!(e.fields, ["发货时间"]);
-        assert!(!h.rec(id).is_set("tracking_no"), "a failed completion changes nothing");
+        assert!(
+            !h.rec(id).is_set("tracking_no"),
+            "a failed completion changes nothing"
+        );
         let e = h
-            .act("dan", Action::Complete { record: id, task: "nope".into(), fill: BTreeMap::new() })
+            .act(
+                "dan",
+                Action::Complete {
+                    record: id,
+                    task: "nope".into(),
+                    fill: BTreeMap::new(),
+                },
+            )
             .unwrap_err();
         assert_eq!(e.code, "no-such-task");
-        h.act("dan", c(json!({"tracking_no": "SF1", "shipped_at": "2026-01-09T10:00:00+08:00"}))).unwrap();
+        h.act(
+            "dan",
+            c(json!({"tracking_no": "SF1", "shipped_at": "2026-01-09T10:00:00+08:00"})),
+        )
+        .unwrap();
         let r = h.rec(id);
         assert_eq!(r.status, "shipped");
         // shipped_at (a Friday) + 2 business days = Tuesday.
@@ -295,10 +458,27 @@ fn transition_requires_are_enforced_on_manual_moves() {
     with(|h| {
         let id = h.create();
         h.approve_all(id);
-        h.act("dan", Action::Set { record: id, fields: fields(json!({"shipped_at": "2026-01-05T10:00:00+08:00"})) })
-            .unwrap();
-        let e = h.act("dan", Action::Move { record: id, to: "shipped".into() }).unwrap_err();
-        assert_eq!((e.code, e.fields), ("missing-fields", vec!["物流单号".to_string()]));
+        h.act(
+            "dan",
+            Action::Set {
+                record: id,
+                fields: fields(json!({"shipped_at": "2026-01-05T10:00:00+08:00"})),
+            },
+        )
+        .unwrap();
+        let e = h
+            .act(
+                "dan",
+                Action::Move {
+                    record: id,
+                    to: "shipped".into(),
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.fields),
+            ("missing-fields", vec!["物流单号".to_string()])
+        );
     });
 }
 
@@ -306,7 +486,14 @@ fn transition_requires_are_enforced_on_manual_moves() {
 fn automatic_transitions_fire_after_edits() {
     with(|h| {
         let id = h.create();
-        h.act("bob", Action::Set { record: id, fields: fields(json!({"refunded": 5})) }).unwrap();
+        h.act(
+            "bob",
+            Action::Set {
+                record: id,
+                fields: fields(json!({"refunded": 5})),
+            },
+        )
+        .unwrap();
         assert_eq!(h.rec(id).status, "returned");
         assert!(h.rec(id).tasks.is_empty());
     });
@@ -322,7 +509,9 @@ fn time_fires_reminders_overdue_escalations_and_time_conditions() {
         assert_eq!(notified(&ev), ["warehouse"], "a reminder 2h before 18:00");
         h.now = t("2026-01-06T18:30:00+08:00");
         let ev = h.act("", Action::Tick).unwrap();
-        assert!(ev.iter().any(|e| matches!(e, Event::Overdue { task, .. } if task == "ship")));
+        assert!(ev
+            .iter()
+            .any(|e| matches!(e, Event::Overdue { task, .. } if task == "ship")));
         assert_eq!(notified(&ev), ["boss"], "escalated 1d after the due time");
         assert_eq!(h.rec(id).overdue_task_ids(h.now), ["ship"]);
         let ev = h.act("", Action::Tick).unwrap();
@@ -348,9 +537,37 @@ fn by_null_means_any_participant() {
     with(|h| {
         let id = h.create();
         h.approve_all(id);
-        h.act("dan", Action::Complete { record: id, task: "ship".into(), fill: fields(json!({"tracking_no": "SF1", "shipped_at": "2026-01-05T10:00:00+08:00"})) }).unwrap();
-        assert_eq!(h.act("cat", Action::Move { record: id, to: "done".into() }).unwrap_err().code, "not-allowed");
-        h.act("bob", Action::Move { record: id, to: "done".into() }).unwrap();
+        h.act(
+            "dan",
+            Action::Complete {
+                record: id,
+                task: "ship".into(),
+                fill: fields(
+                    json!({"tracking_no": "SF1", "shipped_at": "2026-01-05T10:00:00+08:00"}),
+                ),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            h.act(
+                "cat",
+                Action::Move {
+                    record: id,
+                    to: "done".into()
+                }
+            )
+            .unwrap_err()
+            .code,
+            "not-allowed"
+        );
+        h.act(
+            "bob",
+            Action::Move {
+                record: id,
+                to: "done".into(),
+            },
+        )
+        .unwrap();
         assert_eq!(h.rec(id).status, "done");
     });
 }
@@ -359,13 +576,48 @@ fn by_null_means_any_participant() {
 fn start_maps_fields_into_a_child_and_move_parent_moves_the_parent() {
     with(|h| {
         let ev = h
-            .act("ann", Action::Create { process: "order".into(), fields: fields(json!({"owner": "ann", "no": "A1"})) })
+            .act(
+                "ann",
+                Action::Create {
+                    process: "order".into(),
+                    fields: fields(json!({"owner": "ann", "no": "A1"})),
+                },
+            )
             .unwrap();
-        assert!(ev.iter().any(|e| matches!(e, Event::ChildStarted { parent: 1, child: 2, .. })));
+        assert!(ev.iter().any(|e| matches!(
+            e,
+            Event::ChildStarted {
+                parent: 1,
+                child: 2,
+                ..
+            }
+        )));
         let child = h.rec(2);
-        assert_eq!((child.fields["ref"].clone(), child.parent), (json!("A1"), Some(1)));
-        assert_eq!(h.act("ann", Action::Move { record: 1, to: "finished".into() }).unwrap_err().code, "not-allowed");
-        h.act("ann", Action::Complete { record: 2, task: "work".into(), fill: BTreeMap::new() }).unwrap();
+        assert_eq!(
+            (child.fields["ref"].clone(), child.parent),
+            (json!("A1"), Some(1))
+        );
+        assert_eq!(
+            h.act(
+                "ann",
+                Action::Move {
+                    record: 1,
+                    to: "finished".into()
+                }
+            )
+            .unwrap_err()
+            .code,
+            "not-allowed"
+        );
+        h.act(
+            "ann",
+            Action::Complete {
+                record: 2,
+                task: "work".into(),
+                fill: BTreeMap::new(),
+            },
+        )
+        .unwrap();
         assert_eq!(h.rec(2).status, "over");
         assert_eq!(h.rec(1).status, "finished");
     });

@@ -160,7 +160,8 @@ impl DateTime {
 
     /// `HH:MM` on the local day `day_shift` days after this one.
     pub fn at_local(&self, day_shift: i64, hour: u8, minute: u8) -> DateTime {
-        let local = (self.local_day() + day_shift) * 86400 + hour as i64 * 3600 + minute as i64 * 60;
+        let local =
+            (self.local_day() + day_shift) * 86400 + hour as i64 * 3600 + minute as i64 * 60;
         DateTime {
             secs: local - self.offset as i64,
             offset: self.offset,
@@ -247,6 +248,9 @@ mod tests {
         assert_eq!(t.to_string(), "2026-01-12T10:00:00+08:00");
         let t = fri.add(parse_duration("3d").unwrap());
         assert_eq!(t.to_string(), "2026-01-12T10:00:00+08:00");
-        assert_eq!(t.at_local(1, 18, 0).to_string(), "2026-01-13T18:00:00+08:00");
+        assert_eq!(
+            t.at_local(1, 18, 0).to_string(),
+            "2026-01-13T18:00:00+08:00"
+        );
     }
 }

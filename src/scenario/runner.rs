@@ -129,7 +129,11 @@ pub fn run_all(
 
 fn strings(n: &Node) -> Vec<String> {
     n.as_seq()
-        .map(|s| s.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -155,10 +159,16 @@ fn run_one(
     let root = &doc.root;
     let spec = root.get("spec").cloned().unwrap_or_default();
     let name = doc.name().unwrap_or("").to_string();
-    let process = spec.get("process").and_then(Node::as_str).unwrap_or("").to_string();
+    let process = spec
+        .get("process")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
     let file = doc.file.to_string();
     let mut failures = Vec::new();
-    let fail = |span: Span, msg: String| Diagnostic::error(CODE, &file, span, format!("scenario `{name}`: {msg}"));
+    let fail = |span: Span, msg: String| {
+        Diagnostic::error(CODE, &file, span, format!("scenario `{name}`: {msg}"))
+    };
 
     let start_text = spec.get("start").map(|n| match &n.value {
         NV::Str(s) => s.clone(),
@@ -169,7 +179,10 @@ fn run_one(
             Some(t) => t,
             None => {
                 let span = spec.get("start").map(|n| n.span).unwrap_or_default();
-                failures.push(fail(span, format!("`start` is not an RFC 3339 date-time: `{s}`")));
+                failures.push(fail(
+                    span,
+                    format!("`start` is not an RFC 3339 date-time: `{s}`"),
+                ));
                 DateTime::parse(DEFAULT_START).expect("valid")
             }
         },
@@ -189,11 +202,20 @@ fn run_one(
     let steps = spec.get("steps").and_then(Node::as_seq).unwrap_or(&[]);
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
-        let actor = step.get("as").and_then(Node::as_str).map(|u| Actor::of(&world, u));
+        let actor = step
+            .get("as")
+            .and_then(Node::as_str)
+            .map(|u| Actor::of(&world, u));
         if let Some(a) = &actor {
             if !world.users.contains_key(&a.user) {
                 let span = step.get("as").map(|x| x.span).unwrap_or(step.span);
-                failures.push(fail(span, format!("step {n}: `{}` is not one of the scenario's `users`", a.user)));
+                failures.push(fail(
+                    span,
+                    format!(
+                        "step {n}: `{}` is not one of the scenario's `users`",
+                        a.user
+                    ),
+                ));
                 continue;
             }
         }
@@ -233,7 +255,11 @@ fn run_one(
                 },
                 "complete" => Action::Complete {
                     record,
-                    task: verb.get("task").and_then(Node::as_str).unwrap_or("").to_string(),
+                    task: verb
+                        .get("task")
+                        .and_then(Node::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                     fill: verb.get("fill").map(values).unwrap_or_default(),
                 },
                 _ => Action::Set {
@@ -243,14 +269,23 @@ fn run_one(
             }),
         };
         let Some(action) = action else {
-            failures.push(fail(step.span, format!("step {n}: there is no record yet: start with a `create` step")));
+            failures.push(fail(
+                step.span,
+                format!("step {n}: there is no record yet: start with a `create` step"),
+            ));
             continue;
         };
         let actor = match actor {
             Some(a) => a,
-            None if verb_key == "advance" => Actor { user: String::new(), roles: vec![] },
+            None if verb_key == "advance" => Actor {
+                user: String::new(),
+                roles: vec![],
+            },
             None => {
-                failures.push(fail(step.span, format!("step {n}: `{verb_key}` needs `as` (the acting user)")));
+                failures.push(fail(
+                    step.span,
+                    format!("step {n}: `{verb_key}` needs `as` (the acting user)"),
+                ));
                 continue;
             }
         };
@@ -261,8 +296,14 @@ fn run_one(
         let events = match result {
             Ok(ev) => {
                 if let Some(code) = expected_error {
-                    let span = expect.and_then(|e| e.entry("error")).map(|(k, _)| k.span).unwrap_or(step.span);
-                    failures.push(fail(span, format!("step {n}: expected error `{code}`, but the step succeeded")));
+                    let span = expect
+                        .and_then(|e| e.entry("error"))
+                        .map(|(k, _)| k.span)
+                        .unwrap_or(step.span);
+                    failures.push(fail(
+                        span,
+                        format!("step {n}: expected error `{code}`, but the step succeeded"),
+                    ));
                 }
                 ev
             }
@@ -270,27 +311,50 @@ fn run_one(
                 match expected_error {
                     Some(code) if code == e.code => {}
                     Some(code) => {
-                        let span = expect.and_then(|x| x.entry("error")).map(|(k, _)| k.span).unwrap_or(step.span);
-                        failures.push(fail(span, format!("step {n}: expected error `{code}`, got `{}` ({})", e.code, e.message)));
+                        let span = expect
+                            .and_then(|x| x.entry("error"))
+                            .map(|(k, _)| k.span)
+                            .unwrap_or(step.span);
+                        failures.push(fail(
+                            span,
+                            format!(
+                                "step {n}: expected error `{code}`, got `{}` ({})",
+                                e.code, e.message
+                            ),
+                        ));
                     }
-                    None => failures.push(fail(step.span, format!("step {n}: `{verb_key}` failed: {e}"))),
+                    None => failures.push(fail(
+                        step.span,
+                        format!("step {n}: `{verb_key}` failed: {e}"),
+                    )),
                 }
                 vec![]
             }
         };
         let mut notified = BTreeSet::new();
         for e in &events {
-            
             match e {
-                Event::Moved { process, transition, .. } => {
-                    taken.entry(process.clone()).or_default().insert(transition.clone());
+                Event::Moved {
+                    process,
+                    transition,
+                    ..
+                } => {
+                    taken
+                        .entry(process.clone())
+                        .or_default()
+                        .insert(transition.clone());
                 }
                 Event::Notified { to, .. } => notified.extend(to.iter().cloned()),
-                Event::Created { record: id, process: pr } if is_create && *pr == process => record = Some(*id),
+                Event::Created {
+                    record: id,
+                    process: pr,
+                } if is_create && *pr == process => record = Some(*id),
                 _ => {}
             }
         }
-        let Some(expect) = expect.and_then(Node::as_map) else { continue };
+        let Some(expect) = expect.and_then(Node::as_map) else {
+            continue;
+        };
         let rec = record.and_then(|id| world.get(id));
         for (k, v) in expect {
             let key = k.key_text().unwrap_or_default();
@@ -310,7 +374,11 @@ fn run_one(
                     None => BTreeSet::new(),
                 }),
                 "notified" => {
-                    let ok = if exp.is_empty() { notified.is_empty() } else { exp.is_subset(&notified) };
+                    let ok = if exp.is_empty() {
+                        notified.is_empty()
+                    } else {
+                        exp.is_subset(&notified)
+                    };
                     if !ok {
                         failures.push(fail(
                             k.span,
@@ -336,7 +404,14 @@ fn run_one(
                             set_text(s)
                         }
                     };
-                    failures.push(fail(k.span, format!("step {n}: {key}: expected {}, actual {}", show(&exp), show(&actual))));
+                    failures.push(fail(
+                        k.span,
+                        format!(
+                            "step {n}: {key}: expected {}, actual {}",
+                            show(&exp),
+                            show(&actual)
+                        ),
+                    ));
                 }
                 _ => {}
             }
