@@ -107,11 +107,11 @@ fn binary(op: BinaryOp, l: Val, r: Val) -> Val {
         BinaryOp::Add | BinaryOp::Sub => match (l, r) {
             (Val::Num(a), Val::Num(b)) => Val::Num(if op == BinaryOp::Add { a + b } else { a - b }),
             (Val::Time(t), Val::Dur(d)) => Val::Time(if op == BinaryOp::Add {
-                t.add(d)
+                t.plus(d)
             } else {
-                t.sub(d)
+                t.minus(d)
             }),
-            (Val::Dur(d), Val::Time(t)) if op == BinaryOp::Add => Val::Time(t.add(d)),
+            (Val::Dur(d), Val::Time(t)) if op == BinaryOp::Add => Val::Time(t.plus(d)),
             _ => Val::Null,
         },
         _ => {

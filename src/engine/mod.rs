@@ -407,7 +407,7 @@ impl<'b> Engine<'b> {
                 };
                 let open = &r.tasks[pos];
                 let allowed = open.roles.iter().any(|x| actor.has_role(x))
-                    || open.users.iter().any(|u| *u == actor.user);
+                    || open.users.contains(&actor.user);
                 if !allowed {
                     return Err(EngineError::new(
                         NOT_ALLOWED,
@@ -996,7 +996,7 @@ pub fn due_time(
     match due {
         Due::Today { hour, minute } => Some(now.at_local(0, *hour, *minute)),
         Due::Tomorrow { hour, minute } => Some(now.at_local(1, *hour, *minute)),
-        Due::After { duration } => Some(now.add(*duration)),
+        Due::After { duration } => Some(now.plus(*duration)),
         Due::FieldPlus {
             field, duration, ..
         } => {
@@ -1007,7 +1007,7 @@ pub fn due_time(
                 .map(|f| f.ty.as_str())
                 .unwrap_or("");
             match eval::field_val(ty, r.fields.get(field), offset) {
-                eval::Val::Time(t) => Some(t.in_offset(offset).add(*duration)),
+                eval::Val::Time(t) => Some(t.in_offset(offset).plus(*duration)),
                 _ => None,
             }
         }
@@ -1027,7 +1027,7 @@ fn open_task(p: &Process, r: &Record, task: &Task, now: DateTime, offset: i32) -
         Some(d) => task
             .remind_before
             .iter()
-            .map(|x| d.sub(x.duration()))
+            .map(|x| d.minus(x.duration()))
             .collect(),
         None => vec![],
     };
@@ -1041,7 +1041,7 @@ fn open_task(p: &Process, r: &Record, task: &Task, now: DateTime, offset: i32) -
         reminders,
         overdue: false,
         escalate_at: match (due, &task.escalate) {
-            (Some(d), Some(e)) => Some(d.add(e.after.duration())),
+            (Some(d), Some(e)) => Some(d.plus(e.after.duration())),
             _ => None,
         },
     }

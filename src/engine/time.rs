@@ -177,11 +177,11 @@ impl DateTime {
 
     /// Adds a duration; business days skip Saturdays and Sundays of this offset and keep the
     /// time of day.
-    pub fn add(self, d: Duration) -> DateTime {
+    pub fn plus(self, d: Duration) -> DateTime {
         self.add_signed(d, 1)
     }
 
-    pub fn sub(self, d: Duration) -> DateTime {
+    pub fn minus(self, d: Duration) -> DateTime {
         self.add_signed(d, -1)
     }
 
@@ -244,9 +244,9 @@ mod tests {
     #[test]
     fn business_days_skip_weekends() {
         let fri = DateTime::parse("2026-01-09T10:00:00+08:00").unwrap();
-        let t = fri.add(parse_duration("1bd").unwrap());
+        let t = fri.plus(parse_duration("1bd").unwrap());
         assert_eq!(t.to_string(), "2026-01-12T10:00:00+08:00");
-        let t = fri.add(parse_duration("3d").unwrap());
+        let t = fri.plus(parse_duration("3d").unwrap());
         assert_eq!(t.to_string(), "2026-01-12T10:00:00+08:00");
         assert_eq!(
             t.at_local(1, 18, 0).to_string(),

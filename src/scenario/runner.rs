@@ -231,7 +231,7 @@ fn run_one(
                 let text = verb.as_str().unwrap_or("");
                 match crate::expr::parse_duration(text) {
                     Ok(d) => {
-                        now = now.add(d);
+                        now = now.plus(d);
                         Some(Action::Tick)
                     }
                     Err(e) => {
