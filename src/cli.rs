@@ -107,6 +107,16 @@ pub enum Command {
         #[arg(short = 'n', long = "max-count", value_name = "N")]
         max_count: Option<usize>,
     },
+    /// Run the `Scenario` documents (SPEC section 4) on the execution engine and report which
+    /// transitions no scenario took; exit 1 on a failing step or coverage below the minimum.
+    Test {
+        /// Scenario files or folders to run (default: the scenarios among the sources and under
+        /// tests/).
+        paths: Vec<PathBuf>,
+        /// Fail (exit 1) when the share of transitions taken is below PCT percent.
+        #[arg(long, value_name = "PCT")]
+        min_coverage: Option<f64>,
+    },
     /// Explain a validation code or lint rule, with a failing and a fixed example.
     Explain {
         /// The code or rule, e.g. `unknown-status` or `idle-status`.
@@ -181,6 +191,10 @@ pub fn main() -> i32 {
             fail_on,
         } => commands::diff::run(&g, base.as_deref(), head.as_deref(), *fail_on),
         Command::Log { process, max_count } => commands::log::run(&g, process, *max_count),
+        Command::Test {
+            paths,
+            min_coverage,
+        } => commands::test::run(&g, paths, *min_coverage),
         Command::Explain { code } => commands::explain::run(&g, code),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
         Command::Init { dir } => commands::init::run(&g, dir.as_deref()),

@@ -17,6 +17,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod docs;
+pub mod engine;
 pub mod expr;
 pub mod fsutil;
 pub mod lint;
@@ -26,6 +27,7 @@ pub mod progress;
 pub mod project;
 pub mod render;
 pub mod report;
+pub mod scenario;
 pub mod schema;
 pub mod suggest;
 

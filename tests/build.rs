@@ -521,6 +521,8 @@ fn check_names_added_and_removed_processes_and_catches_hand_edits() {
     let dir = shipped_copy();
     let text = build(dir.path());
     std::fs::remove_file(dir.path().join("sops/行政/日常工作.yaml")).unwrap();
+    // Its scenario goes with it (a scenario of an unknown process is a validation error).
+    std::fs::remove_file(dir.path().join("sops/scenarios/daily-work.yaml")).unwrap();
     let out = run_in(dir.path(), &["build", "--check", "dist/bundle.json"]);
     assert_eq!(code(&out), 1);
     assert!(

@@ -79,7 +79,9 @@ fn init_then_validate_and_lint_pass() {
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["diagnostics"], serde_json::json!([]), "{json}");
 
-    // TODO(test): run sopctl test here
+    // The example scenario passes and takes every transition of the example process.
+    let out = run_in(&dir, &["test", "--min-coverage", "100"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // Committed, with a git history for `stale-review`, it is still clean.
     let now = std::time::SystemTime::now()

@@ -11,6 +11,7 @@ pub mod log;
 pub mod man;
 pub mod render;
 pub mod schema;
+pub mod test;
 pub mod validate;
 
 use std::collections::HashMap;

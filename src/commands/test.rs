@@ -1,0 +1,235 @@
+//! `sopctl test [PATH…] [--min-coverage PCT]`: runs `Scenario` documents (SPEC section 4) on
+//! the engine and reports transition coverage.
+//!
+//! Which scenarios run: with PATHs, the scenarios in those files and folders; without, every
+//! scenario among the project's sources plus the YAML files under `<root>/tests/` whose text
+//! contains `kind: Scenario`. Folders under `tests/` that are projects of their own (they
+//! hold a `sopctl.yaml` or a `sops/` folder, like test fixtures) are skipped: their scenarios
+//! belong to that other project. The project is validated first (any error: exit 1).
+//!
+//! Output: human results and the coverage table on stderr; `--format json` prints one object
+//! on stdout:
+//! `{"scenarios":[{"name","file","process","steps","passed","failures":[{"code","severity",
+//! "message","file","line","column"}]}],"coverage":{"processes":[{"process","taken","total",
+//! "percent","missing":[ids]}],"taken","total","percent"},"passed":N,"failed":N,"ok":bool}`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::bundle;
+use crate::project;
+use crate::report::Format;
+use crate::scenario::{self, Coverage, ScenarioResult};
+
+pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
+    let format = match g.findings_format() {
+        Ok(Format::Human) => Format::Human,
+        Ok(Format::Json) => Format::Json,
+        Ok(_) => {
+            fail(
+                "`sopctl test` prints human or json",
+                "use --format human or --format json",
+            );
+            return EXIT_ERROR;
+        }
+        Err(code) => return code,
+    };
+    let config = match g.config(format) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (mut files, focus) = match project::discover(&config, &g.cwd, paths) {
+        Ok(x) => x,
+        Err(e) => {
+            fail(&e.message, &e.help);
+            return EXIT_ERROR;
+        }
+    };
+    if paths.is_empty() {
+        let mut extra = Vec::new();
+        scenario_files(&config.root.join("tests"), &mut extra);
+        for f in extra {
+            if !files.contains(&f) {
+                files.push(f);
+            }
+        }
+        files.sort();
+    }
+    if files.is_empty() {
+        fail(
+            &format!("no SOP files found in {}", config.root.display()),
+            "put your SOPs under sops/ and scenarios under sops/ or tests/",
+        );
+        return EXIT_ERROR;
+    }
+    let loaded = project::load(&config, &files, &BTreeSet::new());
+    if loaded.has_errors() {
+        g.print(
+            format,
+            &loaded.diagnostics,
+            &loaded.sources,
+            &project::uri_prefix(&loaded.root),
+        );
+        eprintln!("error: scenarios not run: the SOPs have validation errors");
+        return EXIT_FINDINGS;
+    }
+    let built = match bundle::compile(&loaded.project, &loaded.root) {
+        Ok(b) => b,
+        Err(e) => {
+            fail(
+                &format!("cannot compile the bundle: {e}"),
+                "this is a bug in sopctl if validation passed",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let select = |file: &str| focus.is_empty() || focus.contains(file);
+    let (results, coverage) = scenario::run_all(&built, &loaded.documents, &select);
+    if results.is_empty() {
+        fail(
+            "no scenarios found",
+            "write `kind: Scenario` documents among the sources or under tests/ (SPEC section 4)",
+        );
+        return EXIT_ERROR;
+    }
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    let below = min_coverage.is_some_and(|m| coverage.percent() + 1e-9 < m);
+    if format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json_report(&results, &coverage, failed == 0 && !below))
+                .expect("json")
+        );
+    } else {
+        let diags: Vec<_> = results
+            .iter()
+            .flat_map(|r| r.failures.iter().cloned())
+            .collect();
+        if !diags.is_empty() {
+            g.print(Format::Human, &diags, &loaded.sources, "");
+        }
+        for r in &results {
+            eprintln!(
+                "{} {} ({}, {} steps){}",
+                if r.passed() { "ok    " } else { "FAILED" },
+                r.name,
+                r.file,
+                r.steps,
+                if r.passed() {
+                    String::new()
+                } else {
+                    format!(": {} failing", r.failures.len())
+                }
+            );
+        }
+        eprintln!("\ntransition coverage:");
+        let width = coverage
+            .processes
+            .iter()
+            .map(|p| p.process.len())
+            .max()
+            .unwrap_or(0);
+        for p in &coverage.processes {
+            eprintln!(
+                "  {:width$}  {:>3}/{:<3} {:>5.1}%{}",
+                p.process,
+                p.taken.len(),
+                p.total(),
+                p.percent(),
+                if p.missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("  not taken: {}", p.missing.join(", "))
+                }
+            );
+        }
+        eprintln!(
+            "  {:width$}  {:>3}/{:<3} {:>5.1}%",
+            "total",
+            coverage.taken(),
+            coverage.total(),
+            coverage.percent()
+        );
+        eprintln!(
+            "\n{} {}: {} passed, {} failed",
+            results.len(),
+            if results.len() == 1 {
+                "scenario"
+            } else {
+                "scenarios"
+            },
+            results.len() - failed,
+            failed
+        );
+        if let (true, Some(m)) = (below, min_coverage) {
+            eprintln!(
+                "error: transition coverage {:.1}% is below --min-coverage {m}%",
+                coverage.percent()
+            );
+        }
+    }
+    if failed > 0 || below {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// YAML files under `dir` whose text declares `kind: Scenario`, skipping nested projects.
+fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            if p.join("sopctl.yaml").exists() || p.join("sops").is_dir() {
+                continue;
+            }
+            scenario_files(&p, out);
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            && std::fs::read_to_string(&p).is_ok_and(|t| t.contains("kind: Scenario"))
+        {
+            out.push(p);
+        }
+    }
+}
+
+fn json_report(results: &[ScenarioResult], coverage: &Coverage, ok: bool) -> serde_json::Value {
+    use serde_json::json;
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    json!({
+        "scenarios": results.iter().map(|r| json!({
+            "name": r.name,
+            "file": r.file,
+            "process": r.process,
+            "steps": r.steps,
+            "passed": r.passed(),
+            "failures": r.failures.iter().map(|d| json!({
+                "code": d.code,
+                "severity": d.severity.as_str(),
+                "message": d.message,
+                "file": d.file,
+                "line": d.line(),
+                "column": d.column(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "coverage": {
+            "processes": coverage.processes.iter().map(|p| json!({
+                "process": p.process,
+                "taken": p.taken.len(),
+                "total": p.total(),
+                "percent": (p.percent() * 10.0).round() / 10.0,
+                "missing": p.missing,
+            })).collect::<Vec<_>>(),
+            "taken": coverage.taken(),
+            "total": coverage.total(),
+            "percent": (coverage.percent() * 10.0).round() / 10.0,
+        },
+        "passed": results.len() - failed,
+        "failed": failed,
+        "ok": ok,
+    })
+}
