@@ -18,6 +18,9 @@ pub fn all_codes() -> Vec<&'static str> {
 
 /// The text `sopctl explain CODE` prints.
 pub fn explain(code: &str) -> Option<String> {
+    if code == "scenario-failed" {
+        return Some(SCENARIO_FAILED.to_string());
+    }
     if let Some(d) = codes::lookup(code) {
         return Some(codes::explain_text(d));
     }
@@ -38,6 +41,13 @@ pub fn rule_doc(code: &str) -> Option<RuleDoc> {
                 .into(),
         });
     }
+    if code == "scenario-failed" {
+        return Some(RuleDoc {
+            summary: "a scenario step did not do what its `expect` says".into(),
+            full: "`sopctl test` ran a Scenario (SPEC section 4) on the execution engine and a step's outcome differed from its `expect`, or the step failed without `expect.error`.".into(),
+            help: "compare expected and actual in the message: fix the SOP if it is wrong, or the scenario if the SOP changed on purpose".into(),
+        });
+    }
     if let Some(d) = codes::lookup(code) {
         return Some(d.rule_doc());
     }
@@ -51,6 +61,30 @@ pub fn rule_doc(code: &str) -> Option<RuleDoc> {
         help: d.help.to_string(),
     })
 }
+
+const SCENARIO_FAILED: &str = "scenario-failed — a scenario step did not do what its `expect` says
+
+What it means
+  `sopctl test` drives a record through a process on a simulated clock (SPEC section 4). After
+  each step it compares `expect` (status, open_tasks, overdue_tasks, awaiting_approval,
+  notified, error) with what the engine did. A difference, or a step that fails without
+  `expect.error`, is reported at that step with expected and actual.
+
+Why it matters
+  A scenario is the proof that the SOP does what the people following it are told: the right
+  task opens for the right person, the approval is asked of the right role, a missing field
+  stops the move. A failing step means the SOP and that promise have drifted apart.
+
+Example (fails)
+  - { as: alice, move: approved, expect: { status: approved } }   # the move needs an approval
+
+Fixed
+  - { as: alice, move: approved, expect: { awaiting_approval: [sales-manager] } }
+
+How to fix
+  Read expected and actual in the message. Fix the SOP if it is wrong, or the scenario if the
+  SOP changed on purpose.
+";
 
 #[cfg(test)]
 mod tests {

@@ -124,3 +124,13 @@ fn validation_errors_stop_the_run() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("unknown-process"), "{}", stderr(&out));
 }
+
+#[test]
+fn explain_knows_scenario_failed() {
+    let out = sopctl()
+        .args(["explain", "scenario-failed"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("expect"));
+}
