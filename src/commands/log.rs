@@ -38,7 +38,11 @@ pub fn run(g: &Global, name: &str, max_count: Option<usize>) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match walk(&config.root, name, max_count) {
+    // A long history takes a while: a spinner counts the commits read (terminal only).
+    let progress = g.progress(0, "reading history");
+    let walked = walk(&config.root, name, max_count, &progress);
+    progress.finish();
+    match walked {
         Ok(entries) => {
             if json {
                 print!("{}", to_json(&entries));
@@ -58,6 +62,7 @@ fn walk(
     root: &std::path::Path,
     name: &str,
     max_count: Option<usize>,
+    progress: &crate::progress::Progress,
 ) -> Result<Vec<Entry>, SideError> {
     let repo = RepoProject::open(root)?;
     let mut cache: HashMap<Option<Oid>, Bundle> = HashMap::new();
@@ -129,6 +134,7 @@ fn walk(
                 break;
             }
         }
+        progress.inc();
         match parent {
             Some(p) => {
                 if let Some(b) = before {

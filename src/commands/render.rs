@@ -106,7 +106,10 @@ pub fn run(g: &Global, args: &Args) -> i32 {
         git: render::history::git_enabled(),
         out_dir: Some(out_dir.clone()),
     };
-    let pages = match render::render_handbook(&loaded, &opts) {
+    let progress = g.progress(render::page_count(&loaded), "rendering");
+    let rendered = render::render_handbook_with(&loaded, &opts, &progress);
+    progress.finish();
+    let pages = match rendered {
         Ok(p) => p,
         Err(e) => {
             fail(&e.to_string(), &e.help());

@@ -309,6 +309,20 @@ pub fn render_handbook(
     loaded: &Loaded,
     opts: &RenderOptions,
 ) -> Result<Vec<(PathBuf, String)>, RenderError> {
+    render_handbook_with(loaded, opts, &crate::progress::Progress::hidden())
+}
+
+/// How many pages `render_handbook` may write at most (for a progress bar's length).
+pub fn page_count(loaded: &Loaded) -> u64 {
+    (loaded.project.processes.len() + loaded.project.roles.len() + 1) as u64
+}
+
+/// `render_handbook`, advancing `progress` by one per page.
+pub fn render_handbook_with(
+    loaded: &Loaded,
+    opts: &RenderOptions,
+    progress: &crate::progress::Progress,
+) -> Result<Vec<(PathBuf, String)>, RenderError> {
     let project = &loaded.project;
     let config_lang = match opts.language.as_deref() {
         None => None,
@@ -391,6 +405,7 @@ pub fn render_handbook(
             PathBuf::from(format!("index.{ext}")),
             render_one(&tenv, &sources, &tname("index"), &c)?,
         ));
+        progress.inc();
         for p in &env_view.processes {
             let view = context::process_view(&env_view, p);
             let c = PageContext {
@@ -401,6 +416,7 @@ pub fn render_handbook(
                 PathBuf::from(format!("{}.{ext}", p.name.v)),
                 render_one(&tenv, &sources, &tname("process"), &c)?,
             ));
+            progress.inc();
         }
     }
     for r in roles {
@@ -413,6 +429,7 @@ pub fn render_handbook(
             Path::new("roles").join(format!("{}.{ext}", r.id.v)),
             render_one(&tenv, &sources, &tname("role"), &c)?,
         ));
+        progress.inc();
     }
     Ok(pages)
 }
