@@ -137,6 +137,19 @@ pub enum Command {
         /// The project folder, created if missing (default: the current folder).
         dir: Option<PathBuf>,
     },
+    /// Run the runtime (SPEC section 8): an HTTP JSON API over SQLite. Tokens come from
+    /// SOPCTL_ADMIN_TOKEN and SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE.
+    Serve {
+        /// The address to listen on (default: 127.0.0.1:7070; port 0 picks a free port).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// A file of tokens, one `token=user:role1,role2` (or `admin=TOKEN`) a line.
+        #[arg(long, value_name = "FILE")]
+        tokens: Option<PathBuf>,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to complete in.
@@ -198,6 +211,9 @@ pub fn main() -> i32 {
         Command::Explain { code } => commands::explain::run(&g, code),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
         Command::Init { dir } => commands::init::run(&g, dir.as_deref()),
+        Command::Serve { listen, db, tokens } => {
+            commands::serve::run(listen.as_deref(), db.as_deref(), tokens.as_deref())
+        }
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),
     }

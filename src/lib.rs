@@ -27,6 +27,7 @@ pub mod progress;
 pub mod project;
 pub mod render;
 pub mod report;
+pub mod runtime;
 pub mod scenario;
 pub mod schema;
 pub mod suggest;

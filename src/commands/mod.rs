@@ -11,6 +11,7 @@ pub mod log;
 pub mod man;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod test;
 pub mod validate;
 

@@ -2,12 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::events::RecordId;
 use super::time::DateTime;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenTask {
     pub id: String,
     /// Role ids for `role:` tasks (any holder may complete), else empty.
@@ -23,7 +24,7 @@ pub struct OpenTask {
     pub escalate_at: Option<DateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingApproval {
     /// Index into the process's transitions.
     pub transition: usize,
@@ -33,14 +34,14 @@ pub struct PendingApproval {
     pub approved_by: BTreeSet<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub at: DateTime,
     pub transition: String,
     pub by: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: RecordId,
     pub process: String,

@@ -7,7 +7,7 @@ use crate::expr::{Duration, DurationUnit};
 
 /// An instant (`secs` since the Unix epoch, UTC) shown in a fixed offset (`offset` seconds east).
 /// Equality and order are those of the instant: the offset only changes how it is shown.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct DateTime {
     pub secs: i64,
     pub offset: i32,
