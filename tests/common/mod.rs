@@ -269,3 +269,92 @@ pub fn serve(db: &Path, env: &[(&str, &str)]) -> Server {
     std::thread::spawn(move || for _ in lines {});
     server
 }
+
+/// Like [`http`], but a connection error, a reset or a truncated answer (a server killed in the
+/// middle of a request) is an `Err` instead of a panic.
+pub fn try_http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> std::io::Result<(u16, serde_json::Value)> {
+    let mut c = Conn::connect(addr)?;
+    c.request(method, path, token, body)
+}
+
+/// A keep-alive HTTP/1.1 connection: several requests over one socket. Responses must carry a
+/// `Content-Length` (axum's JSON answers do).
+pub struct Conn {
+    addr: String,
+    reader: std::io::BufReader<std::net::TcpStream>,
+}
+
+impl Conn {
+    pub fn connect(addr: &str) -> std::io::Result<Conn> {
+        let s = std::net::TcpStream::connect(addr)?;
+        s.set_nodelay(true)?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+        Ok(Conn {
+            addr: addr.to_string(),
+            reader: std::io::BufReader::new(s),
+        })
+    }
+
+    /// Sends one request and reads its answer: (status, parsed JSON body or Null).
+    pub fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> std::io::Result<(u16, serde_json::Value)> {
+        use std::io::{BufRead, Read, Write};
+        let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+        let body = body.unwrap_or("");
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        if let Some(t) = token {
+            req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        self.reader.get_mut().write_all(req.as_bytes())?;
+        let mut line = String::new();
+        if self.reader.read_line(&mut line)? == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the connection closed before an answer",
+            ));
+        }
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| bad("no status line"))?;
+        let mut len = None;
+        loop {
+            line.clear();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Err(bad("the connection closed inside the headers"));
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    len = v.trim().parse::<usize>().ok();
+                }
+            }
+        }
+        let len = len.ok_or_else(|| bad("no Content-Length"))?;
+        let mut buf = vec![0; len];
+        self.reader.read_exact(&mut buf)?;
+        let json = serde_json::from_slice(&buf).unwrap_or(serde_json::Value::Null);
+        Ok((status, json))
+    }
+}

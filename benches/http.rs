@@ -1,0 +1,375 @@
+//! Runtime speed end to end: task completions per second through `sopctl serve` (the release
+//! binary, HTTP/1.1 keep-alive on loopback, SQLite in WAL mode with synchronous=FULL), with
+//! 1, 4, 16 and 64 concurrent clients, and the p50/p99 latency of a completion. Then the
+//! ceiling on the same disk: raw SQLite transactions per second (one UPDATE of a ~1 KB JSON
+//! row per transaction, single thread), with synchronous=FULL and, for reference, NORMAL.
+//!
+//! The process is the engine bench's chain (10 statuses, each with one task whose `complete`
+//! fills a field and fires `then`), built with `sopctl build -o` into a temporary folder.
+//!
+//! `cargo bench --bench http` prints the figures, then lets criterion time a small batch.
+//! `SOPCTL_BENCH_SECS` sets the measuring time per client count (default 6).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use common::Conn;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rusqlite::{params, Connection};
+use serde_json::json;
+
+const STEPS: usize = 10;
+const BIN: &str = env!("CARGO_BIN_EXE_sopctl");
+
+fn secs() -> f64 {
+    std::env::var("SOPCTL_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(6.0)
+}
+
+/// Writes the chain project into `dir` and builds it; returns the bundle's JSON.
+fn bundle(dir: &Path) -> String {
+    let sops = dir.join("sops");
+    std::fs::create_dir_all(&sops).unwrap();
+    std::fs::write(
+        sops.join("roles.yaml"),
+        "apiVersion: sopctl/v1\nkind: Roles\nmetadata: { name: r }\nspec:\n  roles:\n    worker: { title: 工人 }\n    boss: { title: 主管 }\n",
+    )
+    .unwrap();
+    let mut p = String::from(
+        "apiVersion: sopctl/v1\nkind: Process\nmetadata: { name: chain, title: 流水, owner: role:boss }\nspec:\n  fields:\n    owner: { type: user, title: 归属人, required: true }\n    amount: { type: money, title: 金额, default: 0 }\n",
+    );
+    for i in 0..STEPS {
+        p += &format!("    note{i}: {{ type: text, title: 记录{i} }}\n");
+    }
+    p += "  statuses:\n";
+    for i in 0..STEPS {
+        p += &format!(
+            "    s{i}:\n      title: 第{i}步\n      initial: {}\n      tasks:\n        - {{ id: t{i}, title: 任务{i}, assignee: role:worker, due: +1d, remind_before: [1h], complete: {{ fill: [note{i}], then: s{} }} }}\n",
+            i == 0,
+            i + 1
+        );
+    }
+    p += &format!("    s{STEPS}: {{ title: 完成, terminal: true }}\n    cancelled: {{ title: 取消, terminal: true }}\n  transitions:\n");
+    for i in 0..STEPS {
+        p += &format!("    - {{ from: s{i}, to: s{} }}\n", i + 1);
+    }
+    p += "    - { from: \"*\", to: cancelled, when: \"amount > 100\" }\n";
+    std::fs::write(sops.join("chain.yaml"), p).unwrap();
+    let out = dir.join("dist");
+    let o = Command::new(BIN)
+        .current_dir(dir)
+        .args(["build", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "sopctl build: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::read_to_string(out.join("bundle.json")).unwrap()
+}
+
+/// `sopctl serve` on a free port; killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db: &Path) -> Server {
+    use std::io::BufRead;
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(format!("sqlite://{}", db.display()))
+        .env("SOPCTL_ADMIN_TOKEN", "adm")
+        .env("SOPCTL_USER_TOKENS", "ta=ann:worker;tb=bob:boss")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut addr = String::new();
+    for line in lines.by_ref() {
+        if let Some(a) = line.unwrap().strip_prefix("listening on http://") {
+            addr = a.trim().to_string();
+            break;
+        }
+    }
+    assert!(!addr.is_empty(), "serve did not start");
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
+const CREATE: &str = r#"{"process":"chain","fields":{"owner":"bob"}}"#;
+
+fn create(c: &mut Conn) -> u64 {
+    let (st, body) = c
+        .request("POST", "/v1/records", Some("ta"), Some(CREATE))
+        .unwrap();
+    assert_eq!(st, 201, "{body}");
+    body["id"].as_u64().unwrap()
+}
+
+fn complete(c: &mut Conn, id: u64, step: usize) {
+    let body =
+        json!({"complete": {"task": format!("t{step}"), "fill": {format!("note{step}"): "ok"}}});
+    let (st, b) = c
+        .request(
+            "POST",
+            &format!("/v1/records/{id}/actions"),
+            Some("ta"),
+            Some(&body.to_string()),
+        )
+        .unwrap();
+    assert_eq!(st, 200, "{b}");
+}
+
+/// Creates `n` records with `clients` connections; returns their ids.
+fn create_many(addr: &str, n: usize, clients: usize) -> Vec<u64> {
+    let per = n.div_ceil(clients);
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let addr = addr.to_string();
+            std::thread::spawn(move || {
+                let mut c = Conn::connect(&addr).unwrap();
+                (0..per).map(|_| create(&mut c)).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect()
+}
+
+struct Run {
+    completions: usize,
+    secs: f64,
+    /// Every completion's latency, sorted.
+    latencies: Vec<Duration>,
+}
+
+/// `clients` threads, each over one keep-alive connection, complete every task of their share
+/// of `ids` (a record's ten in order) until the records or `budget` run out.
+fn complete_all(addr: &str, ids: &[u64], clients: usize, budget: Duration) -> Run {
+    let barrier = Arc::new(Barrier::new(clients + 1));
+    let threads: Vec<_> = ids
+        .chunks(ids.len().div_ceil(clients))
+        .map(|mine| {
+            let (addr, mine, barrier) = (addr.to_string(), mine.to_vec(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut c = Conn::connect(&addr).unwrap();
+                let mut lat = Vec::with_capacity(mine.len() * STEPS);
+                barrier.wait();
+                let end = Instant::now() + budget;
+                'records: for id in mine {
+                    for step in 0..STEPS {
+                        if Instant::now() >= end {
+                            break 'records;
+                        }
+                        let t = Instant::now();
+                        complete(&mut c, id, step);
+                        lat.push(t.elapsed());
+                    }
+                }
+                lat
+            })
+        })
+        .collect();
+    barrier.wait();
+    let start = Instant::now();
+    let mut latencies: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let secs = start.elapsed().as_secs_f64();
+    latencies.sort();
+    Run {
+        completions: latencies.len(),
+        secs,
+        latencies,
+    }
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn http_figures(dir: &Path) {
+    let text = bundle(dir);
+    let server = serve(&dir.join("http.db"));
+    let addr = server.addr.clone();
+    let mut c = Conn::connect(&addr).unwrap();
+    let (st, b) = c
+        .request("PUT", "/v1/bundle", Some("adm"), Some(&text))
+        .unwrap();
+    assert_eq!(st, 201, "{b}");
+
+    // A first short run sizes the record pools: enough records for `secs()` at about that rate.
+    let probe_ids = create_many(&addr, 20, 1);
+    let probe = complete_all(&addr, &probe_ids, 1, Duration::from_secs(60));
+    let rate = probe.completions as f64 / probe.secs;
+    let budget = Duration::from_secs_f64(secs());
+    for clients in [1, 4, 16, 64] {
+        let want = (rate * budget.as_secs_f64() * 1.5 / STEPS as f64).ceil() as usize;
+        let ids = create_many(&addr, want.max(clients * 2), clients.min(8));
+        let r = complete_all(&addr, &ids, clients, budget);
+        println!(
+            "http: {clients:>2} clients: {:>6} completions in {:.2}s = {:>7.0} completions/s; latency p50 {:.2} ms, p99 {:.2} ms",
+            r.completions,
+            r.secs,
+            r.completions as f64 / r.secs,
+            pct(&r.latencies, 0.50),
+            pct(&r.latencies, 0.99),
+        );
+    }
+}
+
+/// A table like the runtime's `records`, filled with `rows` rows of ~1 KB of JSON.
+fn sqlite_table(path: &Path, synchronous: &str, rows: i64) -> Connection {
+    let _ = std::fs::remove_file(path);
+    let conn = Connection::open(path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous={synchronous};
+         CREATE TABLE records (id INTEGER PRIMARY KEY, process TEXT NOT NULL,
+             bundle_hash TEXT NOT NULL, state_json TEXT NOT NULL, version INTEGER NOT NULL);
+         CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
+             actor TEXT NOT NULL, action TEXT NOT NULL, record_id INTEGER,
+             bundle_hash TEXT, detail_json TEXT NOT NULL);
+         CREATE INDEX audit_record ON audit(record_id);"
+    ))
+    .unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    for id in 1..=rows {
+        tx.execute(
+            "INSERT INTO records VALUES (?, 'chain', 'sha256:x', ?, 1)",
+            params![id, json_kb(id, 0)],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    conn
+}
+
+/// About 1 KB of record-like JSON.
+fn json_kb(id: i64, n: u64) -> String {
+    let notes: serde_json::Map<String, serde_json::Value> = (0..STEPS)
+        .map(|i| {
+            (
+                format!("note{i}"),
+                json!(format!("{n:08}-{}", "x".repeat(60))),
+            )
+        })
+        .collect();
+    json!({"id": id, "process": "chain", "status": format!("s{}", n % 10), "fields": notes,
+        "tasks": [{"id": "t0", "users": [], "roles": ["worker"], "due": "2026-01-06T09:00:00Z"}]})
+    .to_string()
+}
+
+/// One transaction = one version-checked UPDATE of a ~1 KB row (and, with `audit`, one
+/// audit INSERT, as the server's commit does). Returns transactions per second.
+fn sqlite_rate(path: &Path, synchronous: &str, audit: bool, budget: Duration) -> (u64, f64) {
+    const ROWS: i64 = 1000;
+    let mut conn = sqlite_table(path, synchronous, ROWS);
+    let bodies: Vec<String> = (0..16).map(|n| json_kb(1, n)).collect();
+    let start = Instant::now();
+    let mut n: u64 = 0;
+    while start.elapsed() < budget {
+        let id = (n as i64 % ROWS) + 1;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        let changed = tx
+            .execute(
+                "UPDATE records SET state_json = ?, version = version + 1 WHERE id = ? AND version = ?",
+                params![bodies[(n % 16) as usize], id, (n as i64 / ROWS) + 1],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+        if audit {
+            tx.execute(
+                "INSERT INTO audit (at, actor, action, record_id, bundle_hash, detail_json)
+                 VALUES (?, 'ann', 'complete', ?, 'sha256:x', ?)",
+                params![n as i64, id, r#"{"action":"Complete","events":[]}"#],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+        n += 1;
+    }
+    (n, n as f64 / start.elapsed().as_secs_f64())
+}
+
+fn sqlite_figures(dir: &Path) {
+    let budget = Duration::from_secs(3);
+    for (sync, audit) in [("FULL", false), ("FULL", true), ("NORMAL", false)] {
+        let (n, rate) = sqlite_rate(&dir.join("raw.db"), sync, audit, budget);
+        println!(
+            "sqlite: WAL, synchronous={sync:<6}, 1 UPDATE of ~1 KB{} per transaction: {n:>6} in {}s = {rate:>7.0} transactions/s",
+            if audit { " + 1 audit INSERT" } else { "" },
+            budget.as_secs()
+        );
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir: PathBuf = tmp.path().to_path_buf();
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("load average at start: {}", load.trim());
+    }
+    http_figures(&dir);
+    sqlite_figures(&dir);
+
+    // Criterion: one record's ten completions over one connection.
+    let text = bundle(&dir.join("criterion"));
+    let server = serve(&dir.join("criterion.db"));
+    let mut conn = Conn::connect(&server.addr).unwrap();
+    let (st, _) = conn
+        .request("PUT", "/v1/bundle", Some("adm"), Some(&text))
+        .unwrap();
+    assert_eq!(st, 201);
+    let mut g = c.benchmark_group("http");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    g.throughput(Throughput::Elements(STEPS as u64));
+    g.bench_function("create + complete 10 tasks, 1 client", |b| {
+        b.iter(|| {
+            let id = create(&mut conn);
+            for step in 0..STEPS {
+                complete(&mut conn, id, step);
+            }
+        })
+    });
+    g.finish();
+    drop(server);
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("load average at the end: {}", load.trim());
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
