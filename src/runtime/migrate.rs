@@ -9,7 +9,7 @@ use crate::engine::Record;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Migration {
     /// The record runs on the new version (possibly renamed); `changed` when its state changed.
-    Moved { record: Record, changed: bool },
+    Moved { record: Box<Record>, changed: bool },
     /// Its process or status has no counterpart in the new version.
     Stranded { why: String },
 }
@@ -77,7 +77,10 @@ pub fn migrate(record: &Record, old: &Bundle, new: &Bundle) -> Migration {
     }
     let changed = &r != record
         || process(old, &record.process).map(|p| &p.transitions) != Some(&np.transitions);
-    Migration::Moved { record: r, changed }
+    Migration::Moved {
+        record: Box::new(r),
+        changed,
+    }
 }
 
 #[cfg(test)]

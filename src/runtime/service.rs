@@ -334,7 +334,7 @@ impl AppState {
             match migrate(&sr.record, &old, &new) {
                 Migration::Moved { record, .. } => {
                     let terminal = is_terminal(&new, &record);
-                    moved.push((record, sr.version, terminal));
+                    moved.push((*record, sr.version, terminal));
                 }
                 Migration::Stranded { .. } => {
                     *stranded
