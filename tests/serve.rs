@@ -459,3 +459,21 @@ fn completing_a_completed_task_is_a_conflict_and_stale_versions_are_refused() {
     );
     assert_eq!(st, 400);
 }
+
+#[test]
+fn every_documented_path_exists_and_needs_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(&dir.path().join("db"), ENV);
+    let doc: Value =
+        serde_json::from_str(include_str!("../schemas/openapi.json")).unwrap();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let path = path.replace("{id}", "1");
+        for method in ops.as_object().unwrap().keys() {
+            if method == "parameters" {
+                continue;
+            }
+            let (st, body) = http(&s.addr, &method.to_uppercase(), &path, None, Some("{}"));
+            assert_eq!((st, body["error"]["code"].as_str()), (401, Some("unauthorized")), "{method} {path}");
+        }
+    }
+}
