@@ -149,6 +149,9 @@ pub enum Command {
         /// A file of tokens, one `token=user:role1,role2` (or `admin=TOKEN`) a line.
         #[arg(long, value_name = "FILE")]
         tokens: Option<PathBuf>,
+        /// The UTC offset due dates are computed in (`today 18:00`), e.g. +08:00 (default: UTC).
+        #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
+        utc_offset: Option<String>,
     },
     /// Print a shell completion script.
     Completions {
@@ -211,9 +214,17 @@ pub fn main() -> i32 {
         Command::Explain { code } => commands::explain::run(&g, code),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
         Command::Init { dir } => commands::init::run(&g, dir.as_deref()),
-        Command::Serve { listen, db, tokens } => {
-            commands::serve::run(listen.as_deref(), db.as_deref(), tokens.as_deref())
-        }
+        Command::Serve {
+            listen,
+            db,
+            tokens,
+            utc_offset,
+        } => commands::serve::run(&commands::serve::Options {
+            listen: listen.as_deref(),
+            db: db.as_deref(),
+            tokens: tokens.as_deref(),
+            utc_offset: utc_offset.as_deref(),
+        }),
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),
     }

@@ -208,3 +208,272 @@ fn port_taken_and_no_tokens_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(common::stderr(&o).contains("cannot open the database"));
 }
+
+const ROLES: &str = "apiVersion: sopctl/v1\nkind: Roles\nmetadata: { name: r }\nspec:\n  roles:\n    clerk: { title: 文员 }\n    boss: { title: 主管 }\n";
+
+const V1: &str = "apiVersion: sopctl/v1\nkind: Process\nmetadata: { name: leave, title: 请假, owner: role:boss }\nspec:\n  fields:\n    owner: { type: user, title: 申请人, required: true }\n    note: { type: text, title: 说明 }\n  statuses:\n    draft: { title: 草稿, initial: true }\n    review: { title: 审核中 }\n    done: { title: 完成, terminal: true }\n  transitions:\n    - { from: draft, to: review }\n    - { from: review, to: done }\n";
+
+/// Builds a bundle from one process document (plus the roles) in a temporary project.
+fn bundle_of(process: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let sops = dir.path().join("sops");
+    std::fs::create_dir_all(&sops).unwrap();
+    std::fs::write(sops.join("roles.yaml"), ROLES).unwrap();
+    std::fs::write(sops.join("leave.yaml"), process).unwrap();
+    let o = common::run_in(dir.path(), &["build", "-o", "dist"]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    std::fs::read_to_string(dir.path().join("dist/bundle.json")).unwrap()
+}
+
+fn put(addr: &str, text: &str, query: &str) -> (u16, Value) {
+    http(
+        addr,
+        "PUT",
+        &format!("/v1/bundle{query}"),
+        Some("adm"),
+        Some(text),
+    )
+}
+
+const LEAVE_ENV: &[(&str, &str)] = &[
+    ("SOPCTL_ADMIN_TOKEN", "adm"),
+    ("SOPCTL_USER_TOKENS", "tc=chen:clerk;tb=boss1:boss"),
+];
+
+#[test]
+fn upload_migrates_renamed_statuses_and_refuses_to_strand() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(&dir.path().join("db"), LEAVE_ENV);
+    let a = s.addr.as_str();
+    let v1 = bundle_of(V1);
+    assert_eq!(put(a, &v1, "").0, 201);
+    let (st, body) = http(
+        a,
+        "POST",
+        "/v1/records",
+        Some("tc"),
+        Some(r#"{"process":"leave","fields":{"owner":"chen","note":"n"}}"#),
+    );
+    assert_eq!(st, 201, "{body}");
+    let id = body["id"].as_u64().unwrap();
+    assert_eq!(act(a, "tc", id, json!({"move": "review"})).0, 200);
+    let (_, stats) = http(a, "GET", "/v1/stats", Some("tc"), None);
+    assert_eq!(
+        stats["live"],
+        json!([{"process": "leave", "status": "review", "records": 1}])
+    );
+
+    // A rename with `was` carries the live record over to the new version.
+    let v2 = bundle_of(
+        &V1.replace(
+            "review: { title: 审核中 }",
+            "checking: { title: 审核中, was: [review] }",
+        )
+        .replace("to: review", "to: checking")
+        .replace("from: review", "from: checking"),
+    );
+    let (st, body) = put(a, &v2, "");
+    assert_eq!((st, body["migrated"].as_u64()), (201, Some(1)), "{body}");
+    let (_, rec) = http(a, "GET", &format!("/v1/records/{id}"), Some("tc"), None);
+    assert_eq!(rec["state"]["status"], "checking");
+    assert_eq!(rec["bundle_hash"], body_hash(&v2));
+
+    // Removing the status the record sits in would strand it: refused with the counts.
+    let v3 = bundle_of(&V1.replace("    review: { title: 审核中 }\n", "").replace(
+        "    - { from: draft, to: review }\n    - { from: review, to: done }\n",
+        "    - { from: draft, to: done }\n",
+    ));
+    let (st, body) = put(a, &v3, "");
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (409, Some("would-strand"))
+    );
+    assert_eq!(
+        body["error"]["stranded"],
+        json!([{"process": "leave", "status": "checking", "records": 1}])
+    );
+    let (_, active) = http(a, "GET", "/v1/bundle", Some("tc"), None);
+    assert_eq!(
+        active["hash"],
+        body_hash(&v2),
+        "a refused upload changes nothing"
+    );
+
+    // Forced: the record stays on the version it runs on, and still works there.
+    let (st, body) = put(a, &v3, "?force=true");
+    assert_eq!((st, body["pinned"].as_u64()), (201, Some(1)), "{body}");
+    let (_, rec) = http(a, "GET", &format!("/v1/records/{id}"), Some("tc"), None);
+    assert_eq!(rec["bundle_hash"], body_hash(&v2));
+    let (st, body) = act(a, "tc", id, json!({"move": "done"}));
+    assert_eq!(st, 200, "{body}");
+    let (_, stats) = http(a, "GET", "/v1/stats", Some("tc"), None);
+    assert_eq!(stats["live"], json!([]));
+    assert_eq!(stats["bundle"], body_hash(&v3));
+    // New records start on the active version.
+    let (_, body) = http(
+        a,
+        "POST",
+        "/v1/records",
+        Some("tc"),
+        Some(r#"{"process":"leave","fields":{"owner":"chen"}}"#),
+    );
+    let id2 = body["id"].as_u64().unwrap();
+    let (_, rec) = http(a, "GET", &format!("/v1/records/{id2}"), Some("tc"), None);
+    assert_eq!(rec["bundle_hash"], body_hash(&v3));
+    // The upload is audited, with its counts.
+    let (_, hist) = http(
+        a,
+        "GET",
+        &format!("/v1/records/{id}/history"),
+        Some("tc"),
+        None,
+    );
+    assert_eq!(
+        hist["history"][0]["detail"]["request"]["fields"]["note"],
+        "n"
+    );
+}
+
+#[test]
+fn timers_fire_after_a_restart_and_fill_the_inbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let text = bundle(dir.path());
+    let env_at = |now: &'static str| {
+        let mut e = ENV.to_vec();
+        e.push(("SOPCTL_NOW", now));
+        e
+    };
+    let id;
+    {
+        let s = serve(&db, &env_at("2026-01-05T09:00:00+08:00"));
+        let a = s.addr.as_str();
+        assert_eq!(
+            http(a, "PUT", "/v1/bundle", Some("adm"), Some(&text)).0,
+            201
+        );
+        let create = json!({"process": "sales-delivery", "fields": {
+            "owner": "zhang", "order_no": "SO-1", "customer": "华东商贸",
+            "ship_address": "上海", "amount": 1000}});
+        let (st, body) = http(
+            a,
+            "POST",
+            "/v1/records",
+            Some("tz"),
+            Some(&create.to_string()),
+        );
+        assert_eq!(st, 201);
+        id = body["id"].as_u64().unwrap();
+        // `submit-delivery` is due in 4 h with a reminder 1 h before: nothing yet.
+        let (_, tasks) = http(a, "GET", "/v1/me/tasks", Some("tz"), None);
+        assert_eq!(tasks["tasks"][0]["task"], "submit-delivery");
+        assert_eq!(tasks["tasks"][0]["overdue"], false);
+        let (_, inbox) = http(a, "GET", "/v1/me/inbox", Some("tz"), None);
+        assert_eq!(inbox["messages"], json!([]));
+    } // killed
+
+    // Five hours later (the server was down): the reminder and the overdue mark fire.
+    let s = serve(&db, &env_at("2026-01-05T14:00:00+08:00"));
+    let a = s.addr.as_str();
+    let mut inbox = Value::Null;
+    for _ in 0..50 {
+        inbox = http(a, "GET", "/v1/me/inbox", Some("tz"), None).1;
+        if !inbox["messages"].as_array().unwrap().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let messages = inbox["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{inbox}");
+    assert_eq!(messages[0]["reason"], "reminder:submit-delivery");
+    assert_eq!(messages[0]["record"], id);
+    let (_, tasks) = http(a, "GET", "/v1/me/tasks", Some("tz"), None);
+    assert_eq!(tasks["tasks"][0]["overdue"], true);
+    let (_, hist) = http(
+        a,
+        "GET",
+        &format!("/v1/records/{id}/history"),
+        Some("tz"),
+        None,
+    );
+    let last = hist["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["actor"].as_str(), last["action"].as_str()),
+        (Some("system"), Some("tick"))
+    );
+    // Fired once: the timer moved on.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let (_, again) = http(a, "GET", "/v1/me/inbox", Some("tz"), None);
+    assert_eq!(again["messages"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn completing_a_completed_task_is_a_conflict_and_stale_versions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = bundle(dir.path());
+    let s = serve(&dir.path().join("db"), ENV);
+    let a = s.addr.as_str();
+    assert_eq!(
+        http(a, "PUT", "/v1/bundle", Some("adm"), Some(&text)).0,
+        201
+    );
+    let create = json!({"process": "sales-delivery", "fields": {
+        "owner": "zhang", "order_no": "SO-1", "customer": "c", "ship_address": "a", "amount": 1}});
+    let (_, body) = http(
+        a,
+        "POST",
+        "/v1/records",
+        Some("tz"),
+        Some(&create.to_string()),
+    );
+    let id = body["id"].as_u64().unwrap();
+    let (_, rec) = http(a, "GET", &format!("/v1/records/{id}"), Some("tz"), None);
+    let v = rec["version"].as_i64().unwrap();
+    let done = json!({"complete": {"task": "submit-delivery"}, "version": v});
+    assert_eq!(act(a, "tz", id, done.clone()).0, 200);
+    let (st, body) = act(
+        a,
+        "tz",
+        id,
+        json!({"complete": {"task": "submit-delivery"}}),
+    );
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already completed by zhang"));
+    let (st, body) = act(a, "tz", id, json!({"set": {"customer": "x"}, "version": v}));
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (409, Some("conflict"))
+    );
+    let (st, _) = act(
+        a,
+        "tz",
+        id,
+        json!({"set": {"customer": "x"}, "version": "one"}),
+    );
+    assert_eq!(st, 400);
+}
+
+#[test]
+fn every_documented_path_exists_and_needs_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(&dir.path().join("db"), ENV);
+    let doc: Value =
+        serde_json::from_str(include_str!("../schemas/openapi.json")).unwrap();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let path = path.replace("{id}", "1");
+        for method in ops.as_object().unwrap().keys() {
+            if method == "parameters" {
+                continue;
+            }
+            let (st, body) = http(&s.addr, &method.to_uppercase(), &path, None, Some("{}"));
+            assert_eq!((st, body["error"]["code"].as_str()), (401, Some("unauthorized")), "{method} {path}");
+        }
+    }
+}

@@ -1,13 +1,16 @@
-//! `sopctl serve`: the runtime. Opens (or creates) the SQLite database, loads the tokens and
-//! serves the HTTP API until interrupted.
+//! `sopctl serve`: the runtime. Opens (or creates) the SQLite database, loads the tokens,
+//! starts the background loop and serves the HTTP API until interrupted.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{fail, EXIT_ERROR, EXIT_OK};
-use crate::runtime::api::{router, AppState};
+use crate::runtime::api::router;
 use crate::runtime::auth::Tokens;
+use crate::runtime::clock::{parse_offset, Clock};
+use crate::runtime::service::AppState;
 use crate::runtime::storage::Store;
+use crate::runtime::worker;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7070";
 pub const DEFAULT_DB: &str = "sqlite://sopctl.db";
@@ -26,10 +29,35 @@ pub fn db_path(url: &str) -> Result<PathBuf, String> {
     }
 }
 
-pub fn run(listen: Option<&str>, db: Option<&str>, tokens: Option<&Path>) -> i32 {
-    let listen = listen.unwrap_or(DEFAULT_LISTEN);
-    let db = db.unwrap_or(DEFAULT_DB);
-    let tokens = match Tokens::load(tokens) {
+pub struct Options<'a> {
+    pub listen: Option<&'a str>,
+    pub db: Option<&'a str>,
+    pub tokens: Option<&'a Path>,
+    pub utc_offset: Option<&'a str>,
+}
+
+pub fn run(o: &Options<'_>) -> i32 {
+    let listen = o.listen.unwrap_or(DEFAULT_LISTEN);
+    let db = o.db.unwrap_or(DEFAULT_DB);
+    let offset = match o.utc_offset.map(|s| (s, parse_offset(s))) {
+        None => 0,
+        Some((_, Some(off))) => off,
+        Some((s, None)) => {
+            fail(
+                &format!("`{s}` is not a UTC offset"),
+                "write it like +08:00, -05:30 or UTC",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let clock = match Clock::from_env(offset) {
+        Ok(c) => c,
+        Err(e) => {
+            fail(&e, "unset it, or write it like 2026-01-05T09:00:00+08:00");
+            return EXIT_ERROR;
+        }
+    };
+    let tokens = match Tokens::load(o.tokens) {
         Ok(t) if t.is_empty() => {
             fail(
                 "no tokens are configured, so no request could be served",
@@ -83,8 +111,12 @@ pub fn run(listen: Option<&str>, db: Option<&str>, tokens: Option<&Path>) -> i32
             return EXIT_ERROR;
         }
     };
-    let state = Arc::new(AppState::new(store, tokens));
+    let state = Arc::new(AppState::new(store, tokens, clock));
     let result = rt.block_on(async move {
+        tokio::spawn(worker::run(
+            state.clone(),
+            std::time::Duration::from_secs(1),
+        ));
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         eprintln!("listening on http://{}", listener.local_addr()?);

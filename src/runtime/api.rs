@@ -1,104 +1,38 @@
-//! The HTTP JSON API (axum). Every endpoint needs a bearer token. Each action loads the record
-//! and its version, runs the engine, then writes the record (version-checked) and an audit row
-//! in one transaction; the response is sent only after the commit.
+//! The HTTP JSON API (axum): thin handlers over [`AppState`]. Every endpoint needs a bearer
+//! token. Store and engine work is blocking, so it runs on tokio's blocking pool.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::auth::{Caller, Tokens, User};
-use super::storage::{NewAudit, RecordWrite, Store, StoreError};
-use crate::bundle::Bundle;
-use crate::engine::{
-    error as ecode, Action, Actor, DateTime, Engine, EngineError, Event, RecordId, World,
-};
+use super::auth::{Caller, User};
+use super::error::ApiError;
+use super::service::AppState;
+use crate::engine::{error as ecode, Action, EngineError, RecordId};
 
 /// The OpenAPI document, shipped in the repository.
 pub const OPENAPI: &str = include_str!("../../schemas/openapi.json");
-
-pub struct AppState {
-    pub store: Mutex<Store>,
-    pub tokens: Tokens,
-    bundles: Mutex<HashMap<String, Arc<Bundle>>>,
-}
-
-impl AppState {
-    pub fn new(store: Store, tokens: Tokens) -> AppState {
-        AppState {
-            store: Mutex::new(store),
-            tokens,
-            bundles: Mutex::new(HashMap::new()),
-        }
-    }
-}
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/v1/bundle", get(get_bundle).put(put_bundle))
         .route("/v1/bundles", get(list_bundles))
+        .route("/v1/stats", get(stats))
         .route("/v1/records", post(create_record))
         .route("/v1/records/{id}", get(get_record))
         .route("/v1/records/{id}/actions", post(record_action))
         .route("/v1/records/{id}/history", get(history))
         .route("/v1/me/tasks", get(my_tasks))
+        .route("/v1/me/inbox", get(my_inbox))
+        .route("/v1/outbox", get(outbox))
         .with_state(state)
-}
-
-/// An error response: `{"error":{"code","message",…}}`.
-pub struct ApiError {
-    status: StatusCode,
-    body: Value,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            body: json!({"error": {"code": code, "message": message.into()}}),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        match e {
-            StoreError::Conflict(id) => ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                format!("record {id} was changed by someone else; read it again"),
-            ),
-            e => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
-        }
-    }
-}
-
-impl From<EngineError> for ApiError {
-    fn from(e: EngineError) -> ApiError {
-        let status = match e.code {
-            ecode::NOT_ALLOWED => StatusCode::FORBIDDEN,
-            ecode::NO_SUCH_RECORD | ecode::NO_SUCH_PROCESS => StatusCode::NOT_FOUND,
-            ecode::NO_SUCH_TRANSITION | ecode::NO_SUCH_TASK => StatusCode::CONFLICT,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        let mut body = json!({"error": {"code": e.code, "message": e.message}});
-        if !e.fields.is_empty() {
-            body["error"]["fields"] = json!(e.fields);
-        }
-        ApiError { status, body }
-    }
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -127,108 +61,71 @@ fn user(s: &AppState, h: &HeaderMap) -> Result<User, ApiError> {
     }
 }
 
-fn now() -> DateTime {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    DateTime { secs, offset: 0 }
-}
-
-fn lock(s: &AppState) -> std::sync::MutexGuard<'_, Store> {
-    s.store.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The active bundle, parsed once per hash.
-fn active(s: &AppState, store: &Store) -> Result<Arc<Bundle>, ApiError> {
-    let Some((hash, text)) = store.active_bundle()? else {
+fn admin(s: &AppState, h: &HeaderMap, what: &str) -> Result<(), ApiError> {
+    if caller(s, h)? != Caller::Admin {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "no-bundle",
-            "no bundle is active; PUT /v1/bundle first",
+            StatusCode::FORBIDDEN,
+            "not-allowed",
+            format!("only the admin token {what}"),
         ));
-    };
-    let mut cache = s.bundles.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(b) = cache.get(&hash) {
-        return Ok(b.clone());
     }
-    let b = Arc::new(
-        Bundle::from_json(&text)
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))?,
-    );
-    cache.insert(hash, b.clone());
-    Ok(b)
+    Ok(())
+}
+
+/// Runs blocking store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("the request failed: {e}")))?
+}
+
+/// `a=1&b` → {a: "1", b: ""}; the values this API takes need no percent-decoding.
+fn query(q: Option<String>) -> BTreeMap<String, String> {
+    q.unwrap_or_default()
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn json_text(text: String) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response()
 }
 
 async fn openapi(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
     caller(&s, &h)?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
-    )
-        .into_response())
+    Ok(json_text(OPENAPI.to_string()))
 }
 
-async fn put_bundle(State(s): State<Arc<AppState>>, h: HeaderMap, body: String) -> ApiResult {
-    if caller(&s, &h)? != Caller::Admin {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "not-allowed",
-            "only the admin token uploads bundles",
-        ));
-    }
-    let b = Bundle::from_json(&body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid-bundle", e))?;
-    let hash = b.content_hash();
-    if hash != b.hash {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "hash-mismatch",
-            format!(
-                "the bundle says hash {} but its contents hash to {hash}",
-                b.hash
-            ),
-        ));
-    }
-    let mut store = lock(&s);
-    if store.active_bundle()?.is_some_and(|(h, _)| h == hash) {
-        return Ok((
-            StatusCode::OK,
-            Json(json!({"status": "unchanged", "hash": hash})),
-        )
-            .into_response());
-    }
-    let at = now().secs;
-    let inserted = store.put_bundle(
-        &hash,
-        &body,
-        at,
-        NewAudit {
-            at,
-            actor: "admin",
-            action: "bundle",
-            record_id: None,
-            bundle_hash: Some(&hash),
-            detail: json!({}),
-        },
-    )?;
-    let (status, word) = if inserted {
-        (StatusCode::CREATED, "created")
-    } else {
-        (StatusCode::OK, "activated")
-    };
-    Ok((status, Json(json!({"status": word, "hash": hash}))).into_response())
+async fn put_bundle(
+    State(s): State<Arc<AppState>>,
+    h: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: String,
+) -> ApiResult {
+    let q = query(q);
+    admin(&s, &h, "uploads bundles")?;
+    let force = q
+        .get("force")
+        .is_some_and(|v| v.is_empty() || v == "true" || v == "1");
+    let (status, out) = blocking(move || s.put_bundle(&body, force)).await?;
+    Ok((status, Json(out)).into_response())
 }
 
 async fn get_bundle(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
     caller(&s, &h)?;
-    let store = lock(&s);
-    match store.active_bundle()? {
-        Some((_, json)) => Ok((
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            json,
-        )
-            .into_response()),
+    let active = blocking(move || Ok(s.store().active_bundle()?)).await?;
+    match active {
+        Some((_, json)) => Ok(json_text(json)),
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "no-bundle",
@@ -239,7 +136,7 @@ async fn get_bundle(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
 
 async fn list_bundles(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
     caller(&s, &h)?;
-    let rows = lock(&s).bundles()?;
+    let rows = blocking(move || Ok(s.store().bundles()?)).await?;
     let list: Vec<Value> = rows
         .iter()
         .map(|r| json!({"hash": r.hash, "uploaded_at": r.uploaded_at, "active": r.active}))
@@ -247,238 +144,119 @@ async fn list_bundles(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult
     Ok(Json(json!({ "bundles": list })).into_response())
 }
 
-fn bad(msg: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad-request", msg)
+async fn stats(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
+    caller(&s, &h)?;
+    Ok(Json(blocking(move || s.stats()).await?).into_response())
 }
 
 fn object(v: Option<&Value>) -> Result<BTreeMap<String, Value>, ApiError> {
     match v {
         None | Some(Value::Null) => Ok(BTreeMap::new()),
         Some(Value::Object(m)) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-        Some(_) => Err(bad("fields must be an object")),
+        Some(_) => Err(ApiError::bad("fields must be an object")),
     }
 }
 
-async fn create_record(
-    State(s): State<Arc<AppState>>,
-    h: HeaderMap,
-    Json(body): Json<Value>,
-) -> ApiResult {
+fn parse_body(body: &str) -> Result<Value, ApiError> {
+    serde_json::from_str(body).map_err(|e| ApiError::bad(&format!("the body is not JSON: {e}")))
+}
+
+async fn create_record(State(s): State<Arc<AppState>>, h: HeaderMap, body: String) -> ApiResult {
     let u = user(&s, &h)?;
+    let body = parse_body(&body)?;
     let process = body
         .get("process")
         .and_then(Value::as_str)
-        .ok_or_else(|| bad("`process` is required"))?
+        .ok_or_else(|| ApiError::bad("`process` is required"))?
         .to_string();
     let fields = object(body.get("fields"))?;
-    let (id, out) = run(&s, &u, None, Action::Create { process, fields }, "create")?;
+    let (id, out) = blocking(move || {
+        s.act(
+            &u,
+            None,
+            Action::Create { process, fields },
+            body,
+            "create",
+            None,
+        )
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({"record": out, "id": id}))).into_response())
 }
 
-async fn record_action(
-    State(s): State<Arc<AppState>>,
-    h: HeaderMap,
-    Path(id): Path<RecordId>,
-    Json(body): Json<Value>,
-) -> ApiResult {
-    let u = user(&s, &h)?;
-    let (name, action) = if let Some(f) = body.get("set") {
-        (
-            "set",
-            Action::Set {
-                record: id,
-                fields: object(Some(f))?,
-            },
-        )
-    } else if let Some(to) = body.get("move") {
-        let to = to.as_str().ok_or_else(|| bad("`move` names a status"))?;
-        (
+/// `{"set":{…}}`, `{"move":"status"}`, `{"approve":bool}` or `{"complete":{"task","fill"}}`,
+/// optionally with `"version": N` (the version the client read; a different one is a 409).
+fn parse_action(id: RecordId, body: &Value) -> Result<(&'static str, Action), ApiError> {
+    if let Some(f) = body.get("set") {
+        let fields = object(Some(f))?;
+        return Ok(("set", Action::Set { record: id, fields }));
+    }
+    if let Some(to) = body.get("move") {
+        let to = to
+            .as_str()
+            .ok_or_else(|| ApiError::bad("`move` names a status"))?;
+        return Ok((
             "move",
             Action::Move {
                 record: id,
                 to: to.to_string(),
             },
-        )
-    } else if let Some(a) = body.get("approve") {
+        ));
+    }
+    if let Some(a) = body.get("approve") {
         let approve = a
             .as_bool()
-            .ok_or_else(|| bad("`approve` is true or false"))?;
-        (
+            .ok_or_else(|| ApiError::bad("`approve` is true or false"))?;
+        return Ok((
             "approve",
             Action::Approve {
                 record: id,
                 approve,
             },
-        )
-    } else if let Some(c) = body.get("complete") {
+        ));
+    }
+    if let Some(c) = body.get("complete") {
         let task = c
             .get("task")
             .and_then(Value::as_str)
-            .ok_or_else(|| bad("`complete.task` is required"))?;
+            .ok_or_else(|| ApiError::bad("`complete.task` is required"))?;
         let fill = object(c.get("fill"))?;
-        (
+        return Ok((
             "complete",
             Action::Complete {
                 record: id,
                 task: task.to_string(),
                 fill,
             },
-        )
-    } else {
-        return Err(bad("the body is one of set, move, approve or complete"));
+        ));
+    }
+    Err(ApiError::bad(
+        "the body is one of set, move, approve or complete",
+    ))
+}
+
+async fn record_action(
+    State(s): State<Arc<AppState>>,
+    h: HeaderMap,
+    Path(id): Path<RecordId>,
+    body: String,
+) -> ApiResult {
+    let u = user(&s, &h)?;
+    let body = parse_body(&body)?;
+    let (name, action) = parse_action(id, &body)?;
+    let version = match body.get("version") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_i64()
+                .ok_or_else(|| ApiError::bad("`version` is a number"))?,
+        ),
     };
-    let (_, out) = run(&s, &u, Some(id), action, name)?;
+    let (_, out) = blocking(move || s.act(&u, Some(id), action, body, name, version)).await?;
     Ok(Json(json!({ "record": out })).into_response())
 }
 
-/// Runs one action: load, engine, commit with version checks and an audit row.
-fn run(
-    s: &AppState,
-    u: &User,
-    id: Option<RecordId>,
-    action: Action,
-    name: &str,
-) -> Result<(RecordId, Value), ApiError> {
-    let mut store = lock(s);
-    let bundle = active(s, &store)?;
-    let engine = Engine::new(&bundle);
-    let mut world = World::new(s.tokens.directory(), 0);
-    world.next_id = store.next_record_id()?;
-    // The record, its parent and its children: what one action can touch.
-    let mut versions: BTreeMap<RecordId, i64> = BTreeMap::new();
-    if let Some(id) = id {
-        let Some(main) = store.record(id)? else {
-            return Err(EngineError::new(ecode::NO_SUCH_RECORD, format!("no record {id}")).into());
-        };
-        let mut related: Vec<RecordId> = main.record.children.clone();
-        related.extend(main.record.parent);
-        versions.insert(id, main.version);
-        world.records.insert(id, main.record);
-        for r in related {
-            if let Some(sr) = store.record(r)? {
-                versions.insert(r, sr.version);
-                world.records.insert(r, sr.record);
-            }
-        }
-    }
-    let before = world.records.clone();
-    let actor = Actor {
-        user: u.id.clone(),
-        roles: u.roles.clone(),
-    };
-    let detail_action = format!("{action:?}");
-    let events = engine.apply(&mut world, &actor, action, now())?;
-    let main_id = id.unwrap_or_else(|| {
-        events
-            .iter()
-            .find_map(|e| match e {
-                Event::Created { record, .. } => Some(*record),
-                _ => None,
-            })
-            .unwrap_or(world.next_id.saturating_sub(1))
-    });
-    let writes: Vec<RecordWrite<'_>> = world
-        .records
-        .values()
-        .filter(|r| before.get(&r.id) != Some(r))
-        .map(|r| RecordWrite {
-            record: r,
-            bundle_hash: &bundle.hash,
-            expected_version: versions.get(&r.id).copied(),
-        })
-        .collect();
-    let events_json: Vec<Value> = events.iter().map(event_json).collect();
-    store.commit(
-        &writes,
-        NewAudit {
-            at: now().secs,
-            actor: &u.id,
-            action: name,
-            record_id: Some(main_id),
-            bundle_hash: Some(&bundle.hash),
-            detail: json!({"action": detail_action, "events": events_json}),
-        },
-    )?;
-    let out = world
-        .records
-        .get(&main_id)
-        .map(|r| serde_json::to_value(r).expect("a record serializes"))
-        .unwrap_or(Value::Null);
-    Ok((main_id, json!({"state": out, "events": events_json})))
-}
-
-fn event_json(e: &Event) -> Value {
-    match e {
-        Event::Created { record, process } => {
-            json!({"type": "created", "record": record, "process": process})
-        }
-        Event::FieldsSet { record, fields } => {
-            json!({"type": "fields-set", "record": record, "fields": fields})
-        }
-        Event::Moved {
-            record,
-            transition,
-            from,
-            to,
-            by,
-            ..
-        } => {
-            json!({"type": "moved", "record": record, "transition": transition, "from": from, "to": to, "by": by})
-        }
-        Event::TaskOpened {
-            record,
-            task,
-            assignees,
-            due,
-        } => {
-            json!({"type": "task-opened", "record": record, "task": task, "assignees": assignees, "due": due.map(|d| d.to_string())})
-        }
-        Event::TaskClosed {
-            record,
-            task,
-            completed_by,
-        } => {
-            json!({"type": "task-closed", "record": record, "task": task, "completed_by": completed_by})
-        }
-        Event::ApprovalRequested {
-            record,
-            transition,
-            step,
-            role,
-        } => {
-            json!({"type": "approval-requested", "record": record, "transition": transition, "step": step, "role": role})
-        }
-        Event::Approved {
-            record,
-            transition,
-            step,
-            by,
-        } => {
-            json!({"type": "approved", "record": record, "transition": transition, "step": step, "by": by})
-        }
-        Event::Rejected {
-            record,
-            transition,
-            by,
-        } => json!({"type": "rejected", "record": record, "transition": transition, "by": by}),
-        Event::Notified {
-            record,
-            to,
-            channel,
-            message,
-            ..
-        } => {
-            json!({"type": "notified", "record": record, "to": to, "channel": channel, "message": message})
-        }
-        Event::Overdue { record, task } => {
-            json!({"type": "overdue", "record": record, "task": task})
-        }
-        Event::ChildStarted {
-            parent,
-            child,
-            process,
-        } => json!({"type": "child-started", "record": parent, "child": child, "process": process}),
-    }
+fn no_record(id: RecordId) -> ApiError {
+    EngineError::new(ecode::NO_SUCH_RECORD, format!("no record {id}")).into()
 }
 
 async fn get_record(
@@ -487,13 +265,13 @@ async fn get_record(
     Path(id): Path<RecordId>,
 ) -> ApiResult {
     caller(&s, &h)?;
-    let store = lock(&s);
-    match store.record(id)? {
+    let r = blocking(move || s.store().record(id).map_err(ApiError::from)).await?;
+    match r {
         Some(r) => Ok(Json(
             json!({"state": r.record, "version": r.version, "bundle_hash": r.bundle_hash}),
         )
         .into_response()),
-        None => Err(EngineError::new(ecode::NO_SUCH_RECORD, format!("no record {id}")).into()),
+        None => Err(no_record(id)),
     }
 }
 
@@ -503,12 +281,15 @@ async fn history(
     Path(id): Path<RecordId>,
 ) -> ApiResult {
     caller(&s, &h)?;
-    let store = lock(&s);
-    if store.record(id)?.is_none() {
-        return Err(EngineError::new(ecode::NO_SUCH_RECORD, format!("no record {id}")).into());
-    }
-    let rows: Vec<Value> = store
-        .history(id)?
+    let rows = blocking(move || {
+        let store = s.store();
+        if store.record(id)?.is_none() {
+            return Err(no_record(id));
+        }
+        Ok(store.history(id)?)
+    })
+    .await?;
+    let rows: Vec<Value> = rows
         .into_iter()
         .map(|a| json!({"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "bundle_hash": a.bundle_hash, "detail": a.detail}))
         .collect();
@@ -517,14 +298,33 @@ async fn history(
 
 async fn my_tasks(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
     let u = user(&s, &h)?;
-    let store = lock(&s);
-    let mut out = vec![];
-    for r in store.all_records()? {
-        for t in &r.tasks {
-            if t.users.contains(&u.id) || t.roles.iter().any(|x| u.roles.contains(x)) {
-                out.push(json!({"record": r.id, "process": r.process, "status": r.status, "task": t.id, "due": t.due.map(|d| d.to_string()), "overdue": t.overdue}));
-            }
-        }
-    }
-    Ok(Json(json!({ "tasks": out })).into_response())
+    Ok(Json(blocking(move || s.my_tasks(&u)).await?).into_response())
+}
+
+async fn my_inbox(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
+    let u = user(&s, &h)?;
+    let rows = blocking(move || Ok(s.store().inbox(&u.id, 200)?)).await?;
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .map(|m| json!({"id": m.id, "at": m.at, "record": m.record_id, "reason": m.reason, "message": m.message}))
+        .collect();
+    Ok(Json(json!({ "messages": rows })).into_response())
+}
+
+async fn outbox(State(s): State<Arc<AppState>>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult {
+    admin(&s, &h, "reads the outbox")?;
+    let q = query(q);
+    let record = match q.get("record") {
+        Some(r) => Some(
+            r.parse::<RecordId>()
+                .map_err(|_| ApiError::bad("`record` is a record id"))?,
+        ),
+        None => None,
+    };
+    let rows = blocking(move || Ok(s.store().outbox(record)?)).await?;
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .map(|o| json!({"id": o.id, "created_at": o.created_at, "record": o.record_id, "channel": o.channel, "state": o.state, "attempts": o.attempts, "next_at": o.next_at, "last_error": o.last_error, "payload": o.payload}))
+        .collect();
+    Ok(Json(json!({ "messages": rows })).into_response())
 }

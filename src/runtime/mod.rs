@@ -1,5 +1,13 @@
-//! The runtime behind `sopctl serve`: SQLite storage, bearer-token auth and the HTTP API.
+//! The runtime behind `sopctl serve`: SQLite storage, bearer-token auth, the engine behind an
+//! HTTP API, and a background loop for timers and message delivery.
 
 pub mod api;
 pub mod auth;
+pub mod clock;
+pub mod effects;
+pub mod error;
+pub mod events;
+pub mod migrate;
+pub mod service;
 pub mod storage;
+pub mod worker;

@@ -9,7 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::engine::{Record, RecordId};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &["CREATE TABLE bundles (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE bundles (
         hash TEXT PRIMARY KEY,
         json TEXT NOT NULL,
         uploaded_at INTEGER NOT NULL,
@@ -31,7 +32,46 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE bundles (
         bundle_hash TEXT,
         detail_json TEXT NOT NULL
     );
-    CREATE INDEX audit_record ON audit(record_id);"];
+    CREATE INDEX audit_record ON audit(record_id);",
+    // 2: what the background loop and the inboxes need, as rows so they survive restarts.
+    "ALTER TABLE records ADD COLUMN status TEXT NOT NULL DEFAULT '';
+    ALTER TABLE records ADD COLUMN terminal INTEGER NOT NULL DEFAULT 0;
+    UPDATE records SET status = json_extract(state_json, '$.status');
+    CREATE INDEX records_live ON records(terminal, process, status);
+    CREATE TABLE timers (
+        record_id INTEGER PRIMARY KEY,
+        due_at INTEGER NOT NULL
+    );
+    CREATE INDEX timers_due ON timers(due_at);
+    CREATE TABLE assignments (
+        record_id INTEGER NOT NULL,
+        task TEXT NOT NULL,
+        assignee TEXT NOT NULL,
+        PRIMARY KEY (record_id, task, assignee)
+    );
+    CREATE INDEX assignments_assignee ON assignments(assignee);
+    CREATE TABLE inbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        record_id INTEGER,
+        reason TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX inbox_user ON inbox(user, id);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at INTEGER NOT NULL,
+        record_id INTEGER,
+        channel TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(state, next_at);",
+];
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -78,6 +118,80 @@ pub struct RecordWrite<'a> {
     pub record: &'a Record,
     pub bundle_hash: &'a str,
     pub expected_version: Option<i64>,
+    /// Whether its status is terminal (terminal records are not live).
+    pub terminal: bool,
+    /// When the background loop must look at it next (unix seconds), if ever.
+    pub timer: Option<i64>,
+}
+
+/// A message for one user's inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInbox {
+    pub user: String,
+    pub record_id: Option<RecordId>,
+    pub reason: String,
+    pub message: String,
+}
+
+/// A message to deliver through an external channel, with retries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutbox {
+    pub record_id: Option<RecordId>,
+    pub channel: String,
+    pub payload: serde_json::Value,
+}
+
+/// An outbox row the delivery worker picks up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub record_id: Option<RecordId>,
+    pub channel: String,
+    pub payload: serde_json::Value,
+    pub state: String,
+    pub attempts: i64,
+    pub next_at: i64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxRow {
+    pub id: i64,
+    pub at: i64,
+    pub record_id: Option<RecordId>,
+    pub reason: String,
+    pub message: String,
+}
+
+/// Everything one action writes, committed in one transaction.
+pub struct Commit<'a> {
+    pub writes: Vec<RecordWrite<'a>>,
+    pub audit: Option<NewAudit<'a>>,
+    pub inbox: Vec<NewInbox>,
+    pub outbox: Vec<NewOutbox>,
+    /// Timers to set without writing the record (a tick that changed nothing).
+    pub timers: Vec<(RecordId, Option<i64>)>,
+}
+
+impl<'a> Commit<'a> {
+    pub fn new(writes: Vec<RecordWrite<'a>>, audit: NewAudit<'a>) -> Commit<'a> {
+        Commit {
+            writes,
+            audit: Some(audit),
+            inbox: vec![],
+            outbox: vec![],
+            timers: vec![],
+        }
+    }
+}
+
+/// Live (not terminal) records per process and status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveCount {
+    pub process: String,
+    pub status: String,
+    pub records: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,20 +285,27 @@ impl Store {
 
     /// Stores (if new) and activates a bundle, with an audit row, in one transaction. Returns
     /// whether the bundle was new.
+    /// Records moved onto the new version (`migrated`) are written in the same transaction.
     pub fn put_bundle(
         &mut self,
         hash: &str,
         json: &str,
         at: i64,
         audit: NewAudit<'_>,
+        migrated: &[RecordWrite<'_>],
     ) -> Result<bool, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO bundles (hash, json, uploaded_at, active) VALUES (?, ?, ?, 0)",
             params![hash, json, at],
         )? == 1;
         tx.execute("UPDATE bundles SET active = 0 WHERE active = 1", [])?;
         tx.execute("UPDATE bundles SET active = 1 WHERE hash = ?", [hash])?;
+        for w in migrated {
+            write_record(&tx, w)?;
+        }
         insert_audit(&tx, &audit)?;
         tx.commit()?;
         Ok(inserted)
@@ -209,13 +330,196 @@ impl Store {
         .transpose()
     }
 
-    /// Every record (for inboxes; a later slice indexes open tasks).
-    pub fn all_records(&self) -> Result<Vec<Record>, StoreError> {
+    /// Every live (not terminal) record, with its version and bundle.
+    pub fn live_records(&self) -> Result<Vec<StoredRecord>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT state_json, bundle_hash, version FROM records WHERE terminal = 0 ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = vec![];
+        for row in rows {
+            let (json, bundle_hash, version) = row?;
+            out.push(StoredRecord {
+                record: parse_record(&json)?,
+                bundle_hash,
+                version,
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many live records sit in each status.
+    pub fn live_counts(&self) -> Result<Vec<LiveCount>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT process, status, COUNT(*) FROM records WHERE terminal = 0
+             GROUP BY process, status ORDER BY process, status",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(LiveCount {
+                process: r.get(0)?,
+                status: r.get(1)?,
+                records: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Ids of records with an open task assigned to one of `who` (user ids and role ids).
+    pub fn assigned_records(&self, who: &[String]) -> Result<Vec<RecordId>, StoreError> {
+        let mut ids = std::collections::BTreeSet::new();
         let mut st = self
             .conn
-            .prepare("SELECT state_json FROM records ORDER BY id")?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|j| parse_record(&j?)).collect()
+            .prepare_cached("SELECT record_id FROM assignments WHERE assignee = ?")?;
+        for w in who {
+            let rows = st.query_map([w], |r| r.get::<_, i64>(0))?;
+            for r in rows {
+                ids.insert(r? as RecordId);
+            }
+        }
+        Ok(ids.into_iter().collect())
+    }
+
+    /// Records whose timer is due at `now`, earliest first.
+    pub fn due_timers(&self, now: i64, limit: usize) -> Result<Vec<RecordId>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT record_id FROM timers WHERE due_at <= ? ORDER BY due_at, record_id LIMIT ?",
+        )?;
+        let rows = st.query_map(params![now, limit as i64], |r| r.get::<_, i64>(0))?;
+        Ok(rows
+            .map(|r| r.map(|x| x as RecordId))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The timer of one record, if set.
+    pub fn timer(&self, id: RecordId) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT due_at FROM timers WHERE record_id = ?",
+                [id as i64],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// A user's inbox, newest first.
+    pub fn inbox(&self, user: &str, limit: usize) -> Result<Vec<InboxRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, at, record_id, reason, message FROM inbox WHERE user = ?
+             ORDER BY id DESC LIMIT ?",
+        )?;
+        let rows = st.query_map(params![user, limit as i64], |r| {
+            Ok(InboxRow {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                record_id: r.get::<_, Option<i64>>(2)?.map(|x| x as RecordId),
+                reason: r.get(3)?,
+                message: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Pending outbox rows due at `now`, oldest first.
+    pub fn outbox_due(&self, now: i64, limit: usize) -> Result<Vec<OutboxRow>, StoreError> {
+        self.outbox_query(
+            "WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
+            params![now, limit as i64],
+        )
+    }
+
+    /// Every outbox row of a record (or all rows), oldest first.
+    pub fn outbox(&self, record: Option<RecordId>) -> Result<Vec<OutboxRow>, StoreError> {
+        match record {
+            Some(id) => self.outbox_query("WHERE record_id = ?1 ORDER BY id", [id as i64]),
+            None => self.outbox_query("ORDER BY id", []),
+        }
+    }
+
+    fn outbox_query(
+        &self,
+        tail: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT id, created_at, record_id, channel, payload_json, state, attempts, next_at,
+             last_error FROM outbox {tail}"
+        ))?;
+        let rows = st.query_map(p, |r| {
+            Ok((
+                OutboxRow {
+                    id: r.get(0)?,
+                    created_at: r.get(1)?,
+                    record_id: r.get::<_, Option<i64>>(2)?.map(|x| x as RecordId),
+                    channel: r.get(3)?,
+                    payload: serde_json::Value::Null,
+                    state: r.get(5)?,
+                    attempts: r.get(6)?,
+                    next_at: r.get(7)?,
+                    last_error: r.get(8)?,
+                },
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut out = vec![];
+        for row in rows {
+            let (mut o, payload) = row?;
+            o.payload =
+                serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            out.push(o);
+        }
+        Ok(out)
+    }
+
+    /// Records the result of one delivery attempt: `Ok` → sent; `Err((msg, Some(at)))` → retry
+    /// at `at`; `Err((msg, None))` → failed for good.
+    pub fn outbox_attempted(
+        &mut self,
+        id: i64,
+        result: Result<(), (String, Option<i64>)>,
+    ) -> Result<(), StoreError> {
+        match result {
+            Ok(()) => self.conn.execute(
+                "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL
+                 WHERE id = ?",
+                [id],
+            )?,
+            Err((msg, Some(at))) => self.conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?
+                 WHERE id = ?",
+                params![at, msg, id],
+            )?,
+            Err((msg, None)) => self.conn.execute(
+                "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?
+                 WHERE id = ?",
+                params![msg, id],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// The user and time of the last completion of `task` on a record, from the audit log.
+    pub fn last_completion(
+        &self,
+        id: RecordId,
+        task: &str,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT actor, at FROM audit WHERE record_id = ? AND action = 'complete'
+                 AND json_extract(detail_json, '$.request.complete.task') = ?
+                 ORDER BY id DESC LIMIT 1",
+                params![id as i64, task],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 
     /// The id the next new record gets.
@@ -226,43 +530,48 @@ impl Store {
         Ok(max as RecordId + 1)
     }
 
-    /// Writes records (each checked against the version it was read at) and one audit row in
-    /// one transaction: all or nothing. A record changed since it was read is a conflict.
-    pub fn commit(
-        &mut self,
-        writes: &[RecordWrite<'_>],
-        audit: NewAudit<'_>,
-    ) -> Result<(), StoreError> {
+    /// Writes records (each checked against the version it was read at), their timers and
+    /// task assignments, inbox and outbox rows and the audit row in one transaction: all or
+    /// nothing. A record changed since it was read is a conflict.
+    pub fn commit(&mut self, c: &Commit<'_>) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for w in writes {
-            let json = serde_json::to_string(w.record).expect("a record always serializes");
-            let id = w.record.id as i64;
-            match w.expected_version {
-                None => {
-                    let n = tx.execute(
-                        "INSERT OR IGNORE INTO records (id, process, bundle_hash, state_json, version)
-                         VALUES (?, ?, ?, ?, 1)",
-                        params![id, w.record.process, w.bundle_hash, json],
-                    )?;
-                    if n == 0 {
-                        return Err(StoreError::Conflict(w.record.id));
-                    }
-                }
-                Some(v) => {
-                    let n = tx.execute(
-                        "UPDATE records SET state_json = ?, bundle_hash = ?, version = version + 1
-                         WHERE id = ? AND version = ?",
-                        params![json, w.bundle_hash, id, v],
-                    )?;
-                    if n == 0 {
-                        return Err(StoreError::Conflict(w.record.id));
-                    }
-                }
-            }
+        for w in &c.writes {
+            write_record(&tx, w)?;
         }
-        insert_audit(&tx, &audit)?;
+        for (id, at) in &c.timers {
+            set_timer(&tx, *id, *at)?;
+        }
+        let at = c.audit.as_ref().map(|a| a.at).unwrap_or(0);
+        for m in &c.inbox {
+            tx.prepare_cached(
+                "INSERT INTO inbox (user, at, record_id, reason, message) VALUES (?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                m.user,
+                at,
+                m.record_id.map(|r| r as i64),
+                m.reason,
+                m.message
+            ])?;
+        }
+        for m in &c.outbox {
+            tx.prepare_cached(
+                "INSERT INTO outbox (created_at, record_id, channel, payload_json, next_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                at,
+                m.record_id.map(|r| r as i64),
+                m.channel,
+                m.payload.to_string(),
+                at
+            ])?;
+        }
+        if let Some(a) = &c.audit {
+            insert_audit(&tx, a)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -300,6 +609,72 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Inserts or version-checks and updates one record, with its timer and task assignments.
+fn write_record(tx: &rusqlite::Transaction<'_>, w: &RecordWrite<'_>) -> Result<(), StoreError> {
+    let json = serde_json::to_string(w.record).expect("a record always serializes");
+    let id = w.record.id as i64;
+    let n = match w.expected_version {
+        None => tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO records
+                 (id, process, bundle_hash, state_json, version, status, terminal)
+                 VALUES (?, ?, ?, ?, 1, ?, ?)",
+            )?
+            .execute(params![
+                id,
+                w.record.process,
+                w.bundle_hash,
+                json,
+                w.record.status,
+                w.terminal
+            ])?,
+        Some(v) => tx
+            .prepare_cached(
+                "UPDATE records SET state_json = ?, bundle_hash = ?, version = version + 1,
+                 status = ?, terminal = ? WHERE id = ? AND version = ?",
+            )?
+            .execute(params![
+                json,
+                w.bundle_hash,
+                w.record.status,
+                w.terminal,
+                id,
+                v
+            ])?,
+    };
+    if n == 0 {
+        return Err(StoreError::Conflict(w.record.id));
+    }
+    set_timer(tx, w.record.id, w.timer)?;
+    tx.prepare_cached("DELETE FROM assignments WHERE record_id = ?")?
+        .execute([id])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR IGNORE INTO assignments (record_id, task, assignee) VALUES (?, ?, ?)",
+    )?;
+    for t in &w.record.tasks {
+        for who in t.roles.iter().chain(&t.users) {
+            ins.execute(params![id, t.id, who])?;
+        }
+    }
+    Ok(())
+}
+
+fn set_timer(
+    tx: &rusqlite::Transaction<'_>,
+    id: RecordId,
+    at: Option<i64>,
+) -> Result<(), StoreError> {
+    match at {
+        Some(at) => tx
+            .prepare_cached("INSERT OR REPLACE INTO timers (record_id, due_at) VALUES (?, ?)")?
+            .execute(params![id as i64, at])?,
+        None => tx
+            .prepare_cached("DELETE FROM timers WHERE record_id = ?")?
+            .execute([id as i64])?,
+    };
+    Ok(())
 }
 
 fn parse_record(json: &str) -> Result<Record, StoreError> {
@@ -346,7 +721,13 @@ mod tests {
             record: r,
             bundle_hash: "h",
             expected_version: v,
+            terminal: false,
+            timer: None,
         }
+    }
+
+    fn commit_of<'a>(writes: Vec<RecordWrite<'a>>, a: NewAudit<'a>) -> Commit<'a> {
+        Commit::new(writes, a)
     }
 
     fn audit(record_id: Option<RecordId>) -> NewAudit<'static> {
@@ -366,9 +747,11 @@ mod tests {
         let path = dir.path().join("db.sqlite");
         {
             let mut s = Store::open(&path).unwrap();
-            assert!(s.put_bundle("h1", "{}", 1, audit(None)).unwrap());
-            assert!(!s.put_bundle("h1", "{}", 2, audit(None)).unwrap());
-            assert!(s.put_bundle("h2", "{\"x\":1}", 3, audit(None)).unwrap());
+            assert!(s.put_bundle("h1", "{}", 1, audit(None), &[]).unwrap());
+            assert!(!s.put_bundle("h1", "{}", 2, audit(None), &[]).unwrap());
+            assert!(s
+                .put_bundle("h2", "{\"x\":1}", 3, audit(None), &[])
+                .unwrap());
         }
         let s = Store::open(&path).unwrap();
         let mode: String = s
@@ -390,27 +773,89 @@ mod tests {
         assert_eq!(s.next_record_id().unwrap(), 1);
         let r = record(1, "a");
 
-        s.commit(&[w(&r, None)], audit(Some(1))).unwrap();
+        s.commit(&commit_of(vec![w(&r, None)], audit(Some(1))))
+            .unwrap();
         assert_eq!(s.next_record_id().unwrap(), 2);
         let loaded = s.record(1).unwrap().unwrap();
         assert_eq!(loaded.version, 1);
         assert_eq!(loaded.record, r);
 
         let b = record(1, "b");
-        s.commit(&[w(&b, Some(1))], audit(Some(1))).unwrap();
+        s.commit(&commit_of(vec![w(&b, Some(1))], audit(Some(1))))
+            .unwrap();
         // A second writer that read version 1 loses, and nothing of its commit is kept.
         let c = record(1, "c");
-        let err = s.commit(&[w(&c, Some(1))], audit(Some(1))).unwrap_err();
+        let err = s
+            .commit(&commit_of(vec![w(&c, Some(1))], audit(Some(1))))
+            .unwrap_err();
         assert!(matches!(err, StoreError::Conflict(1)));
         let now = s.record(1).unwrap().unwrap();
         assert_eq!((now.record.status.as_str(), now.version), ("b", 2));
         assert_eq!(s.history(1).unwrap().len(), 2);
         // Inserting an id that exists is a conflict too.
         assert!(matches!(
-            s.commit(&[w(&r, None)], audit(Some(1))),
+            s.commit(&commit_of(vec![w(&r, None)], audit(Some(1)))),
             Err(StoreError::Conflict(1))
         ));
-        assert_eq!(s.all_records().unwrap().len(), 1);
+        assert_eq!(s.live_records().unwrap().len(), 1);
         assert!(s.record(9).unwrap().is_none());
+    }
+
+    #[test]
+    fn timers_assignments_inbox_outbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("db")).unwrap();
+        let mut r = record(1, "a");
+        r.tasks.push(crate::engine::OpenTask {
+            id: "t".into(),
+            roles: vec!["warehouse".into()],
+            users: vec![],
+            opened: crate::engine::DateTime { secs: 0, offset: 0 },
+            due: None,
+            reminders: vec![],
+            overdue: false,
+            escalate_at: None,
+        });
+        let mut write = w(&r, None);
+        write.timer = Some(100);
+        let mut commit = commit_of(vec![write], audit(Some(1)));
+        commit.inbox.push(NewInbox {
+            user: "zhang".into(),
+            record_id: Some(1),
+            reason: "status".into(),
+            message: "hi".into(),
+        });
+        commit.outbox.push(NewOutbox {
+            record_id: Some(1),
+            channel: "webhook".into(),
+            payload: serde_json::json!({"m": 1}),
+        });
+        s.commit(&commit).unwrap();
+        assert_eq!(s.due_timers(99, 10).unwrap(), Vec::<RecordId>::new());
+        assert_eq!(s.due_timers(100, 10).unwrap(), vec![1]);
+        assert_eq!(s.assigned_records(&["warehouse".into()]).unwrap(), vec![1]);
+        assert!(s.assigned_records(&["sales".into()]).unwrap().is_empty());
+        assert_eq!(s.inbox("zhang", 10).unwrap()[0].message, "hi");
+        let due = s.outbox_due(1, 10).unwrap();
+        assert_eq!((due.len(), due[0].payload["m"].as_i64()), (1, Some(1)));
+        s.outbox_attempted(due[0].id, Err(("down".into(), Some(50))))
+            .unwrap();
+        assert!(s.outbox_due(49, 10).unwrap().is_empty());
+        s.outbox_attempted(due[0].id, Ok(())).unwrap();
+        assert!(s.outbox_due(1000, 10).unwrap().is_empty());
+        let all = s.outbox(Some(1)).unwrap();
+        assert_eq!((all[0].state.as_str(), all[0].attempts), ("sent", 2));
+        // The task closed and the record went terminal: no assignment, not live, no timer.
+        let mut done = record(1, "z");
+        done.tasks.clear();
+        let mut write = w(&done, Some(1));
+        write.terminal = true;
+        s.commit(&commit_of(vec![write], audit(Some(1)))).unwrap();
+        assert!(s
+            .assigned_records(&["warehouse".into()])
+            .unwrap()
+            .is_empty());
+        assert!(s.live_counts().unwrap().is_empty());
+        assert!(s.due_timers(i64::MAX, 10).unwrap().is_empty());
     }
 }

@@ -1,0 +1,32 @@
+//! The background loop: every second it fires the timers that are due (they are rows, so a
+//! restart picks up where the last run stopped) and delivers pending outbox messages.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::service::AppState;
+
+/// How many due timers one pass handles before letting requests in again.
+const BATCH: usize = 200;
+
+pub async fn run(state: Arc<AppState>, period: Duration) {
+    let mut interval = tokio::time::interval(period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let s = state.clone();
+        let r = tokio::task::spawn_blocking(move || loop {
+            match s.tick_due(BATCH) {
+                Ok(n) if n == BATCH => continue,
+                Ok(_) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        })
+        .await;
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("timers: {}", e.body["error"]["message"]),
+            Err(e) => eprintln!("timers: {e}"),
+        }
+    }
+}
