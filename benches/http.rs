@@ -4,6 +4,8 @@
 //! ceiling on the same disk: raw SQLite transactions per second (one UPDATE of a ~1 KB JSON
 //! row per transaction, single thread), with synchronous=FULL and, for reference, NORMAL.
 //!
+//! Also the latency of reads while a wave of 1,000 reminders falls due at once.
+//!
 //! The process is the engine bench's chain (10 statuses, each with one task whose `complete`
 //! fills a field and fires `then`), built with `sopctl build -o` into a temporary folder.
 //!
@@ -91,8 +93,18 @@ impl Drop for Server {
 }
 
 fn serve(db: &Path) -> Server {
+    serve_at(db, None)
+}
+
+/// `sopctl serve` with its clock starting at `now` (`SOPCTL_NOW`) when given.
+fn serve_at(db: &Path, now: Option<&str>) -> Server {
     use std::io::BufRead;
-    let mut child = Command::new(BIN)
+    let mut cmd = Command::new(BIN);
+    match now {
+        Some(n) => cmd.env("SOPCTL_NOW", n),
+        None => cmd.env_remove("SOPCTL_NOW"),
+    };
+    let mut child = cmd
         .args(["serve", "--listen", "127.0.0.1:0", "--db"])
         .arg(format!("sqlite://{}", db.display()))
         .env("SOPCTL_ADMIN_TOKEN", "adm")
@@ -334,6 +346,47 @@ fn sqlite_figures(dir: &Path) {
     }
 }
 
+/// Reads while a wave of timers fires: `records` records whose reminders (1 h before a task
+/// due in a day) all fall due at once after a restart 23.5 h later. Prints the latency of a
+/// single-record GET, one every 5 ms, while the background loop works through them.
+fn timer_wave(dir: &Path, records: usize) {
+    let text = bundle(&dir.join("wave"));
+    let db = dir.join("wave.db");
+    {
+        let s = serve_at(&db, Some("2026-01-05T09:00:00+08:00"));
+        let mut c = Conn::connect(&s.addr).unwrap();
+        let (st, _) = c
+            .request("PUT", "/v1/bundle", Some("adm"), Some(&text))
+            .unwrap();
+        assert_eq!(st, 201);
+        create_many(&s.addr, records, 4);
+    }
+    for (label, now) in [
+        ("no timer due", "2026-01-05T09:00:10+08:00"),
+        ("all reminders due", "2026-01-06T08:30:00+08:00"),
+    ] {
+        let s = serve_at(&db, Some(now));
+        let mut c = Conn::connect(&s.addr).unwrap();
+        let mut lat = vec![];
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(4) {
+            let t = Instant::now();
+            let (st, _) = c.request("GET", "/v1/records/1", Some("ta"), None).unwrap();
+            assert_eq!(st, 200);
+            lat.push(t.elapsed());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        lat.sort();
+        println!(
+            "timers: {records} records, {label:<17}: GET /v1/records/1 p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms ({} reads in 4s)",
+            pct(&lat, 0.5),
+            pct(&lat, 0.99),
+            lat.last().unwrap().as_secs_f64() * 1000.0,
+            lat.len()
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let tmp = tempfile::tempdir().unwrap();
     let dir: PathBuf = tmp.path().to_path_buf();
@@ -341,6 +394,7 @@ fn bench(c: &mut Criterion) {
         println!("load average at start: {}", load.trim());
     }
     http_figures(&dir);
+    timer_wave(&dir, 1000);
     sqlite_figures(&dir);
 
     // Criterion: one record's ten completions over one connection.
