@@ -2,4 +2,5 @@
 
 pub mod api;
 pub mod auth;
+pub mod channels;
 pub mod storage;
