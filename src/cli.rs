@@ -152,6 +152,10 @@ pub enum Command {
         /// The UTC offset due dates are computed in (`today 18:00`), e.g. +08:00 (default: UTC).
         #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
         utc_offset: Option<String>,
+        /// A YAML file with the endpoints and secrets of the webhook, feishu, dingtalk and email
+        /// channels (see the README).
+        #[arg(long, value_name = "FILE")]
+        channels: Option<PathBuf>,
     },
     /// Print a shell completion script.
     Completions {
@@ -219,11 +223,13 @@ pub fn main() -> i32 {
             db,
             tokens,
             utc_offset,
+            channels,
         } => commands::serve::run(&commands::serve::Options {
             listen: listen.as_deref(),
             db: db.as_deref(),
             tokens: tokens.as_deref(),
             utc_offset: utc_offset.as_deref(),
+            channels: channels.as_deref(),
         }),
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),

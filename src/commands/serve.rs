@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{fail, EXIT_ERROR, EXIT_OK};
 use crate::runtime::api::router;
 use crate::runtime::auth::Tokens;
+use crate::runtime::channels::ChannelsConfig;
 use crate::runtime::clock::{parse_offset, Clock};
 use crate::runtime::service::AppState;
 use crate::runtime::storage::Store;
@@ -34,6 +35,7 @@ pub struct Options<'a> {
     pub db: Option<&'a str>,
     pub tokens: Option<&'a Path>,
     pub utc_offset: Option<&'a str>,
+    pub channels: Option<&'a Path>,
 }
 
 pub fn run(o: &Options<'_>) -> i32 {
@@ -54,6 +56,16 @@ pub fn run(o: &Options<'_>) -> i32 {
         Ok(c) => c,
         Err(e) => {
             fail(&e, "unset it, or write it like 2026-01-05T09:00:00+08:00");
+            return EXIT_ERROR;
+        }
+    };
+    let channels = match o.channels.map(ChannelsConfig::load).transpose() {
+        Ok(c) => Arc::new(c.unwrap_or_default()),
+        Err(e) => {
+            fail(
+                &format!("bad channels file: {e}"),
+                "see the README's Serve section for the format",
+            );
             return EXIT_ERROR;
         }
     };
@@ -115,6 +127,7 @@ pub fn run(o: &Options<'_>) -> i32 {
     let result = rt.block_on(async move {
         tokio::spawn(worker::run(
             state.clone(),
+            channels,
             std::time::Duration::from_secs(1),
         ));
         listener.set_nonblocking(true)?;
