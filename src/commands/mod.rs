@@ -1,6 +1,7 @@
 //! One module per command. Each returns the exit code: 0 clean, 1 findings that fail the
 //! command, 2 usage, I/O or configuration error (SPEC section 7).
 
+pub mod apply;
 pub mod build;
 pub mod completions;
 pub mod diff;
