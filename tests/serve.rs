@@ -519,3 +519,62 @@ fn external_people_see_only_their_records() {
     assert_eq!(get("tb", ids[0]).0, 200);
     assert_eq!(get("adm", ids[0]).0, 200);
 }
+
+#[test]
+fn time_based_conditions_fire_from_the_background_loop() {
+    let process = "apiVersion: sopctl/v1\nkind: Process\nmetadata: { name: leave, title: 请假, owner: role:boss }\nspec:\n  fields:\n    owner: { type: user, title: 申请人, required: true }\n    start_at: { type: datetime, title: 开始 }\n  statuses:\n    waiting: { title: 待开始, initial: true }\n    away: { title: 休假中 }\n    done: { title: 完成, terminal: true }\n  transitions:\n    - { from: waiting, to: away, when: \"now > start_at\" }\n    - { from: away, to: done }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let text = bundle_of(process);
+    let at = |now: &'static str| {
+        let mut e = LEAVE_ENV.to_vec();
+        e.push(("SOPCTL_NOW", now));
+        e
+    };
+    let id;
+    {
+        let s = serve(&db, &at("2026-03-01T09:00:00+08:00"));
+        let a = s.addr.as_str();
+        assert_eq!(put(a, &text, "").0, 201);
+        let body = json!({"process": "leave", "fields": {"owner": "chen", "start_at": "2026-03-02T09:00:00+08:00"}});
+        let (st, r) = http(
+            a,
+            "POST",
+            "/v1/records",
+            Some("tc"),
+            Some(&body.to_string()),
+        );
+        assert_eq!(st, 201, "{r}");
+        id = r["id"].as_u64().unwrap();
+        assert_eq!(r["record"]["state"]["status"], "waiting");
+    }
+    // The next day: the loop re-checks the condition and the record moves by itself.
+    let s = serve(&db, &at("2026-03-02T10:00:00+08:00"));
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        status = http(
+            &s.addr,
+            "GET",
+            &format!("/v1/records/{id}"),
+            Some("tc"),
+            None,
+        )
+        .1["state"]["status"]
+            .clone();
+        if status == "away" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status, "away");
+    let (_, hist) = http(
+        &s.addr,
+        "GET",
+        &format!("/v1/records/{id}/history"),
+        Some("tc"),
+        None,
+    );
+    let last = hist["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["actor"], "system");
+    assert_eq!(last["detail"]["events"][0]["type"], "moved");
+}
