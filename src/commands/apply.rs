@@ -357,21 +357,7 @@ fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
 /// The project's bundle, built in memory exactly as `sopctl build` builds it: validation
 /// errors are printed like `validate` prints them (exit 1) and nothing is uploaded.
 fn build(g: &Global, config: &crate::config::Config, format: Format) -> Result<Bundle, i32> {
-    let (files, _) = project::discover(config, &g.cwd, &[]).map_err(|e| {
-        fail(&e.message, &e.help);
-        EXIT_ERROR
-    })?;
-    if files.is_empty() {
-        fail(
-            &format!(
-                "no SOP files found in {} (sources: {})",
-                config.root.display(),
-                config.sources.join(", ")
-            ),
-            "put your SOPs under sops/, set `sources` in sopctl.yaml, or pass --bundle FILE",
-        );
-        return Err(EXIT_ERROR);
-    }
+    let (files, _) = super::source_files(config, &g.cwd, &[], "pass --bundle FILE")?;
     let loaded = project::load(config, &files, &BTreeSet::new());
     let errors = loaded.has_errors();
     // In JSON, stdout carries the diagnostics only when they stop the command.
@@ -394,12 +380,7 @@ fn build(g: &Global, config: &crate::config::Config, format: Format) -> Result<B
         );
         EXIT_ERROR
     })?;
-    let mut inputs: BTreeSet<String> = loaded.sources.keys().cloned().collect();
-    inputs.extend(bundle::compile::media_files(&built));
-    if let Some(src) = &config.source {
-        inputs.insert(src.path.to_string());
-    }
-    built.source = bundle::source::detect(&loaded.root, &inputs, &config.sources);
+    built.source = bundle::source::of_project(&loaded, &built, config);
     Ok(built)
 }
 
