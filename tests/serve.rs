@@ -578,3 +578,24 @@ fn time_based_conditions_fire_from_the_background_loop() {
     assert_eq!(last["actor"], "system");
     assert_eq!(last["detail"]["events"][0]["type"], "moved");
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = serve(&dir.path().join("db"), ENV);
+    let pid = s.child.id().to_string();
+    let st = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for _ in 0..100 {
+        if let Some(code) = s.child.try_wait().unwrap() {
+            assert_eq!(code.code(), Some(0));
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the server did not stop on SIGTERM");
+}

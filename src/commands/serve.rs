@@ -134,9 +134,7 @@ pub fn run(o: &Options<'_>) -> i32 {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         eprintln!("listening on http://{}", listener.local_addr()?);
         axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(shutdown())
             .await
     });
     match result {
@@ -146,6 +144,29 @@ pub fn run(o: &Options<'_>) -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// Ctrl-C, or SIGTERM (what `docker stop` and systemd send): finish the requests in flight,
+/// then exit. Nothing is lost either way: every answered action is already committed.
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("shutting down");
 }
 
 #[cfg(test)]
