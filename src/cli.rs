@@ -22,7 +22,7 @@ pub enum ColorChoice {
 )]
 pub struct Cli {
     /// Output format: human, json, sarif or github for findings; markdown or html for render;
-    /// human, json or markdown for diff.
+    /// human, json or markdown for diff; human or json for apply.
     #[arg(long, global = true, value_name = "FORMAT")]
     pub format: Option<String>,
     /// The configuration file (default: the nearest sopctl.yaml at or above the current folder).
@@ -137,6 +137,26 @@ pub enum Command {
         /// The project folder, created if missing (default: the current folder).
         dir: Option<PathBuf>,
     },
+    /// Push a bundle to a runtime (`sopctl serve`): print the plan (the semantic diff against
+    /// what the runtime runs, with the live records in each affected status), then upload it.
+    /// The token comes from SOPCTL_TOKEN. Exit 0 applied or nothing to do, 1 refused (or the
+    /// SOPs do not validate), 2 cannot reach or authenticate.
+    Apply {
+        /// The runtime's URL (default: `apply.server` of sopctl.yaml, else
+        /// http://127.0.0.1:7070).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// Upload this bundle.json instead of building the project.
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+        /// Print the plan and stop: nothing is uploaded.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply even if live records sit in statuses the bundle removes: they stay on the
+        /// version they run.
+        #[arg(long)]
+        force: bool,
+    },
     /// Run the runtime (SPEC section 8): an HTTP JSON API over SQLite. Tokens come from
     /// SOPCTL_ADMIN_TOKEN and SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE.
     Serve {
@@ -152,6 +172,10 @@ pub enum Command {
         /// The UTC offset due dates are computed in (`today 18:00`), e.g. +08:00 (default: UTC).
         #[arg(long, value_name = "OFFSET", allow_hyphen_values = true)]
         utc_offset: Option<String>,
+        /// A YAML file with the endpoints and secrets of the webhook, feishu, dingtalk and email
+        /// channels (see the README).
+        #[arg(long, value_name = "FILE")]
+        channels: Option<PathBuf>,
     },
     /// Print a shell completion script.
     Completions {
@@ -214,16 +238,32 @@ pub fn main() -> i32 {
         Command::Explain { code } => commands::explain::run(&g, code),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
         Command::Init { dir } => commands::init::run(&g, dir.as_deref()),
+        Command::Apply {
+            server,
+            bundle,
+            dry_run,
+            force,
+        } => commands::apply::run(
+            &g,
+            &commands::apply::Args {
+                server: server.as_deref(),
+                bundle: bundle.as_deref(),
+                dry_run: *dry_run,
+                force: *force,
+            },
+        ),
         Command::Serve {
             listen,
             db,
             tokens,
             utc_offset,
+            channels,
         } => commands::serve::run(&commands::serve::Options {
             listen: listen.as_deref(),
             db: db.as_deref(),
             tokens: tokens.as_deref(),
             utc_offset: utc_offset.as_deref(),
+            channels: channels.as_deref(),
         }),
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),

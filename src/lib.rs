@@ -8,6 +8,7 @@
 // path, so boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod apply;
 pub mod bundle;
 pub mod check;
 pub mod cli;

@@ -15,7 +15,7 @@
 //! Commands reach it through `Global::progress`, which also checks `--format`. `inc` takes
 //! `&self` and the type is `Sync`, so rayon workers can share one bar.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -64,6 +64,29 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
+    /// A bar of `len` bytes (e.g. an upload), showing sizes in KiB/MiB; shown only if `show`.
+    pub fn bytes_when(show: bool, len: u64, message: &str) -> Progress {
+        if !show {
+            return Progress::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(message.to_string());
+        Progress { bar: Some(bar) }
+    }
+
+    /// Wraps a reader so that every byte read advances this bar (for upload bodies).
+    pub fn reader<R: Read>(&self, inner: R) -> ProgressReader<'_, R> {
+        ProgressReader {
+            inner,
+            progress: self,
+        }
+    }
+
     /// A progress that shows nothing.
     pub fn hidden() -> Progress {
         Progress { bar: None }
@@ -106,6 +129,21 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+    }
+}
+
+/// A reader that advances a [`Progress`] by the bytes read through it.
+#[derive(Debug)]
+pub struct ProgressReader<'a, R> {
+    inner: R,
+    progress: &'a Progress,
+}
+
+impl<R: Read> Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.inc_by(n as u64);
+        Ok(n)
     }
 }
 
@@ -153,6 +191,20 @@ mod tests {
         assert_eq!(p.bar.as_ref().map(|b| b.position()), Some(3));
         p.finish();
         assert!(p.bar.as_ref().is_some_and(|b| b.is_finished()));
+    }
+
+    #[test]
+    fn a_reader_counts_bytes() {
+        let p = Progress::bytes_when(true, 10, "uploading");
+        let mut out = Vec::new();
+        p.reader(&b"0123456789"[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"0123456789");
+        assert_eq!(p.bar.as_ref().map(|b| b.position()), Some(10));
+        let hidden = Progress::bytes_when(false, 10, "uploading");
+        let mut out = Vec::new();
+        hidden.reader(&b"abc"[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"abc");
+        assert!(!hidden.is_visible());
     }
 
     #[test]

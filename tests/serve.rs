@@ -209,7 +209,7 @@ fn port_taken_and_no_tokens_exit_2() {
     assert!(common::stderr(&o).contains("cannot open the database"));
 }
 
-const ROLES: &str = "apiVersion: sopctl/v1\nkind: Roles\nmetadata: { name: r }\nspec:\n  roles:\n    clerk: { title: 文员 }\n    boss: { title: 主管 }\n";
+const ROLES: &str = "apiVersion: sopctl/v1\nkind: Roles\nmetadata: { name: r }\nspec:\n  roles:\n    clerk: { title: 文员 }\n    boss: { title: 主管 }\n    guest: { title: 外部顾问, external: true }\n";
 
 const V1: &str = "apiVersion: sopctl/v1\nkind: Process\nmetadata: { name: leave, title: 请假, owner: role:boss }\nspec:\n  fields:\n    owner: { type: user, title: 申请人, required: true }\n    note: { type: text, title: 说明 }\n  statuses:\n    draft: { title: 草稿, initial: true }\n    review: { title: 审核中 }\n    done: { title: 完成, terminal: true }\n  transitions:\n    - { from: draft, to: review }\n    - { from: review, to: done }\n";
 
@@ -237,7 +237,10 @@ fn put(addr: &str, text: &str, query: &str) -> (u16, Value) {
 
 const LEAVE_ENV: &[(&str, &str)] = &[
     ("SOPCTL_ADMIN_TOKEN", "adm"),
-    ("SOPCTL_USER_TOKENS", "tc=chen:clerk;tb=boss1:boss"),
+    (
+        "SOPCTL_USER_TOKENS",
+        "tc=chen:clerk;tb=boss1:boss;tg=wu:guest",
+    ),
 ];
 
 #[test]
@@ -464,8 +467,7 @@ fn completing_a_completed_task_is_a_conflict_and_stale_versions_are_refused() {
 fn every_documented_path_exists_and_needs_a_token() {
     let dir = tempfile::tempdir().unwrap();
     let s = serve(&dir.path().join("db"), ENV);
-    let doc: Value =
-        serde_json::from_str(include_str!("../schemas/openapi.json")).unwrap();
+    let doc: Value = serde_json::from_str(include_str!("../schemas/openapi.json")).unwrap();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         let path = path.replace("{id}", "1");
         for method in ops.as_object().unwrap().keys() {
@@ -473,7 +475,127 @@ fn every_documented_path_exists_and_needs_a_token() {
                 continue;
             }
             let (st, body) = http(&s.addr, &method.to_uppercase(), &path, None, Some("{}"));
-            assert_eq!((st, body["error"]["code"].as_str()), (401, Some("unauthorized")), "{method} {path}");
+            assert_eq!(
+                (st, body["error"]["code"].as_str()),
+                (401, Some("unauthorized")),
+                "{method} {path}"
+            );
         }
     }
+}
+
+#[test]
+fn external_people_see_only_their_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(&dir.path().join("db"), LEAVE_ENV);
+    let a = s.addr.as_str();
+    assert_eq!(put(a, &bundle_of(V1), "").0, 201);
+    let mut ids = vec![];
+    for owner in ["chen", "wu"] {
+        let body = json!({"process": "leave", "fields": {"owner": owner}}).to_string();
+        let (st, r) = http(a, "POST", "/v1/records", Some("tc"), Some(&body));
+        assert_eq!(st, 201, "{r}");
+        ids.push(r["id"].as_u64().unwrap());
+    }
+    let get = |tok: &str, id: u64| http(a, "GET", &format!("/v1/records/{id}"), Some(tok), None);
+    let (st, body) = get("tg", ids[0]);
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (403, Some("not-allowed"))
+    );
+    assert_eq!(
+        http(
+            a,
+            "GET",
+            &format!("/v1/records/{}/history", ids[0]),
+            Some("tg"),
+            None
+        )
+        .0,
+        403
+    );
+    assert_eq!(act(a, "tg", ids[0], json!({"set": {"note": "x"}})).0, 403);
+    assert_eq!(get("tg", ids[1]).0, 200);
+    assert_eq!(get("tb", ids[0]).0, 200);
+    assert_eq!(get("adm", ids[0]).0, 200);
+}
+
+#[test]
+fn time_based_conditions_fire_from_the_background_loop() {
+    let process = "apiVersion: sopctl/v1\nkind: Process\nmetadata: { name: leave, title: 请假, owner: role:boss }\nspec:\n  fields:\n    owner: { type: user, title: 申请人, required: true }\n    start_at: { type: datetime, title: 开始 }\n  statuses:\n    waiting: { title: 待开始, initial: true }\n    away: { title: 休假中 }\n    done: { title: 完成, terminal: true }\n  transitions:\n    - { from: waiting, to: away, when: \"now > start_at\" }\n    - { from: away, to: done }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let text = bundle_of(process);
+    let at = |now: &'static str| {
+        let mut e = LEAVE_ENV.to_vec();
+        e.push(("SOPCTL_NOW", now));
+        e
+    };
+    let id;
+    {
+        let s = serve(&db, &at("2026-03-01T09:00:00+08:00"));
+        let a = s.addr.as_str();
+        assert_eq!(put(a, &text, "").0, 201);
+        let body = json!({"process": "leave", "fields": {"owner": "chen", "start_at": "2026-03-02T09:00:00+08:00"}});
+        let (st, r) = http(
+            a,
+            "POST",
+            "/v1/records",
+            Some("tc"),
+            Some(&body.to_string()),
+        );
+        assert_eq!(st, 201, "{r}");
+        id = r["id"].as_u64().unwrap();
+        assert_eq!(r["record"]["state"]["status"], "waiting");
+    }
+    // The next day: the loop re-checks the condition and the record moves by itself.
+    let s = serve(&db, &at("2026-03-02T10:00:00+08:00"));
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        status = http(
+            &s.addr,
+            "GET",
+            &format!("/v1/records/{id}"),
+            Some("tc"),
+            None,
+        )
+        .1["state"]["status"]
+            .clone();
+        if status == "away" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status, "away");
+    let (_, hist) = http(
+        &s.addr,
+        "GET",
+        &format!("/v1/records/{id}/history"),
+        Some("tc"),
+        None,
+    );
+    let last = hist["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["actor"], "system");
+    assert_eq!(last["detail"]["events"][0]["type"], "moved");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = serve(&dir.path().join("db"), ENV);
+    let pid = s.child.id().to_string();
+    let st = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for _ in 0..100 {
+        if let Some(code) = s.child.try_wait().unwrap() {
+            assert_eq!(code.code(), Some(0));
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the server did not stop on SIGTERM");
 }

@@ -13,6 +13,20 @@ use std::path::Path;
 use super::Source;
 use crate::project::display_path;
 
+/// The source state of a compiled project: every input counts (SOP files, media, the config).
+pub fn of_project(
+    loaded: &crate::project::Loaded,
+    built: &super::Bundle,
+    config: &crate::config::Config,
+) -> Source {
+    let mut inputs: BTreeSet<String> = loaded.sources.keys().cloned().collect();
+    inputs.extend(super::compile::media_files(built));
+    if let Some(src) = &config.source {
+        inputs.insert(src.path.to_string());
+    }
+    detect(&loaded.root, &inputs, &config.sources)
+}
+
 /// Detects the source state. `inputs` are project-relative paths with `/`; `globs` are the
 /// `sources` globs. Never fails: anything git cannot tell leaves `commit` null.
 pub fn detect(root: &Path, inputs: &BTreeSet<String>, globs: &[String]) -> Source {

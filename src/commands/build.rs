@@ -26,24 +26,11 @@ pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Pat
         Ok(c) => c,
         Err(code) => return code,
     };
-    let (files, _focus) = match project::discover(&config, &g.cwd, paths) {
-        Ok(x) => x,
-        Err(e) => {
-            fail(&e.message, &e.help);
-            return EXIT_ERROR;
-        }
-    };
-    if files.is_empty() {
-        fail(
-            &format!(
-                "no SOP files found in {} (sources: {})",
-                config.root.display(),
-                config.sources.join(", ")
-            ),
-            "put your SOPs under sops/, set `sources` in sopctl.yaml, or pass the files to build",
-        );
-        return EXIT_ERROR;
-    }
+    let (files, _focus) =
+        match super::source_files(&config, &g.cwd, paths, "pass the files to build") {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     // A bundle is the whole project: every finding counts, whatever paths were named.
     let loaded = project::load(&config, &files, &BTreeSet::new());
     if format != Format::Human || !loaded.diagnostics.is_empty() {
@@ -81,12 +68,7 @@ pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Pat
         return compare(file, &stored, &built);
     }
 
-    let mut inputs: BTreeSet<String> = loaded.sources.keys().cloned().collect();
-    inputs.extend(bundle::compile::media_files(&built));
-    if let Some(src) = &config.source {
-        inputs.insert(src.path.to_string());
-    }
-    built.source = bundle::source::detect(&loaded.root, &inputs, &config.sources);
+    built.source = bundle::source::of_project(&loaded, &built, &config);
 
     let dir = output_dir(out);
     let shown = dir.join(bundle::FILE_NAME);

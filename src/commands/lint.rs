@@ -45,24 +45,10 @@ pub fn run(g: &Global, paths: &[PathBuf], deny_warnings: bool) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let (files, focus) = match project::discover(&config, &g.cwd, paths) {
+    let (files, focus) = match super::source_files(&config, &g.cwd, paths, "pass files to check") {
         Ok(x) => x,
-        Err(e) => {
-            fail(&e.message, &e.help);
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
-    if files.is_empty() {
-        fail(
-            &format!(
-                "no SOP files found in {} (sources: {})",
-                config.root.display(),
-                config.sources.join(", ")
-            ),
-            "put your SOPs under sops/, set `sources` in sopctl.yaml, or pass files to check",
-        );
-        return EXIT_ERROR;
-    }
     let loaded = project::load(&config, &files, &focus);
     let mut diagnostics = loaded.diagnostics.clone();
     let mut findings = lint::run(&loaded, &lint_config, now);

@@ -1,6 +1,7 @@
 //! One module per command. Each returns the exit code: 0 clean, 1 findings that fail the
 //! command, 2 usage, I/O or configuration error (SPEC section 7).
 
+pub mod apply;
 pub mod build;
 pub mod completions;
 pub mod diff;
@@ -127,6 +128,32 @@ impl Global {
 }
 
 /// A one-line error with a hint, for problems that have no place in a file (exit 2).
+/// The project's SOP files and the named ones to focus on; none at all is an error (exit 2)
+/// whose hint ends with `or …` (`pass files to check`, `pass --bundle FILE`).
+pub fn source_files(
+    config: &crate::config::Config,
+    cwd: &std::path::Path,
+    paths: &[std::path::PathBuf],
+    or: &str,
+) -> Result<(Vec<std::path::PathBuf>, std::collections::BTreeSet<String>), i32> {
+    let (files, focus) = crate::project::discover(config, cwd, paths).map_err(|e| {
+        fail(&e.message, &e.help);
+        EXIT_ERROR
+    })?;
+    if files.is_empty() {
+        fail(
+            &format!(
+                "no SOP files found in {} (sources: {})",
+                config.root.display(),
+                config.sources.join(", ")
+            ),
+            &format!("put your SOPs under sops/, set `sources` in sopctl.yaml, or {or}"),
+        );
+        return Err(EXIT_ERROR);
+    }
+    Ok((files, focus))
+}
+
 pub fn fail(message: &str, help: &str) {
     eprintln!("error: {message}");
     if !help.is_empty() {

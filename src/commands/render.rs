@@ -35,24 +35,11 @@ pub fn run(g: &Global, args: &Args) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let (files, focus) = match project::discover(&config, &g.cwd, args.paths) {
-        Ok(x) => x,
-        Err(e) => {
-            fail(&e.message, &e.help);
-            return EXIT_ERROR;
-        }
-    };
-    if files.is_empty() {
-        fail(
-            &format!(
-                "no SOP files found in {} (sources: {})",
-                config.root.display(),
-                config.sources.join(", ")
-            ),
-            "put your SOPs under sops/, set `sources` in sopctl.yaml, or pass files to render",
-        );
-        return EXIT_ERROR;
-    }
+    let (files, focus) =
+        match super::source_files(&config, &g.cwd, args.paths, "pass files to render") {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     // The whole project is checked: a handbook is never made from SOPs that do not validate.
     let loaded = project::load(&config, &files, &Default::default());
     if !loaded.diagnostics.is_empty() {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{fail, EXIT_ERROR, EXIT_OK};
 use crate::runtime::api::router;
 use crate::runtime::auth::Tokens;
+use crate::runtime::channels::ChannelsConfig;
 use crate::runtime::clock::{parse_offset, Clock};
 use crate::runtime::service::AppState;
 use crate::runtime::storage::Store;
@@ -34,6 +35,7 @@ pub struct Options<'a> {
     pub db: Option<&'a str>,
     pub tokens: Option<&'a Path>,
     pub utc_offset: Option<&'a str>,
+    pub channels: Option<&'a Path>,
 }
 
 pub fn run(o: &Options<'_>) -> i32 {
@@ -54,6 +56,16 @@ pub fn run(o: &Options<'_>) -> i32 {
         Ok(c) => c,
         Err(e) => {
             fail(&e, "unset it, or write it like 2026-01-05T09:00:00+08:00");
+            return EXIT_ERROR;
+        }
+    };
+    let channels = match o.channels.map(ChannelsConfig::load).transpose() {
+        Ok(c) => Arc::new(c.unwrap_or_default()),
+        Err(e) => {
+            fail(
+                &format!("bad channels file: {e}"),
+                "see the README's Serve section for the format",
+            );
             return EXIT_ERROR;
         }
     };
@@ -115,15 +127,14 @@ pub fn run(o: &Options<'_>) -> i32 {
     let result = rt.block_on(async move {
         tokio::spawn(worker::run(
             state.clone(),
+            channels,
             std::time::Duration::from_secs(1),
         ));
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         eprintln!("listening on http://{}", listener.local_addr()?);
         axum::serve(listener, router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(shutdown())
             .await
     });
     match result {
@@ -133,6 +144,29 @@ pub fn run(o: &Options<'_>) -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// Ctrl-C, or SIGTERM (what `docker stop` and systemd send): finish the requests in flight,
+/// then exit. Nothing is lost either way: every answered action is already committed.
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("shutting down");
 }
 
 #[cfg(test)]

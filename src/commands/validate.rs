@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{Global, EXIT_FINDINGS, EXIT_OK};
 use crate::project;
 
 pub fn run(g: &Global, paths: &[PathBuf]) -> i32 {
@@ -14,24 +14,10 @@ pub fn run(g: &Global, paths: &[PathBuf]) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let (files, focus) = match project::discover(&config, &g.cwd, paths) {
+    let (files, focus) = match super::source_files(&config, &g.cwd, paths, "pass files to check") {
         Ok(x) => x,
-        Err(e) => {
-            fail(&e.message, &e.help);
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
-    if files.is_empty() {
-        fail(
-            &format!(
-                "no SOP files found in {} (sources: {})",
-                config.root.display(),
-                config.sources.join(", ")
-            ),
-            "put your SOPs under sops/, set `sources` in sopctl.yaml, or pass files to check",
-        );
-        return EXIT_ERROR;
-    }
     let loaded = project::load(&config, &files, &focus);
     g.print(
         format,

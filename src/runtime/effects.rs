@@ -2,7 +2,7 @@
 //! sends (inbox rows for every recipient, plus an outbox row for an external channel) and when
 //! the background loop must look at a record next (its timer).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::json;
 
@@ -101,7 +101,12 @@ pub fn messages(b: &Bundle, world: &World, events: &[Event]) -> (Vec<NewInbox>, 
         let text = match (rec, p, reason) {
             (Some(r), Some(p), NotifyReason::Status(s)) => {
                 let st = p.statuses.iter().find(|x| &x.id == s);
-                render(message, r, &p.title, st.map_or(s.as_str(), |x| &x.title))
+                super::channels::render_message(
+                    message,
+                    r,
+                    &p.title,
+                    st.map_or(s.as_str(), |x| &x.title),
+                )
             }
             _ => message.clone(),
         };
@@ -130,50 +135,4 @@ pub fn messages(b: &Bundle, world: &World, events: &[Event]) -> (Vec<NewInbox>, 
         }
     }
     (inbox, outbox)
-}
-
-/// Renders a notification's MiniJinja template against the record; on a template error the
-/// text is sent as written, so nothing is lost.
-pub fn render(template: &str, r: &Record, process_title: &str, status_title: &str) -> String {
-    let mut record: BTreeMap<String, serde_json::Value> = r.fields.clone();
-    record.insert("id".into(), json!(r.id));
-    let ctx = json!({
-        "record": record,
-        "process": {"title": process_title},
-        "status": {"title": status_title},
-    });
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    env.render_str(template, ctx)
-        .unwrap_or_else(|_| template.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renders_fields_and_keeps_broken_templates() {
-        let r = Record {
-            id: 7,
-            process: "p".into(),
-            status: "s".into(),
-            fields: [("order_no".to_string(), json!("SO-1"))].into(),
-            tasks: vec![],
-            approval: None,
-            parent: None,
-            children: vec![],
-            history: vec![],
-        };
-        assert_eq!(
-            render(
-                "订单 {{ record.order_no }} (#{{ record.id }}) {{ status.title }}",
-                &r,
-                "P",
-                "已发货"
-            ),
-            "订单 SO-1 (#7) 已发货"
-        );
-        assert_eq!(render("{{ broken", &r, "P", "S"), "{{ broken");
-    }
 }

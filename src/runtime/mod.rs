@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod channels;
 pub mod clock;
+pub mod delivery;
 pub mod effects;
 pub mod error;
 pub mod events;

@@ -118,13 +118,14 @@ impl AppState {
         let (mut l, bundle) = match id {
             Some(id) => {
                 let (l, main) = self.load(&store, id)?;
+                let b = self.bundle(&store, &main.bundle_hash)?;
+                check_external(&b, u, &main.record)?;
                 if let Some(v) = expected_version.filter(|v| *v != main.version) {
                     return Err(ApiError::conflict(format!(
                         "record {id} is at version {}, not {v}; read it again",
                         main.version
                     )));
                 }
-                let b = self.bundle(&store, &main.bundle_hash)?;
                 (l, b)
             }
             None => (
@@ -397,6 +398,19 @@ impl AppState {
         ))
     }
 
+    /// A record as a user may see it: external users only see records they take part in.
+    pub fn read_record(&self, u: Option<&User>, id: RecordId) -> Result<StoredRecord, ApiError> {
+        let store = self.store();
+        let Some(sr) = store.record(id)? else {
+            return Err(EngineError::new(ecode::NO_SUCH_RECORD, format!("no record {id}")).into());
+        };
+        if let Some(u) = u {
+            let b = self.bundle(&store, &sr.bundle_hash)?;
+            check_external(&b, u, &sr.record)?;
+        }
+        Ok(sr)
+    }
+
     /// The active bundle's hash and the live records per status.
     pub fn stats(&self) -> Result<Value, ApiError> {
         let store = self.store();
@@ -442,6 +456,37 @@ impl AppState {
         }
         Ok(json!({ "tasks": out }))
     }
+}
+
+/// SPEC: external people are "invited, limited to their tasks". A user all of whose roles are
+/// `external: true` may only read or act on records they take part in.
+fn check_external(b: &Bundle, u: &User, r: &crate::engine::Record) -> Result<(), ApiError> {
+    let external = !u.roles.is_empty()
+        && u.roles
+            .iter()
+            .all(|x| b.roles.iter().any(|r| &r.id == x && r.external));
+    if !external {
+        return Ok(());
+    }
+    let Some(p) = effects::process(b, &r.process) else {
+        return Ok(());
+    };
+    let actor = Actor {
+        user: u.id.clone(),
+        roles: u.roles.clone(),
+    };
+    let world = World::default();
+    if Engine::new(b).is_participant(&world, p, r, &actor) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "not-allowed",
+        format!(
+            "record {} is not one of yours: external people see only the records they work on",
+            r.id
+        ),
+    ))
 }
 
 impl Loaded {

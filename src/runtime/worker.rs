@@ -4,12 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::channels::ChannelsConfig;
+use super::delivery;
 use super::service::AppState;
 
 /// How many due timers one pass handles before letting requests in again.
 const BATCH: usize = 200;
 
-pub async fn run(state: Arc<AppState>, period: Duration) {
+pub async fn run(state: Arc<AppState>, channels: Arc<ChannelsConfig>, period: Duration) {
     let mut interval = tokio::time::interval(period);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -23,10 +25,24 @@ pub async fn run(state: Arc<AppState>, period: Duration) {
             }
         })
         .await;
-        match r {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("timers: {}", e.body["error"]["message"]),
-            Err(e) => eprintln!("timers: {e}"),
-        }
+        report("timers", r);
+        let (s, cfg) = (state.clone(), channels.clone());
+        let r = tokio::task::spawn_blocking(move || loop {
+            match delivery::deliver_due(&s, &cfg, BATCH) {
+                Ok(n) if n == BATCH => continue,
+                Ok(_) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        })
+        .await;
+        report("outbox", r);
+    }
+}
+
+fn report(what: &str, r: Result<Result<(), super::error::ApiError>, tokio::task::JoinError>) {
+    match r {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("{what}: {}", e.body["error"]["message"]),
+        Err(e) => eprintln!("{what}: {e}"),
     }
 }

@@ -239,10 +239,16 @@ impl Drop for Server {
 /// Starts `sopctl serve` on a free loopback port with the given database and token env, and
 /// waits for its `listening on http://ADDR` line.
 pub fn serve(db: &Path, env: &[(&str, &str)]) -> Server {
+    serve_with(db, env, &[])
+}
+
+/// [`serve`] with more arguments (`--channels FILE`, `--utc-offset …`).
+pub fn serve_with(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
     use std::io::BufRead;
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sopctl"));
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--db"])
         .arg(format!("sqlite://{}", db.display()))
+        .args(args)
         .env_remove("SOPCTL_ADMIN_TOKEN")
         .env_remove("SOPCTL_USER_TOKENS")
         .stdout(std::process::Stdio::null())

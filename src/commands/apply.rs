@@ -1,0 +1,404 @@
+//! `sopctl apply [--server URL] [--bundle FILE] [--dry-run] [--force]`: push a bundle to a
+//! runtime (SPEC section 7). The bundle is `--bundle FILE`, or the project built in memory as
+//! `sopctl build` builds it. The runtime is `--server`, else `apply.server` of sopctl.yaml,
+//! else `http://127.0.0.1:7070`; the token is `SOPCTL_TOKEN`.
+//!
+//! It prints the plan first (the semantic diff from the bundle the runtime runs, then the live
+//! records in the statuses it touches, see `crate::apply::plan`), then uploads. A bundle the
+//! runtime already runs is a no-op. Exit codes: 0 applied, nothing to do, or `--dry-run`;
+//! 1 the SOPs do not validate or the runtime refused the bundle (`would-strand`,
+//! `invalid-bundle`, `hash-mismatch`); 2 usage, an unreadable bundle file, a runtime that cannot
+//! be reached or that refuses the token.
+//!
+//! `--format json` prints one object on stdout (human text stays on stderr):
+//! `{"server","current","bundle","changes","live","result","stranded","error","migrated","pinned"}`
+//! with `result` one of `applied`, `unchanged`, `dry-run`, `refused`.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::apply::client::{Client, ClientError, Live, Upload};
+use crate::apply::{plan, DEFAULT_SERVER, TOKEN_ENV};
+use crate::bundle::{self, Bundle};
+use crate::diff::{self, render};
+use crate::project;
+use crate::report::Format;
+
+/// The command's arguments.
+pub struct Args<'a> {
+    pub server: Option<&'a str>,
+    pub bundle: Option<&'a Path>,
+    pub dry_run: bool,
+    pub force: bool,
+}
+
+/// What the JSON output says happened.
+struct Outcome {
+    result: &'static str,
+    stranded: Vec<Live>,
+    error: Option<(String, String)>,
+    migrated: Option<u64>,
+    pinned: Option<u64>,
+}
+
+impl Outcome {
+    fn new(result: &'static str) -> Outcome {
+        Outcome {
+            result,
+            stranded: Vec::new(),
+            error: None,
+            migrated: None,
+            pinned: None,
+        }
+    }
+}
+
+pub fn run(g: &Global, args: &Args) -> i32 {
+    let format = match g.format.as_deref() {
+        None | Some("human") => Format::Human,
+        Some("json") => Format::Json,
+        Some(other) => {
+            fail(
+                &format!("--format {other} is not an apply format"),
+                "use human or json",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let config = match g.config(format) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let server = args
+        .server
+        .map(str::to_string)
+        .or_else(|| config.apply_server.clone())
+        .unwrap_or_else(|| DEFAULT_SERVER.to_string());
+    let token = match std::env::var(TOKEN_ENV) {
+        Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => {
+            fail(
+                &format!("{TOKEN_ENV} is not set"),
+                &format!(
+                    "export {TOKEN_ENV}=… with the runtime's admin token (SOPCTL_ADMIN_TOKEN of `sopctl serve`)"
+                ),
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let client = match Client::new(&server, &token) {
+        Ok(c) => c,
+        Err(e) => return client_error(&e),
+    };
+    let (ours, label) = match args.bundle {
+        Some(file) => match read_bundle(g, file) {
+            Ok(b) => (b, file.display().to_string()),
+            Err(code) => return code,
+        },
+        None => match build(g, &config, format) {
+            Ok(b) => (b, "the project".to_string()),
+            Err(code) => return code,
+        },
+    };
+
+    let current = match client.current() {
+        Ok(c) => c,
+        Err(e) => return client_error(&e),
+    };
+    let current_hash = current.as_ref().map(|b| b.hash.clone());
+    let out = Report {
+        server: &client.server,
+        current: current_hash.as_deref(),
+        bundle: &ours.hash,
+        format,
+    };
+    if current_hash.as_deref() == Some(ours.hash.as_str()) {
+        eprintln!("nothing to do: the server already runs {}", ours.hash);
+        out.json(&[], &[], &Outcome::new("unchanged"));
+        return EXIT_OK;
+    }
+
+    // The plan.
+    let live = match &current {
+        Some(_) => match client.live() {
+            Ok(l) => l,
+            Err(e) => return client_error(&e),
+        },
+        // No bundle, no records.
+        None => Some(Vec::new()),
+    };
+    let base = current.unwrap_or_else(empty_bundle);
+    let changes = diff::diff(&base, &ours);
+    let touched_statuses = plan::touched_statuses(&base, &ours, &changes);
+    let touched = live
+        .as_deref()
+        .map(|l| plan::live_in_touched(&base, &ours, &touched_statuses, l));
+    let color = format == Format::Human && g.color_stderr();
+    let base_label = match &current_hash {
+        Some(h) => format!("the server ({})", short_hash(h)),
+        None => "an empty server".to_string(),
+    };
+    eprintln!(
+        "plan: {} ({}) to {}, which runs {}\n",
+        label,
+        short_hash(&ours.hash),
+        client.server,
+        current_hash
+            .as_deref()
+            .map_or("no bundle yet".to_string(), short_hash)
+    );
+    eprint!("{}", render::human(&changes, &base_label, &label, color));
+    eprint!("{}", plan::human_live(&base, touched.as_deref(), color));
+    let touched = touched.unwrap_or_default();
+
+    if args.dry_run {
+        eprintln!("dry run: nothing uploaded");
+        out.json(&changes, &touched, &Outcome::new("dry-run"));
+        return EXIT_OK;
+    }
+
+    // The upload.
+    let body = ours.to_json();
+    let show = crate::progress::enabled(std::io::stderr().is_terminal(), format == Format::Human);
+    let progress = crate::progress::Progress::bytes_when(show, body.len() as u64, "uploading");
+    let answer = client.upload(body.as_bytes(), args.force, &progress);
+    progress.finish();
+    let answer = match answer {
+        Ok(a) => a,
+        Err(e) => return client_error(&e),
+    };
+    match answer {
+        Upload::Accepted {
+            status,
+            hash,
+            migrated,
+            pinned,
+        } => {
+            let hash = hash.unwrap_or_else(|| ours.hash.clone());
+            let mut line = match status.as_str() {
+                "unchanged" => format!("nothing to do: the server already runs {hash}"),
+                "activated" => format!(
+                    "applied {hash} to {}: activated (the server had this version before)",
+                    client.server
+                ),
+                _ => format!("applied {hash} to {}: created and activated", client.server),
+            };
+            if let Some(n) = migrated.filter(|n| *n > 0) {
+                line.push_str(&format!("; {} moved to renamed statuses", records_word(n)));
+            }
+            if let Some(n) = pinned.filter(|n| *n > 0) {
+                line.push_str(&format!(
+                    "; {} left on their current version",
+                    records_word(n)
+                ));
+            }
+            eprintln!("{line}");
+            let mut o = Outcome::new(if status == "unchanged" {
+                "unchanged"
+            } else {
+                "applied"
+            });
+            o.migrated = migrated;
+            o.pinned = pinned;
+            out.json(&changes, &touched, &o);
+            EXIT_OK
+        }
+        Upload::Refused {
+            http,
+            code,
+            message,
+            stranded,
+        } => {
+            let mut o = Outcome::new("refused");
+            o.error = Some((code.clone(), message.clone()));
+            if code == "would-strand" {
+                eprintln!(
+                    "error: the server refused the bundle: {}",
+                    if message.is_empty() {
+                        "it would strand live records"
+                    } else {
+                        message.as_str()
+                    }
+                );
+                eprint!("{}", plan::human_stranded(&base, &stranded));
+                eprintln!(
+                    "  help: rename with `was:` to migrate them, or pass --force to leave them on their current version"
+                );
+            } else {
+                let help = match code.as_str() {
+                    "hash-mismatch" => "rebuild the bundle with `sopctl build`; do not edit bundle.json by hand",
+                    "invalid-bundle" => "the server may run another sopctl version: compare `sopctl --version` on both sides",
+                    _ => "see the server's log for more",
+                };
+                fail(
+                    &format!(
+                        "the server refused the bundle ({http} {code}){}",
+                        if message.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {message}")
+                        }
+                    ),
+                    help,
+                );
+            }
+            o.stranded = stranded;
+            out.json(&changes, &touched, &o);
+            EXIT_FINDINGS
+        }
+    }
+}
+
+/// The JSON object of `--format json`, printed once at the end.
+struct Report<'a> {
+    server: &'a str,
+    current: Option<&'a str>,
+    bundle: &'a str,
+    format: Format,
+}
+
+impl Report<'_> {
+    fn json(&self, changes: &[diff::Change], touched: &[plan::Touched], o: &Outcome) {
+        if self.format != Format::Json {
+            return;
+        }
+        // The same items as `sopctl diff --format json`.
+        let listed: Value = serde_json::from_str(&render::json(changes))
+            .ok()
+            .and_then(|mut v: Value| v.get_mut("changes").map(Value::take))
+            .unwrap_or_else(|| json!([]));
+        let v = json!({
+            "server": self.server,
+            "current": self.current,
+            "bundle": self.bundle,
+            "changes": listed,
+            "live": plan::json_live(touched),
+            "result": o.result,
+            "stranded": o.stranded.iter().map(Live::to_json).collect::<Vec<_>>(),
+            "error": o.error.as_ref().map(|(code, message)| json!({"code": code, "message": message})),
+            "migrated": o.migrated,
+            "pinned": o.pinned,
+        });
+        println!("{v}");
+    }
+}
+
+fn client_error(e: &ClientError) -> i32 {
+    fail(&e.message, &e.help);
+    EXIT_ERROR
+}
+
+fn empty_bundle() -> Bundle {
+    Bundle {
+        format: bundle::FORMAT.into(),
+        hash: String::new(),
+        source: bundle::Source {
+            commit: None,
+            dirty: false,
+        },
+        roles: Vec::new(),
+        processes: Vec::new(),
+    }
+}
+
+fn records_word(n: u64) -> String {
+    format!("{n} record{}", if n == 1 { "" } else { "s" })
+}
+
+/// `sha256:` and the first 12 hex digits.
+fn short_hash(hash: &str) -> String {
+    match hash.get(..7 + 12) {
+        Some(short) if hash.len() > short.len() => format!("{short}…"),
+        _ => hash.to_string(),
+    }
+}
+
+/// `--bundle FILE`: read, parse, and check that its hash is its contents' (exit 2 otherwise).
+fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
+    let shown = file.display();
+    let text = std::fs::read_to_string(g.cwd.join(file)).map_err(|e| {
+        let cause = if e.kind() == std::io::ErrorKind::NotFound {
+            "it does not exist".to_string()
+        } else {
+            e.to_string()
+        };
+        fail(
+            &format!("cannot read {shown}: {cause}"),
+            "pass a bundle.json written by `sopctl build`, or leave out --bundle to build the project",
+        );
+        EXIT_ERROR
+    })?;
+    let b = Bundle::from_json(&text).map_err(|e| {
+        fail(
+            &format!("{shown} is not a sopctl bundle: {e}"),
+            "build a fresh one with `sopctl build`, or leave out --bundle to build the project",
+        );
+        EXIT_ERROR
+    })?;
+    let hash = b.content_hash();
+    if hash != b.hash {
+        fail(
+            &format!(
+                "{shown} is not a sopctl bundle: its `hash` ({}) does not match its contents ({}); edited by hand?",
+                short_hash(&b.hash),
+                short_hash(&hash)
+            ),
+            "build a fresh one with `sopctl build`, or leave out --bundle to build the project",
+        );
+        return Err(EXIT_ERROR);
+    }
+    Ok(b)
+}
+
+/// The project's bundle, built in memory exactly as `sopctl build` builds it: validation
+/// errors are printed like `validate` prints them (exit 1) and nothing is uploaded.
+fn build(g: &Global, config: &crate::config::Config, format: Format) -> Result<Bundle, i32> {
+    let (files, _) = super::source_files(config, &g.cwd, &[], "pass --bundle FILE")?;
+    let loaded = project::load(config, &files, &BTreeSet::new());
+    let errors = loaded.has_errors();
+    // In JSON, stdout carries the diagnostics only when they stop the command.
+    if (format == Format::Human && !loaded.diagnostics.is_empty()) || errors {
+        g.print(
+            format,
+            &loaded.diagnostics,
+            &loaded.sources,
+            &project::uri_prefix(&loaded.root),
+        );
+    }
+    if errors {
+        eprintln!("error: nothing applied: the SOPs have validation errors");
+        return Err(EXIT_FINDINGS);
+    }
+    let mut built = bundle::compile(&loaded.project, &loaded.root).map_err(|e| {
+        fail(
+            &format!("cannot compile the bundle: {e}"),
+            "this is a bug in sopctl if validation passed; please report it",
+        );
+        EXIT_ERROR
+    })?;
+    built.source = bundle::source::of_project(&loaded, &built, config);
+    Ok(built)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortens_hashes_and_counts_records() {
+        let h = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(short_hash(&h), "sha256:abababababab…");
+        assert_eq!(records_word(1), "1 record");
+        assert_eq!(records_word(3), "3 records");
+    }
+
+    #[test]
+    fn an_empty_bundle_diffs_to_every_process_added() {
+        let e = empty_bundle();
+        assert!(diff::diff(&e, &e).is_empty());
+    }
+}

@@ -1,0 +1,90 @@
+//! Delivering outbox messages through their channels, with retries. At least once: a crash
+//! between sending and recording it sends the message again after the restart, with the same
+//! id (`X-Sopctl-Id` for webhooks) so a receiver can drop the duplicate.
+
+use super::channels::{self, ChannelsConfig, DeliveryError, Message};
+use super::error::ApiError;
+use super::service::AppState;
+use super::storage::OutboxRow;
+
+/// Attempts before a message is marked failed (about three hours of retries).
+pub const MAX_ATTEMPTS: i64 = 12;
+
+/// Seconds to wait after the `attempts`-th failed attempt: 2, 4, 8, … capped at an hour.
+pub fn backoff(attempts: i64) -> i64 {
+    (2i64 << attempts.clamp(0, 20)).min(3600)
+}
+
+fn message(row: &OutboxRow) -> Message {
+    let p = &row.payload;
+    let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+    Message {
+        id: row.id,
+        channel: row.channel.clone(),
+        record: row.record_id.unwrap_or(0),
+        process: text("process"),
+        process_title: text("process_title"),
+        to: p["to"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        text: text("message"),
+        at: row.created_at,
+    }
+}
+
+/// Sends the messages that are due; the store is not held while a channel is called.
+/// Returns how many were attempted.
+pub fn deliver_due(
+    state: &AppState,
+    cfg: &ChannelsConfig,
+    limit: usize,
+) -> Result<usize, ApiError> {
+    let now = state.clock.secs();
+    let rows = state.store().outbox_due(now, limit)?;
+    for row in &rows {
+        let result = if cfg.configured(&row.channel) {
+            channels::deliver(cfg, &message(row), now)
+        } else {
+            Err(DeliveryError::Permanent(format!(
+                "the `{}` channel is not configured; add it to the file given to `sopctl serve --channels`",
+                row.channel
+            )))
+        };
+        let attempt = row.attempts + 1;
+        let outcome = match result {
+            Ok(()) => Ok(()),
+            Err(DeliveryError::Retry(m)) if attempt < MAX_ATTEMPTS => {
+                Err((m, Some(now + backoff(row.attempts))))
+            }
+            Err(DeliveryError::Retry(m)) => {
+                Err((format!("gave up after {attempt} attempts: {m}"), None))
+            }
+            Err(DeliveryError::Permanent(m)) => Err((m, None)),
+        };
+        if let Err((m, _)) = &outcome {
+            eprintln!("outbox message {} ({}): {m}", row.id, row.channel);
+        }
+        state.store().outbox_attempted(row.id, outcome)?;
+    }
+    Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(0), 2);
+        assert_eq!(backoff(1), 4);
+        assert_eq!(backoff(5), 64);
+        assert_eq!(backoff(40), 3600);
+        let total: i64 = (0..MAX_ATTEMPTS - 1).map(backoff).sum();
+        assert!((3600..4 * 3600).contains(&total), "{total}");
+    }
+}
