@@ -178,11 +178,15 @@ struct Run {
 /// `clients` threads, each over one keep-alive connection, complete every task of their share
 /// of `ids` (a record's ten in order) until the records or `budget` run out.
 fn complete_all(addr: &str, ids: &[u64], clients: usize, budget: Duration) -> Run {
+    // Exactly `clients` shares (some may be one record shorter), so the barrier counts right.
+    let shares: Vec<Vec<u64>> = (0..clients)
+        .map(|i| ids.iter().skip(i).step_by(clients).copied().collect())
+        .collect();
     let barrier = Arc::new(Barrier::new(clients + 1));
-    let threads: Vec<_> = ids
-        .chunks(ids.len().div_ceil(clients))
+    let threads: Vec<_> = shares
+        .into_iter()
         .map(|mine| {
-            let (addr, mine, barrier) = (addr.to_string(), mine.to_vec(), barrier.clone());
+            let (addr, barrier) = (addr.to_string(), barrier.clone());
             std::thread::spawn(move || {
                 let mut c = Conn::connect(&addr).unwrap();
                 let mut lat = Vec::with_capacity(mine.len() * STEPS);
