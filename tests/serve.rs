@@ -599,3 +599,63 @@ fn sigterm_stops_the_server_cleanly() {
     }
     panic!("the server did not stop on SIGTERM");
 }
+
+#[test]
+fn an_idempotency_key_makes_a_retry_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(&dir.path().join("db"), LEAVE_ENV);
+    let a = s.addr.as_str();
+    assert_eq!(put(a, &bundle_of(V1), "").0, 201);
+    let create = r#"{"process":"leave","fields":{"owner":"chen"}}"#;
+    let send = |path: &str, body: &str, key: &str| {
+        common::http_with(
+            a,
+            "POST",
+            path,
+            Some("tc"),
+            Some(body),
+            &[("Idempotency-Key", key)],
+        )
+    };
+    let (st1, first) = send("/v1/records", create, "req-1");
+    let (st2, again) = send("/v1/records", create, "req-1");
+    assert_eq!((st1, st2), (201, 201));
+    assert_eq!(first, again, "the retry gets the first answer");
+    let id = first["id"].as_u64().unwrap();
+    let (_, stats) = http(a, "GET", "/v1/stats", Some("tc"), None);
+    assert_eq!(stats["live"][0]["records"], 1, "one record, not two");
+    let path = format!("/v1/records/{id}/actions");
+    assert_eq!(send(&path, r#"{"move":"review"}"#, "req-2").0, 200);
+    assert_eq!(send(&path, r#"{"move":"review"}"#, "req-2").0, 200);
+    let (_, hist) = http(
+        a,
+        "GET",
+        &format!("/v1/records/{id}/history"),
+        Some("tc"),
+        None,
+    );
+    assert_eq!(hist["history"].as_array().unwrap().len(), 2);
+    // The same key for another request is refused; keys are per user.
+    let (st, body) = send(&path, r#"{"move":"done"}"#, "req-2");
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (422, Some("idempotency-key-reused"))
+    );
+    let (st, _) = common::http_with(
+        a,
+        "POST",
+        "/v1/records",
+        Some("tb"),
+        Some(r#"{"process":"leave","fields":{"owner":"boss1"}}"#),
+        &[("Idempotency-Key", "req-1")],
+    );
+    assert_eq!(st, 201);
+    let (_, stats) = http(a, "GET", "/v1/stats", Some("tc"), None);
+    let total: u64 = stats["live"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["records"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 2);
+}

@@ -170,6 +170,7 @@ async fn create_record(State(s): State<Arc<AppState>>, h: HeaderMap, body: Strin
         .ok_or_else(|| ApiError::bad("`process` is required"))?
         .to_string();
     let fields = object(body.get("fields"))?;
+    let key = idempotency_key(&h)?;
     let (id, out) = blocking(move || {
         s.act(
             &u,
@@ -178,6 +179,7 @@ async fn create_record(State(s): State<Arc<AppState>>, h: HeaderMap, body: Strin
             body,
             "create",
             None,
+            key.as_deref(),
         )
     })
     .await?;
@@ -251,8 +253,24 @@ async fn record_action(
                 .ok_or_else(|| ApiError::bad("`version` is a number"))?,
         ),
     };
-    let (_, out) = blocking(move || s.act(&u, Some(id), action, body, name, version)).await?;
+    let key = idempotency_key(&h)?;
+    let (_, out) =
+        blocking(move || s.act(&u, Some(id), action, body, name, version, key.as_deref())).await?;
     Ok(Json(json!({ "record": out })).into_response())
+}
+
+/// The `Idempotency-Key` header: a client's id for one request, so that a retry after a lost
+/// answer does not act twice.
+fn idempotency_key(h: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match h.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => match v.to_str() {
+            Ok(k) if !k.is_empty() && k.len() <= 200 => Ok(Some(k.to_string())),
+            _ => Err(ApiError::bad(
+                "`Idempotency-Key` is 1 to 200 visible ASCII characters",
+            )),
+        },
+    }
 }
 
 /// The user behind a caller; None for the admin, who may read everything.

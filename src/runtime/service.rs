@@ -15,7 +15,7 @@ use super::effects::{self, is_terminal, next_timer};
 use super::error::ApiError;
 use super::events::event_json;
 use super::migrate::{migrate, Migration};
-use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord};
+use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord, IDEMPOTENCY_TTL};
 use crate::bundle::Bundle;
 use crate::engine::{error as ecode, Action, Actor, Engine, EngineError, Event, RecordId, World};
 
@@ -104,7 +104,10 @@ impl AppState {
     }
 
     /// Runs one user action: load, engine, commit. `request` is the body as sent (audited);
-    /// `expected_version`, when given, must match the record's stored version.
+    /// `expected_version`, when given, must match the record's stored version. With an
+    /// idempotency key, a retry of an action that was committed gets the first answer back
+    /// instead of acting again.
+    #[allow(clippy::too_many_arguments)]
     pub fn act(
         &self,
         u: &User,
@@ -113,8 +116,24 @@ impl AppState {
         request: Value,
         name: &str,
         expected_version: Option<i64>,
+        key: Option<&str>,
     ) -> Result<(RecordId, Value), ApiError> {
         let mut store = self.store();
+        if let Some(key) = key {
+            if let Some(answer) = store.idempotent(&u.id, key)? {
+                let v: Value = serde_json::from_str(&answer)
+                    .map_err(|e| ApiError::internal(format!("a stored answer: {e}")))?;
+                if v["request"] != request {
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency-key-reused",
+                        format!("the Idempotency-Key `{key}` was used for another request"),
+                    ));
+                }
+                let id = v["id"].as_u64().unwrap_or(0);
+                return Ok((id, v["out"].clone()));
+            }
+        }
         let (mut l, bundle) = match id {
             Some(id) => {
                 let (l, main) = self.load(&store, id)?;
@@ -176,6 +195,17 @@ impl AppState {
                 .unwrap_or(l.world.next_id.saturating_sub(1))
         });
         let events_json: Vec<Value> = events.iter().map(event_json).collect();
+        let state = l
+            .world
+            .records
+            .get(&main_id)
+            .map(|r| serde_json::to_value(r).expect("a record serializes"))
+            .unwrap_or(Value::Null);
+        let out = json!({"state": state, "events": events_json});
+        let remember = key.map(|k| {
+            let answer = json!({"id": main_id, "out": out, "request": request});
+            (u.id.clone(), k.to_string(), answer.to_string())
+        });
         self.commit(
             &mut store,
             &l,
@@ -190,18 +220,14 @@ impl AppState {
                 bundle_hash: Some(&bundle.hash),
                 detail: json!({"request": request, "events": events_json}),
             },
+            remember,
         )?;
-        let state = l
-            .world
-            .records
-            .get(&main_id)
-            .map(|r| serde_json::to_value(r).expect("a record serializes"))
-            .unwrap_or(Value::Null);
-        Ok((main_id, json!({"state": state, "events": events_json})))
+        Ok((main_id, out))
     }
 
     /// Writes the records an action changed (each on the bundle it runs on; new ones on
     /// `bundle`), their timers, the messages and the audit row.
+    #[allow(clippy::too_many_arguments)]
     fn commit(
         &self,
         store: &mut Store,
@@ -210,6 +236,7 @@ impl AppState {
         bundle: &Arc<Bundle>,
         events: &[Event],
         audit: NewAudit<'_>,
+        idempotency: Option<(String, String, String)>,
     ) -> Result<(), ApiError> {
         let now = audit.at;
         let mut bundles: BTreeMap<RecordId, Arc<Bundle>> = BTreeMap::new();
@@ -236,69 +263,82 @@ impl AppState {
         let mut c = Commit::new(writes, audit);
         c.inbox = inbox;
         c.outbox = outbox;
+        c.idempotency = idempotency;
         store.commit(&c)?;
         Ok(())
     }
 
     /// Fires the timers that are due: reminders, overdue marks, escalations and time-based
-    /// automatic transitions. Returns how many records were looked at.
+    /// automatic transitions. The store is locked per record, not per batch, so requests get
+    /// in between. Returns how many records were looked at.
     pub fn tick_due(&self, limit: usize) -> Result<usize, ApiError> {
-        let mut store = self.store();
         let now = self.clock.now();
-        let due = store.due_timers(now.secs, limit)?;
+        let due = self.store().due_timers(now.secs, limit)?;
+        for &id in &due {
+            if let Err(e) = self.tick_one(id, now) {
+                // One broken record must not hold up the others: look at it again later.
+                eprintln!("timer of record {id}: {}", e.body["error"]["message"]);
+                let later = Commit::timers(vec![(id, Some(now.secs + effects::RECHECK_SECS))]);
+                self.store().commit(&later)?;
+            }
+        }
+        Ok(due.len())
+    }
+
+    /// Forgets idempotency keys older than [`IDEMPOTENCY_TTL`].
+    pub fn forget_old_keys(&self) -> Result<(), ApiError> {
+        let before = self.clock.secs() - IDEMPOTENCY_TTL;
+        self.store().forget_idempotency(before)?;
+        Ok(())
+    }
+
+    fn tick_one(&self, id: RecordId, now: crate::engine::DateTime) -> Result<(), ApiError> {
+        let mut store = self.store();
+        // A request may have moved the record (and its timer) since the batch was read.
+        if store.timer(id)?.is_none_or(|t| t > now.secs) {
+            return Ok(());
+        }
+        let (mut l, main) = self.load(&store, id)?;
+        let bundle = self.bundle(&store, &main.bundle_hash)?;
+        let before = l.world.records.clone();
         let system = Actor {
             user: SYSTEM.into(),
             roles: vec![],
         };
-        for &id in &due {
-            let (mut l, main) = self.load(&store, id)?;
-            let bundle = self.bundle(&store, &main.bundle_hash)?;
-            let before = l.world.records.clone();
-            let events = match Engine::new(&bundle).apply(&mut l.world, &system, Action::Tick, now)
-            {
-                Ok(ev) => ev,
-                Err(e) => {
-                    // A broken automatic step must not stop the loop: park the record.
-                    eprintln!("timer of record {id}: {}", e.message);
-                    vec![]
-                }
-            };
-            if events.is_empty() {
-                // Nothing happened: only move the timer on, or it would fire forever.
-                let b = &bundle;
-                let r = &main.record;
-                let mut next = next_timer(b, r, now.secs);
-                if next.is_some_and(|n| n <= now.secs) {
-                    next = Some(now.secs + effects::RECHECK_SECS);
-                }
-                let c = Commit {
-                    writes: vec![],
-                    audit: None,
-                    inbox: vec![],
-                    outbox: vec![],
-                    timers: vec![(id, next)],
-                };
-                store.commit(&c)?;
-                continue;
+        let events = match Engine::new(&bundle).apply(&mut l.world, &system, Action::Tick, now) {
+            Ok(ev) => ev,
+            Err(e) => {
+                // A broken automatic step must not stop the loop: park the record.
+                eprintln!("timer of record {id}: {}", e.message);
+                vec![]
             }
-            let events_json: Vec<Value> = events.iter().map(event_json).collect();
-            self.commit(
-                &mut store,
-                &l,
-                &before,
-                &bundle,
-                &events,
-                NewAudit {
-                    at: now.secs,
-                    actor: SYSTEM,
-                    action: "tick",
-                    record_id: Some(id),
-                    bundle_hash: Some(&bundle.hash),
-                    detail: json!({"events": events_json}),
-                },
-            )?;
+        };
+        if events.is_empty() {
+            // Nothing happened: only move the timer on, or it would fire forever.
+            let mut next = next_timer(&bundle, &main.record, now.secs);
+            if next.is_some_and(|n| n <= now.secs) {
+                next = Some(now.secs + effects::RECHECK_SECS);
+            }
+            store.commit(&Commit::timers(vec![(id, next)]))?;
+            return Ok(());
         }
-        Ok(due.len())
+        let events_json: Vec<Value> = events.iter().map(event_json).collect();
+        self.commit(
+            &mut store,
+            &l,
+            &before,
+            &bundle,
+            &events,
+            NewAudit {
+                at: now.secs,
+                actor: SYSTEM,
+                action: "tick",
+                record_id: Some(id),
+                bundle_hash: Some(&bundle.hash),
+                detail: json!({"events": events_json}),
+            },
+            None,
+        )
     }
 
     /// Stores and activates a bundle. Live records move onto it (`was` renames applied);

@@ -71,7 +71,19 @@ const MIGRATIONS: &[&str] = &[
         last_error TEXT
     );
     CREATE INDEX outbox_due ON outbox(state, next_at);",
+    // 3: answers to requests sent with an `Idempotency-Key`, so a retry does not act twice.
+    "CREATE TABLE idempotency (
+        user TEXT NOT NULL,
+        key TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (user, key)
+    );
+    CREATE INDEX idempotency_at ON idempotency(at);",
 ];
+
+/// How long an `Idempotency-Key` is remembered (seconds).
+pub const IDEMPOTENCY_TTL: i64 = 24 * 3600;
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -172,9 +184,23 @@ pub struct Commit<'a> {
     pub outbox: Vec<NewOutbox>,
     /// Timers to set without writing the record (a tick that changed nothing).
     pub timers: Vec<(RecordId, Option<i64>)>,
+    /// (user, key, answer): what a retry with the same `Idempotency-Key` gets back.
+    pub idempotency: Option<(String, String, String)>,
 }
 
 impl<'a> Commit<'a> {
+    /// Only timers: what a tick that changed nothing writes.
+    pub fn timers(timers: Vec<(RecordId, Option<i64>)>) -> Commit<'a> {
+        Commit {
+            writes: vec![],
+            audit: None,
+            inbox: vec![],
+            outbox: vec![],
+            timers,
+            idempotency: None,
+        }
+    }
+
     pub fn new(writes: Vec<RecordWrite<'a>>, audit: NewAudit<'a>) -> Commit<'a> {
         Commit {
             writes,
@@ -182,6 +208,7 @@ impl<'a> Commit<'a> {
             inbox: vec![],
             outbox: vec![],
             timers: vec![],
+            idempotency: None,
         }
     }
 }
@@ -504,6 +531,25 @@ impl Store {
         Ok(())
     }
 
+    /// The answer stored for a user's `Idempotency-Key`, if it was used.
+    pub fn idempotent(&self, user: &str, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT answer FROM idempotency WHERE user = ? AND key = ?",
+                params![user, key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Forgets idempotency keys used before `before` (unix seconds).
+    pub fn forget_idempotency(&mut self, before: i64) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM idempotency WHERE at < ?", [before])?)
+    }
+
     /// The user and time of the last completion of `task` on a record, from the audit log.
     pub fn last_completion(
         &self,
@@ -568,6 +614,12 @@ impl Store {
                 m.payload.to_string(),
                 at
             ])?;
+        }
+        if let Some((user, key, answer)) = &c.idempotency {
+            tx.prepare_cached(
+                "INSERT INTO idempotency (user, key, answer, at) VALUES (?, ?, ?, ?)",
+            )?
+            .execute(params![user, key, answer, at])?;
         }
         if let Some(a) = &c.audit {
             insert_audit(&tx, a)?;

@@ -18,6 +18,7 @@ pub async fn run(state: Arc<AppState>, channels: Arc<ChannelsConfig>, period: Du
         interval.tick().await;
         let s = state.clone();
         let r = tokio::task::spawn_blocking(move || loop {
+            s.forget_old_keys()?;
             match s.tick_due(BATCH) {
                 Ok(n) if n == BATCH => continue,
                 Ok(_) => return Ok(()),

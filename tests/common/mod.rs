@@ -197,6 +197,18 @@ pub fn http(
     token: Option<&str>,
     body: Option<&str>,
 ) -> (u16, serde_json::Value) {
+    http_with(addr, method, path, token, body, &[])
+}
+
+/// [`http`] with extra request headers.
+pub fn http_with(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (u16, serde_json::Value) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).expect("connect to the server");
     let body = body.unwrap_or("");
@@ -206,6 +218,9 @@ pub fn http(
     );
     if let Some(t) = token {
         req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
     req.push_str(body);
