@@ -413,13 +413,17 @@ fn timers_fire_after_a_restart_and_fill_the_inbox() {
 #[test]
 fn completing_a_completed_task_is_a_conflict_and_stale_versions_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let text = bundle(dir.path());
     let s = serve(&dir.path().join("db"), ENV);
     let a = s.addr.as_str();
-    assert_eq!(
-        http(a, "PUT", "/v1/bundle", Some("adm"), Some(&text)).0,
-        201
-    );
+    // The shipped sops/, pushed the way an admin does it.
+    let o = common::sopctl()
+        .args(["apply", "--server", &format!("http://{a}")])
+        .current_dir(common::repo_root())
+        .env("SOPCTL_TOKEN", "adm")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(common::stderr(&o).contains("created and activated"));
     let create = json!({"process": "sales-delivery", "fields": {
         "owner": "zhang", "order_no": "SO-1", "customer": "c", "ship_address": "a", "amount": 1}});
     let (_, body) = http(
