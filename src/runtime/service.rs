@@ -23,7 +23,9 @@ use crate::engine::{error as ecode, Action, Actor, Engine, EngineError, Event, R
 pub const SYSTEM: &str = "system";
 
 pub struct AppState {
-    store: Mutex<Store>,
+    /// Fair (first come, first served): the timer loop takes the store once per record and
+    /// must not starve requests waiting between those turns, as an unfair lock let it.
+    store: tokio::sync::Mutex<Store>,
     pub tokens: Tokens,
     pub clock: Clock,
     bundles: Mutex<HashMap<String, Arc<Bundle>>>,
@@ -39,15 +41,16 @@ struct Loaded {
 impl AppState {
     pub fn new(store: Store, tokens: Tokens, clock: Clock) -> AppState {
         AppState {
-            store: Mutex::new(store),
+            store: tokio::sync::Mutex::new(store),
             tokens,
             clock,
             bundles: Mutex::new(HashMap::new()),
         }
     }
 
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    /// The store, for blocking code (handlers run store work on the blocking pool).
+    pub fn store(&self) -> tokio::sync::MutexGuard<'_, Store> {
+        self.store.blocking_lock()
     }
 
     /// A stored bundle version, parsed once per hash.
