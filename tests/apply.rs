@@ -2,6 +2,8 @@
 
 mod common;
 
+use common::act;
+
 use std::path::Path;
 use std::process::Output;
 
@@ -61,16 +63,6 @@ fn active_hash(addr: &str) -> Option<String> {
         404 => None,
         other => panic!("GET /v1/bundle answered {other}: {body}"),
     }
-}
-
-fn act(addr: &str, token: &str, id: u64, body: Value) -> (u16, Value) {
-    http(
-        addr,
-        "POST",
-        &format!("/v1/records/{id}/actions"),
-        Some(token),
-        Some(&body.to_string()),
-    )
 }
 
 /// A `leave` record moved to `review`; returns its id.

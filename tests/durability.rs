@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::act;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
@@ -27,29 +29,9 @@ const ENV: &[(&str, &str)] = &[
     ),
 ];
 
-fn bundle(dir: &std::path::Path) -> String {
-    let out = dir.join("dist");
-    let o = common::run_in(
-        &common::repo_root(),
-        &["build", "-o", out.to_str().unwrap()],
-    );
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    std::fs::read_to_string(out.join("bundle.json")).unwrap()
-}
-
 fn upload(addr: &str, text: &str) {
     let (st, body) = http(addr, "PUT", "/v1/bundle", Some("adm"), Some(text));
     assert!(st == 201 || st == 200, "{st} {body}");
-}
-
-fn act(addr: &str, token: &str, id: u64, body: Value) -> (u16, Value) {
-    http(
-        addr,
-        "POST",
-        &format!("/v1/records/{id}/actions"),
-        Some(token),
-        Some(&body.to_string()),
-    )
 }
 
 fn delivery(order_no: &str) -> Value {
@@ -259,7 +241,7 @@ fn kill_9_loses_no_acknowledged_action() {
     let mut rng = Rng::new(seed);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sopctl.db");
-    let text = bundle(dir.path());
+    let text = common::shipped_bundle(dir.path());
     let logs: Arc<Mutex<Vec<RecordLog>>> = Arc::default();
 
     let mut s = serve(&db, ENV);
@@ -346,7 +328,7 @@ fn ship(tracking_no: &str) -> Value {
 fn concurrent_completion_one_wins_the_other_conflicts() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sopctl.db");
-    let text = bundle(dir.path());
+    let text = common::shipped_bundle(dir.path());
     let s = serve(&db, ENV);
     let a = s.addr.clone();
     upload(&a, &text);
@@ -398,7 +380,7 @@ fn concurrent_completion_one_wins_the_other_conflicts() {
 fn restart_in_the_middle_of_a_walk() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sopctl.db");
-    let text = bundle(dir.path());
+    let text = common::shipped_bundle(dir.path());
     let mut s = serve(&db, ENV);
     upload(&s.addr, &text);
 

@@ -2,6 +2,8 @@
 
 mod common;
 
+use common::act;
+
 use common::{http, serve};
 use serde_json::{json, Value};
 
@@ -13,31 +15,11 @@ const ENV: &[(&str, &str)] = &[
     ),
 ];
 
-fn bundle(dir: &std::path::Path) -> String {
-    let out = dir.join("dist");
-    let o = common::run_in(
-        &common::repo_root(),
-        &["build", "-o", out.to_str().unwrap()],
-    );
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    std::fs::read_to_string(out.join("bundle.json")).unwrap()
-}
-
-fn act(addr: &str, token: &str, id: u64, body: Value) -> (u16, Value) {
-    http(
-        addr,
-        "POST",
-        &format!("/v1/records/{id}/actions"),
-        Some(token),
-        Some(&body.to_string()),
-    )
-}
-
 #[test]
 fn bundle_records_auth_and_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sopctl.db");
-    let text = bundle(dir.path());
+    let text = common::shipped_bundle(dir.path());
     let id;
     {
         let s = serve(&db, ENV);
@@ -341,7 +323,7 @@ fn upload_migrates_renamed_statuses_and_refuses_to_strand() {
 fn timers_fire_after_a_restart_and_fill_the_inbox() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
-    let text = bundle(dir.path());
+    let text = common::shipped_bundle(dir.path());
     let env_at = |now: &'static str| {
         let mut e = ENV.to_vec();
         e.push(("SOPCTL_NOW", now));

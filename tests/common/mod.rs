@@ -379,3 +379,22 @@ impl Conn {
         Ok((status, json))
     }
 }
+
+/// The shipped `sops/` built into `dir/dist`; returns the bundle's JSON.
+pub fn shipped_bundle(dir: &Path) -> String {
+    let out = dir.join("dist");
+    let o = run_in(&repo_root(), &["build", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::read_to_string(out.join("bundle.json")).unwrap()
+}
+
+/// `POST /v1/records/{id}/actions` with a JSON body.
+pub fn act(addr: &str, token: &str, id: u64, body: serde_json::Value) -> (u16, serde_json::Value) {
+    http(
+        addr,
+        "POST",
+        &format!("/v1/records/{id}/actions"),
+        Some(token),
+        Some(&body.to_string()),
+    )
+}
