@@ -645,3 +645,74 @@ fn an_idempotency_key_makes_a_retry_safe() {
         .sum();
     assert_eq!(total, 2);
 }
+
+#[test]
+fn escalations_fire_in_the_servers_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let text = common::shipped_bundle(dir.path());
+    let at = |now: &'static str| {
+        let mut e = ENV.to_vec();
+        e.push(("SOPCTL_NOW", now));
+        e
+    };
+    let args = ["--utc-offset", "+08:00"];
+    let id;
+    {
+        let s = common::serve_with(&db, &at("2026-01-05T09:00:00+08:00"), &args);
+        let a = s.addr.as_str();
+        assert_eq!(
+            http(a, "PUT", "/v1/bundle", Some("adm"), Some(&text)).0,
+            201
+        );
+        let create = json!({"process": "sales-delivery", "fields": {
+            "owner": "zhang", "order_no": "SO-7", "customer": "c", "ship_address": "a", "amount": 1}});
+        let (_, body) = http(
+            a,
+            "POST",
+            "/v1/records",
+            Some("tz"),
+            Some(&create.to_string()),
+        );
+        id = body["id"].as_u64().unwrap();
+        assert_eq!(act(a, "tz", id, json!({"move": "approved"})).0, 200);
+        assert_eq!(act(a, "tw", id, json!({"approve": true})).0, 200);
+        assert_eq!(act(a, "tl", id, json!({"approve": true})).0, 200);
+        // `today 18:00` is 18:00 in the server's offset, not UTC.
+        let (_, tasks) = http(a, "GET", "/v1/me/tasks", Some("tzh"), None);
+        assert_eq!(tasks["tasks"][0]["task"], "ship-and-report");
+        assert_eq!(tasks["tasks"][0]["due"], "2026-01-05T18:00:00+08:00");
+    }
+    // Two days later the task is overdue by more than `escalate.after: 1d`: the sales manager
+    // is told, the warehouse got its reminders.
+    let s = common::serve_with(&db, &at("2026-01-07T09:00:00+08:00"), &args);
+    let a = s.addr.as_str();
+    let mut inbox = Value::Null;
+    for _ in 0..50 {
+        inbox = http(a, "GET", "/v1/me/inbox", Some("tw"), None).1;
+        if inbox["messages"].as_array().is_some_and(|m| {
+            m.iter()
+                .any(|m| m["reason"] == "escalation:ship-and-report")
+        }) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let reasons: Vec<&str> = inbox["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(&"escalation:ship-and-report"), "{inbox}");
+    let (_, wh) = http(a, "GET", "/v1/me/inbox", Some("tzh"), None);
+    let reminders = wh["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["reason"] == "reminder:ship-and-report")
+        .count();
+    assert_eq!(reminders, 2, "remind_before: [2h, 0m]: {wh}");
+    let (_, tasks) = http(a, "GET", "/v1/me/tasks", Some("tzh"), None);
+    assert_eq!(tasks["tasks"][0]["overdue"], true);
+}
