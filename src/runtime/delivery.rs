@@ -7,8 +7,9 @@ use super::error::ApiError;
 use super::service::AppState;
 use super::storage::OutboxRow;
 
-/// Attempts before a message is marked failed (about three hours of retries).
-pub const MAX_ATTEMPTS: i64 = 12;
+/// Attempts before a message is marked failed: about five hours of retries, so an endpoint
+/// down for an afternoon still gets its messages.
+pub const MAX_ATTEMPTS: i64 = 16;
 
 /// Seconds to wait after the `attempts`-th failed attempt: 2, 4, 8, … capped at an hour.
 pub fn backoff(attempts: i64) -> i64 {
@@ -85,6 +86,6 @@ mod tests {
         assert_eq!(backoff(5), 64);
         assert_eq!(backoff(40), 3600);
         let total: i64 = (0..MAX_ATTEMPTS - 1).map(backoff).sum();
-        assert!((3600..4 * 3600).contains(&total), "{total}");
+        assert!((5 * 3600..6 * 3600).contains(&total), "{total}");
     }
 }
