@@ -315,16 +315,7 @@ mod tests {
     }
 
     fn bundle() -> Bundle {
-        Bundle {
-            format: crate::bundle::FORMAT.into(),
-            hash: String::new(),
-            source: crate::bundle::Source {
-                commit: None,
-                dirty: false,
-            },
-            roles: vec![],
-            processes: vec![],
-        }
+        Bundle::empty()
     }
 
     #[test]

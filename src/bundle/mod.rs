@@ -312,6 +312,21 @@ impl Bundle {
         canonical::hash(&self.roles, &self.processes)
     }
 
+    /// A bundle with no roles and no processes: what an empty runtime runs, and the "before"
+    /// side of a process that did not exist yet.
+    pub fn empty() -> Bundle {
+        Bundle {
+            format: FORMAT.into(),
+            hash: String::new(),
+            source: Source {
+                commit: None,
+                dirty: false,
+            },
+            roles: vec![],
+            processes: vec![],
+        }
+    }
+
     pub fn process(&self, name: &str) -> Option<&Process> {
         self.processes.iter().find(|p| p.name == name)
     }

@@ -131,7 +131,7 @@ pub fn run(g: &Global, args: &Args) -> i32 {
         // No bundle, no records.
         None => Some(Vec::new()),
     };
-    let base = current.unwrap_or_else(empty_bundle);
+    let base = current.unwrap_or_else(Bundle::empty);
     let changes = diff::diff(&base, &ours);
     let touched_statuses = plan::touched_statuses(&base, &ours, &changes);
     let touched = live
@@ -292,19 +292,6 @@ fn client_error(e: &ClientError) -> i32 {
     EXIT_ERROR
 }
 
-fn empty_bundle() -> Bundle {
-    Bundle {
-        format: bundle::FORMAT.into(),
-        hash: String::new(),
-        source: bundle::Source {
-            commit: None,
-            dirty: false,
-        },
-        roles: Vec::new(),
-        processes: Vec::new(),
-    }
-}
-
 fn records_word(n: u64) -> String {
     format!("{n} record{}", if n == 1 { "" } else { "s" })
 }
@@ -398,7 +385,7 @@ mod tests {
 
     #[test]
     fn an_empty_bundle_diffs_to_every_process_added() {
-        let e = empty_bundle();
+        let e = Bundle::empty();
         assert!(diff::diff(&e, &e).is_empty());
     }
 }

@@ -113,11 +113,7 @@ fn walk(
             _ => None,
         };
         if !same_tree {
-            let empty = Bundle {
-                processes: vec![],
-                roles: vec![],
-                ..current.clone()
-            };
+            let empty = Bundle::empty();
             let before_ref = before.as_ref().unwrap_or(&empty);
             let changes = diff::diff_process(before_ref, &current, name);
             if !changes.is_empty() {

@@ -295,16 +295,7 @@ mod tests {
         ))
         .unwrap();
         assert!(!text.is_empty());
-        let empty = Bundle {
-            format: crate::bundle::FORMAT.into(),
-            hash: String::new(),
-            source: crate::bundle::Source {
-                commit: None,
-                dirty: false,
-            },
-            roles: vec![],
-            processes: vec![],
-        };
+        let empty = Bundle::empty();
         assert!(diff(&empty, &empty).is_empty());
     }
 }

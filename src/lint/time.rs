@@ -1,35 +1,12 @@
-//! Just enough calendar arithmetic for `stale-review`: "now" from `SOPCTL_NOW` or the clock,
-//! and commit dates as `YYYY-MM-DD`. Proleptic Gregorian, via days since 1970-01-01.
+//! Time for `stale-review` (and the runtime's clock): "now" from `SOPCTL_NOW` or the system
+//! clock, and commit dates as `YYYY-MM-DD`. The calendar is the engine's.
+
+use crate::engine::time::{civil_from_days, DateTime};
 
 /// The environment variable that fixes "now" (RFC 3339, e.g. `2026-01-05T09:00:00+08:00`).
 /// A testing hook: tests and reproducible CI runs set it so that `stale-review` does not depend
 /// on the day it runs.
 pub const NOW_ENV: &str = "SOPCTL_NOW";
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date of a day count since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
 
 /// `YYYY-MM-DD` of an instant, in the given UTC offset (minutes).
 pub fn format_date(unix: i64, offset_minutes: i32) -> String {
@@ -38,59 +15,10 @@ pub fn format_date(unix: i64, offset_minutes: i32) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-fn num(s: &str) -> Option<u32> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
 /// Seconds since the Unix epoch of an RFC 3339 date-time (`2026-01-05T09:00:00+08:00`,
 /// `…Z`, fractions of a second ignored). A lone date (`2026-01-05`) is read as midnight UTC.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (date, rest) = match s.find(['T', 't', ' ']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let mut parts = date.split('-');
-    let (y, m, d) = (
-        num(parts.next()?)?,
-        num(parts.next()?)?,
-        num(parts.next()?)?,
-    );
-    if parts.next().is_some() || date.len() != 10 || !(1..=12).contains(&m) {
-        return None;
-    }
-    let days_in_month = days_from_civil(i64::from(y) + i64::from(m == 12), m % 12 + 1, 1)
-        - days_from_civil(i64::from(y), m, 1);
-    if d == 0 || i64::from(d) > days_in_month {
-        return None;
-    }
-    let days = days_from_civil(i64::from(y), m, d);
-    let Some(rest) = rest else {
-        return Some(days * 86_400);
-    };
-    let (time, offset) = if let Some(t) = rest.strip_suffix(['Z', 'z']) {
-        (t, 0)
-    } else {
-        let i = rest.rfind(['+', '-'])?;
-        let (t, o) = (&rest[..i], &rest[i..]);
-        let sign = if o.starts_with('-') { -1 } else { 1 };
-        let (oh, om) = o[1..].split_once(':')?;
-        let (oh, om) = (num(oh)?, num(om)?);
-        if oh > 23 || om > 59 {
-            return None;
-        }
-        (t, sign * i64::from(oh * 60 + om))
-    };
-    let time = time.split('.').next()?;
-    let mut hms = time.split(':');
-    let (h, mi, sec) = (num(hms.next()?)?, num(hms.next()?)?, num(hms.next()?)?);
-    if hms.next().is_some() || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    Some(days * 86_400 + i64::from(h * 3600 + mi * 60 + sec) - offset * 60)
+    DateTime::parse_date_or_time(s, 0).map(|t| t.secs)
 }
 
 /// "Now": `SOPCTL_NOW` when set, else the system clock. `Err` carries the bad value.
@@ -106,6 +34,7 @@ pub fn now() -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::time::days_from_civil;
 
     #[test]
     fn civil_round_trip() {

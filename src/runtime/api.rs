@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -81,18 +81,6 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::internal(format!("the request failed: {e}")))?
 }
 
-/// `a=1&b` → {a: "1", b: ""}; the values this API takes need no percent-decoding.
-fn query(q: Option<String>) -> BTreeMap<String, String> {
-    q.unwrap_or_default()
-        .split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (k.to_string(), v.to_string())
-        })
-        .collect()
-}
-
 fn json_text(text: String) -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
@@ -109,10 +97,9 @@ async fn openapi(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
 async fn put_bundle(
     State(s): State<Arc<AppState>>,
     h: HeaderMap,
-    RawQuery(q): RawQuery,
+    Query(q): Query<BTreeMap<String, String>>,
     body: String,
 ) -> ApiResult {
-    let q = query(q);
     admin(&s, &h, "uploads bundles")?;
     let force = q
         .get("force")
@@ -327,9 +314,12 @@ async fn my_inbox(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
     Ok(Json(json!({ "messages": rows })).into_response())
 }
 
-async fn outbox(State(s): State<Arc<AppState>>, h: HeaderMap, RawQuery(q): RawQuery) -> ApiResult {
+async fn outbox(
+    State(s): State<Arc<AppState>>,
+    h: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> ApiResult {
     admin(&s, &h, "reads the outbox")?;
-    let q = query(q);
     let record = match q.get("record") {
         Some(r) => Some(
             r.parse::<RecordId>()

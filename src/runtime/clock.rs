@@ -5,8 +5,7 @@
 use std::time::Instant;
 
 use crate::engine::DateTime;
-
-pub const NOW_ENV: &str = "SOPCTL_NOW";
+use crate::lint::time::{now, NOW_ENV};
 
 #[derive(Debug, Clone)]
 pub struct Clock {
@@ -19,14 +18,8 @@ pub struct Clock {
 impl Clock {
     /// From `SOPCTL_NOW` (RFC 3339) when set, else the system clock.
     pub fn from_env(offset: i32) -> Result<Clock, String> {
-        let start_secs = match std::env::var(NOW_ENV) {
-            Ok(v) if !v.trim().is_empty() => {
-                DateTime::parse(&v)
-                    .ok_or_else(|| format!("{NOW_ENV}=`{v}` is not an RFC 3339 date-time"))?
-                    .secs
-            }
-            _ => system_secs(),
-        };
+        let start_secs =
+            now().map_err(|v| format!("{NOW_ENV}=`{v}` is not an RFC 3339 date-time"))?;
         Ok(Clock {
             start: Instant::now(),
             start_secs,
@@ -44,13 +37,6 @@ impl Clock {
     pub fn secs(&self) -> i64 {
         self.now().secs
     }
-}
-
-fn system_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// `+08:00`, `-05:30`, `Z` or `UTC` → seconds east of UTC.

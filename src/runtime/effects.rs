@@ -7,20 +7,16 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::storage::{NewInbox, NewOutbox};
-use crate::bundle::{Bundle, Process};
+use crate::bundle::Bundle;
 use crate::engine::{Event, NotifyReason, Record, World};
 
 /// How often a record in a status with a time-based automatic transition (`when` using `now`)
 /// is looked at again: such a condition has no single moment it becomes true.
 pub const RECHECK_SECS: i64 = 60;
 
-pub fn process<'b>(b: &'b Bundle, name: &str) -> Option<&'b Process> {
-    b.processes.iter().find(|p| p.name == name)
-}
-
 /// Whether the record's status is terminal in its bundle.
 pub fn is_terminal(b: &Bundle, r: &Record) -> bool {
-    process(b, &r.process)
+    b.process(&r.process)
         .and_then(|p| p.statuses.iter().find(|s| s.id == r.status))
         .is_some_and(|s| s.terminal)
 }
@@ -28,7 +24,7 @@ pub fn is_terminal(b: &Bundle, r: &Record) -> bool {
 /// The next moment something may happen to `r` by itself: a reminder, a due time passing, an
 /// escalation, or a time-based condition to re-check. None when nothing ever will.
 pub fn next_timer(b: &Bundle, r: &Record, now: i64) -> Option<i64> {
-    let p = process(b, &r.process)?;
+    let p = b.process(&r.process)?;
     let st = p.statuses.iter().find(|s| s.id == r.status)?;
     if st.terminal {
         return None;
@@ -97,7 +93,7 @@ pub fn messages(b: &Bundle, world: &World, events: &[Event]) -> (Vec<NewInbox>, 
         };
         let users = recipients(b, world, to);
         let rec = world.get(*record);
-        let p = rec.and_then(|r| process(b, &r.process));
+        let p = rec.and_then(|r| b.process(&r.process));
         let text = match (rec, p, reason) {
             (Some(r), Some(p), NotifyReason::Status(s)) => {
                 let st = p.statuses.iter().find(|x| &x.id == s);

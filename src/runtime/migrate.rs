@@ -3,7 +3,7 @@
 //! without a `was` would be stranded, so the upload is refused unless forced, and a forced
 //! upload leaves such records on the version they started on (every version is kept).
 
-use crate::bundle::{Bundle, Process};
+use crate::bundle::Bundle;
 use crate::engine::Record;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -14,13 +14,9 @@ pub enum Migration {
     Stranded { why: String },
 }
 
-fn process<'b>(b: &'b Bundle, name: &str) -> Option<&'b Process> {
-    b.processes.iter().find(|p| p.name == name)
-}
-
 /// Where `record` (running on `old`) lands in `new`.
 pub fn migrate(record: &Record, old: &Bundle, new: &Bundle) -> Migration {
-    let Some(np) = process(new, &record.process) else {
+    let Some(np) = new.process(&record.process) else {
         return Migration::Stranded {
             why: format!("process `{}` was removed", record.process),
         };
@@ -62,7 +58,9 @@ pub fn migrate(record: &Record, old: &Bundle, new: &Bundle) -> Migration {
     // A pending approval is kept when its transition (from, to) still exists, by index in the
     // new version; a step past the new chain's end, or a removed transition, drops it.
     if let Some(a) = r.approval.take() {
-        let old_t = process(old, &record.process).and_then(|p| p.transitions.get(a.transition));
+        let old_t = old
+            .process(&record.process)
+            .and_then(|p| p.transitions.get(a.transition));
         let found = old_t.and_then(|t| {
             let (from, to) = (rename_status(&t.from)?, rename_status(&t.to)?);
             np.transitions
@@ -76,7 +74,7 @@ pub fn migrate(record: &Record, old: &Bundle, new: &Bundle) -> Migration {
         }
     }
     let changed = &r != record
-        || process(old, &record.process).map(|p| &p.transitions) != Some(&np.transitions);
+        || old.process(&record.process).map(|p| &p.transitions) != Some(&np.transitions);
     Migration::Moved {
         record: Box::new(r),
         changed,

@@ -71,7 +71,7 @@ impl AppState {
     }
 
     fn active(&self, store: &Store) -> Result<Arc<Bundle>, ApiError> {
-        let Some((hash, _)) = store.active_bundle()? else {
+        let Some(hash) = store.active_hash()? else {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "no-bundle",
@@ -362,7 +362,7 @@ impl AppState {
             ));
         }
         let mut store = self.store();
-        if store.active_bundle()?.is_some_and(|(h, _)| h == hash) {
+        if store.active_hash()?.is_some_and(|h| h == hash) {
             return Ok((StatusCode::OK, json!({"status": "unchanged", "hash": hash})));
         }
         let new = Arc::new(b);
@@ -457,7 +457,7 @@ impl AppState {
     /// The active bundle's hash and the live records per status.
     pub fn stats(&self) -> Result<Value, ApiError> {
         let store = self.store();
-        let active = store.active_bundle()?.map(|(h, _)| h);
+        let active = store.active_hash()?;
         let live: Vec<Value> = store
             .live_counts()?
             .into_iter()
@@ -479,7 +479,7 @@ impl AppState {
             };
             let r = sr.record;
             let b = self.bundle(&store, &sr.bundle_hash)?;
-            let p = effects::process(&b, &r.process);
+            let p = b.process(&r.process);
             for t in &r.tasks {
                 if !(t.users.contains(&u.id) || t.roles.iter().any(|x| u.roles.contains(x))) {
                     continue;
@@ -511,7 +511,7 @@ fn check_external(b: &Bundle, u: &User, r: &crate::engine::Record) -> Result<(),
     if !external {
         return Ok(());
     }
-    let Some(p) = effects::process(b, &r.process) else {
+    let Some(p) = b.process(&r.process) else {
         return Ok(());
     };
     let actor = Actor {

@@ -286,6 +286,16 @@ impl Store {
             .optional()?)
     }
 
+    /// The active bundle's hash only: what most requests need, without its text.
+    pub fn active_hash(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT hash FROM bundles WHERE active = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     pub fn bundle_json(&self, hash: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
@@ -812,6 +822,7 @@ mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(s.active_bundle().unwrap().unwrap().0, "h2");
+        assert_eq!(s.active_hash().unwrap().as_deref(), Some("h2"));
         let all = s.bundles().unwrap();
         assert_eq!(all.len(), 2);
         assert!(!all[0].active && all[1].active);
