@@ -132,9 +132,10 @@ pub fn run(o: &Options<'_>) -> i32 {
         ));
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
+        let stop = shutdown()?;
         eprintln!("listening on http://{}", listener.local_addr()?);
         axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown())
+            .with_graceful_shutdown(stop)
             .await
     });
     match result {
@@ -148,25 +149,28 @@ pub fn run(o: &Options<'_>) -> i32 {
 
 /// Ctrl-C, or SIGTERM (what `docker stop` and systemd send): finish the requests in flight,
 /// then exit. Nothing is lost either way: every answered action is already committed.
-async fn shutdown() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
+/// The handlers are installed when this is called, before the server says it is listening:
+/// a signal that comes right after that line must not find the default action (death).
+#[cfg(unix)]
+fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(async move {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
+            _ = int.recv() => {}
             _ = term.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
-    eprintln!("shutting down");
+        eprintln!("shutting down");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("shutting down");
+    })
 }
 
 #[cfg(test)]
