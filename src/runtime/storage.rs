@@ -80,7 +80,12 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user, key)
     );
     CREATE INDEX idempotency_at ON idempotency(at);",
+    // 4: API tokens and the people invited at run time.
+    people::MIGRATION,
 ];
+
+#[path = "storage_people.rs"]
+mod people;
 
 /// How long an `Idempotency-Key` is remembered (seconds).
 pub const IDEMPOTENCY_TTL: i64 = 24 * 3600;

@@ -413,23 +413,8 @@ pub fn render_message(
     process_title: &str,
     status_title: &str,
 ) -> String {
-    let mut fields = serde_json::Map::new();
-    for (k, v) in &record.fields {
-        fields.insert(k.clone(), v.clone());
-    }
-    fields.insert("id".into(), serde_json::Value::from(record.id));
-    let ctx = serde_json::json!({
-        "record": fields,
-        "process": { "id": record.process, "title": process_title },
-        "status": { "id": record.status, "title": status_title },
-    });
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    // Chainable: like Lenient (undefined prints empty), and `record.a.b` on a missing `a` too.
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-    env.set_keep_trailing_newline(true);
-    env.render_str(template, minijinja::Value::from_serialize(&ctx))
-        .unwrap_or_else(|_| template.to_string())
+    super::effects::render_template(template, record, process_title, status_title)
+        .unwrap_or_else(|| template.to_string())
 }
 
 #[cfg(test)]
