@@ -176,6 +176,15 @@ pub enum Command {
         /// channels (see the README).
         #[arg(long, value_name = "FILE")]
         channels: Option<PathBuf>,
+        /// The directory: a YAML file of the people (`users: { id: { name, roles, email,
+        /// phone, feishu, dingtalk, language } }`), re-read when it changes or on SIGHUP.
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
+    },
+    /// API tokens for people and programs (SPEC section 12): shown once, stored hashed.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
     },
     /// Print a shell completion script.
     Completions {
@@ -258,14 +267,49 @@ pub fn main() -> i32 {
             tokens,
             utc_offset,
             channels,
+            users,
         } => commands::serve::run(&commands::serve::Options {
             listen: listen.as_deref(),
             db: db.as_deref(),
             tokens: tokens.as_deref(),
             utc_offset: utc_offset.as_deref(),
             channels: channels.as_deref(),
+            users: users.as_deref(),
         }),
+        Command::Token { command } => commands::token::run(&g, command),
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Make a new API token for USER and print it once (only its SHA-256 is stored).
+    Create {
+        /// The user id the token acts as; their roles come from the server's directory.
+        user: String,
+        /// The database (default: sqlite://sopctl.db, the same as `serve`).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// How long the token works: 30m, 12h, 90d or 2w (default: until revoked).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// The directory file, to warn when USER is not in it.
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
+    },
+    /// List the tokens (id, user, created, expires, revoked), never the tokens themselves.
+    List {
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
+    /// Revoke a token by its id (from `sopctl token list`); it stops working at once.
+    Revoke {
+        /// The token's id.
+        id: i64,
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
 }

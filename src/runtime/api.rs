@@ -41,13 +41,7 @@ fn caller(s: &AppState, h: &HeaderMap) -> Result<Caller, ApiError> {
     let header = h
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    s.tokens.caller(header).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid `Authorization: Bearer TOKEN` header is required",
-        )
-    })
+    s.caller(header)
 }
 
 fn user(s: &AppState, h: &HeaderMap) -> Result<User, ApiError> {
@@ -109,8 +103,12 @@ async fn put_bundle(
 }
 
 async fn get_bundle(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
-    caller(&s, &h)?;
-    let active = blocking(move || Ok(s.store().active_bundle()?)).await?;
+    let c = caller(&s, &h)?;
+    let active = blocking(move || {
+        s.deny_outsider(&c, "the bundle")?;
+        Ok(s.store().active_bundle()?)
+    })
+    .await?;
     match active {
         Some((_, json)) => Ok(json_text(json)),
         None => Err(ApiError::new(
@@ -122,8 +120,12 @@ async fn get_bundle(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
 }
 
 async fn list_bundles(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
-    caller(&s, &h)?;
-    let rows = blocking(move || Ok(s.store().bundles()?)).await?;
+    let c = caller(&s, &h)?;
+    let rows = blocking(move || {
+        s.deny_outsider(&c, "the bundles")?;
+        Ok(s.store().bundles()?)
+    })
+    .await?;
     let list: Vec<Value> = rows
         .iter()
         .map(|r| json!({"hash": r.hash, "uploaded_at": r.uploaded_at, "active": r.active}))
@@ -132,8 +134,13 @@ async fn list_bundles(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult
 }
 
 async fn stats(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
-    caller(&s, &h)?;
-    Ok(Json(blocking(move || s.stats()).await?).into_response())
+    let c = caller(&s, &h)?;
+    let stats = blocking(move || {
+        s.deny_outsider(&c, "the statistics")?;
+        s.stats()
+    })
+    .await?;
+    Ok(Json(stats).into_response())
 }
 
 fn object(v: Option<&Value>) -> Result<BTreeMap<String, Value>, ApiError> {

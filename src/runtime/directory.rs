@@ -225,6 +225,16 @@ fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
 }
 
 impl DirectoryHandle {
+    /// No file: only the people added with [`DirectoryHandle::set_extra`].
+    pub fn empty() -> DirectoryHandle {
+        DirectoryHandle {
+            path: None,
+            file: Mutex::new(FileState::default()),
+            extra: Mutex::new(vec![]),
+            current: RwLock::new(Arc::new(Directory::default())),
+        }
+    }
+
     /// Loads the file now; a bad file at start is an error (the server refuses to start).
     pub fn open(path: Option<&Path>) -> Result<DirectoryHandle, DirectoryError> {
         let mut file = FileState::default();

@@ -304,7 +304,7 @@ impl Note<'_> {
         }
     }
 
-    fn process(&self, ctx: &Context<'_>) -> Option<&Process> {
+    fn process<'c>(&self, ctx: &Context<'c>) -> Option<&'c Process> {
         let r = ctx.world.get(self.record)?;
         ctx.bundle.process(&r.process)
     }
