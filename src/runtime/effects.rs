@@ -15,7 +15,7 @@ use super::events::event_json;
 use super::storage::{NewInbox, NewOutbox};
 use super::wording::{record_label, sentence, Lang, Say};
 use crate::bundle::{Bundle, Process};
-use crate::engine::{Event, NotifyReason, Record, RecordId, World};
+use crate::engine::{DateTime, Event, NotifyReason, Record, RecordId, World};
 
 /// How often a record in a status with a time-based automatic transition (`when` using `now`)
 /// is looked at again: such a condition has no single moment it becomes true.
@@ -203,7 +203,10 @@ fn notified_words<'a>(ctx: &Context<'a>, events: &'a [Event], i: usize) -> Optio
         }
         NotifyReason::Reminder(t) => Words::Said(Say::Reminder {
             task: task_title(p, r, t),
-            due: r.tasks.iter().find(|x| &x.id == t).and_then(|x| x.due),
+            due: r.tasks.iter().find(|x| &x.id == t).and_then(|x| x.due).map(|d| DateTime {
+                secs: d.secs,
+                offset: ctx.world.offset,
+            }),
         }),
         NotifyReason::Escalation(t) => Words::Said(Say::Escalation {
             task: task_title(p, r, t),
@@ -245,7 +248,10 @@ fn note<'a>(ctx: &Context<'a>, events: &'a [Event], i: usize) -> Option<Note<'a>
                 reason: format!("task-assigned:{task}"),
                 words: Words::Said(Say::TaskAssigned {
                     task: task_title(ctx.bundle.process(&r.process), r, task),
-                    due: *due,
+                    due: due.map(|d| DateTime {
+                        secs: d.secs,
+                        offset: ctx.world.offset,
+                    }),
                 }),
             })
         }

@@ -197,7 +197,11 @@ mod tests {
             sentence(Lang::Zh, &r, label),
             "「审批」被王经理驳回：发货单 #12 · SO-1001。理由：金额不对"
         );
-        let r = Say::Rejected { reason: None, ..r };
+        let r = Say::Rejected {
+            step: "审批",
+            by: "王经理",
+            reason: None,
+        };
         assert!(sentence(Lang::En, &r, label).ends_with("SO-1001"));
     }
 
