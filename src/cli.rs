@@ -157,8 +157,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Run the runtime (SPEC section 8): an HTTP JSON API over SQLite. Tokens come from
-    /// SOPCTL_ADMIN_TOKEN and SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE.
+    /// Run the runtime (SPEC sections 8 and 12): an HTTP JSON API over SQLite. The admin token
+    /// is SOPCTL_ADMIN_TOKEN; people use tokens from `sopctl token create` and are named by
+    /// --users FILE. SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE are for
+    /// tests and small setups.
     Serve {
         /// The address to listen on (default: 127.0.0.1:7070; port 0 picks a free port).
         #[arg(long, value_name = "ADDR")]

@@ -377,7 +377,10 @@ fn timers_fire_after_a_restart_and_fill_the_inbox() {
         inbox = http(a, "GET", "/v1/me/inbox", Some("tz"), None).1;
     }
     let messages = inbox["messages"].as_array().unwrap();
-    let reasons: Vec<&str> = messages.iter().map(|m| m["reason"].as_str().unwrap()).collect();
+    let reasons: Vec<&str> = messages
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
     assert_eq!(
         reasons,
         ["overdue:submit-delivery", "reminder:submit-delivery"],

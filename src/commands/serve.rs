@@ -109,7 +109,10 @@ pub fn run(o: &Options<'_>) -> i32 {
     let people = match Store::open(&path) {
         Ok(s) => s,
         Err(e) => {
-            fail(&format!("cannot open the database {}: {e}", path.display()), "");
+            fail(
+                &format!("cannot open the database {}: {e}", path.display()),
+                "",
+            );
             return EXIT_ERROR;
         }
     };

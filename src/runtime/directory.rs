@@ -74,7 +74,11 @@ pub fn is_identifier(id: &str) -> bool {
 
 /// `zh`, `zh-CN`, `en`, `en-US`… → `zh` or `en`; None for languages messages are not written in.
 pub fn language_of(tag: &str) -> Option<&'static str> {
-    let base = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let base = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match base.as_str() {
         "zh" => Some("zh"),
         "en" => Some("en"),
@@ -143,7 +147,11 @@ impl Directory {
                     phone: u.phone,
                     feishu: u.feishu,
                     dingtalk: u.dingtalk,
-                    language: u.language.as_deref().and_then(language_of).map(String::from),
+                    language: u
+                        .language
+                        .as_deref()
+                        .and_then(language_of)
+                        .map(String::from),
                     invited: false,
                 },
             );
@@ -339,8 +347,8 @@ mod tests {
         let e = Directory::parse("u.yaml", "users:\n  ok: { name: a }\n  Li: { name: 李 }\n")
             .unwrap_err();
         assert!(e.message.starts_with("u.yaml:3:3:"), "{}", e.message);
-        let e = Directory::parse("u.yaml", "users:\n  li: { name: 李, language: fr }\n")
-            .unwrap_err();
+        let e =
+            Directory::parse("u.yaml", "users:\n  li: { name: 李, language: fr }\n").unwrap_err();
         assert!(e.message.contains("`fr`"), "{}", e.message);
         assert!(Directory::parse("u.yaml", "people: {}\n").is_err());
     }

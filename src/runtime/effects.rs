@@ -203,10 +203,15 @@ fn notified_words<'a>(ctx: &Context<'a>, events: &'a [Event], i: usize) -> Optio
         }
         NotifyReason::Reminder(t) => Words::Said(Say::Reminder {
             task: task_title(p, r, t),
-            due: r.tasks.iter().find(|x| &x.id == t).and_then(|x| x.due).map(|d| DateTime {
-                secs: d.secs,
-                offset: ctx.world.offset,
-            }),
+            due: r
+                .tasks
+                .iter()
+                .find(|x| &x.id == t)
+                .and_then(|x| x.due)
+                .map(|d| DateTime {
+                    secs: d.secs,
+                    offset: ctx.world.offset,
+                }),
         }),
         NotifyReason::Escalation(t) => Words::Said(Say::Escalation {
             task: task_title(p, r, t),

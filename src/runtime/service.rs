@@ -14,9 +14,9 @@ use super::clock::Clock;
 use super::directory::{Directory, DirectoryHandle};
 use super::effects::{self, is_terminal, next_timer};
 use super::error::ApiError;
-use super::visibility;
 use super::migrate::{migrate, Migration};
 use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord, IDEMPOTENCY_TTL};
+use super::visibility;
 use crate::bundle::Bundle;
 use crate::engine::{error as ecode, Action, Actor, Engine, EngineError, Event, RecordId, World};
 

@@ -66,9 +66,9 @@ impl Store {
     }
 
     pub fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
-        let mut q = self.conn.prepare(
-            "SELECT id, user, created, expires, revoked FROM api_tokens ORDER BY id",
-        )?;
+        let mut q = self
+            .conn
+            .prepare("SELECT id, user, created, expires, revoked FROM api_tokens ORDER BY id")?;
         let rows = q.query_map([], token_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -143,9 +143,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("db")).unwrap();
         let id = s.insert_token("li", "h1", 10, Some(20)).unwrap();
-        assert!(s.insert_token("wang", "h1", 10, None).is_err(), "hashes are unique");
+        assert!(
+            s.insert_token("wang", "h1", 10, None).is_err(),
+            "hashes are unique"
+        );
         let (t, h) = s.token_by_hash("h1").unwrap().unwrap();
-        assert_eq!((t.user.as_str(), t.expires, h.as_str()), ("li", Some(20), "h1"));
+        assert_eq!(
+            (t.user.as_str(), t.expires, h.as_str()),
+            ("li", Some(20), "h1")
+        );
         assert!(s.token_by_hash("h2").unwrap().is_none());
         assert!(s.revoke_token(id, 15).unwrap());
         assert!(s.revoke_token(id, 16).unwrap());

@@ -94,6 +94,10 @@ mod tests {
             revoked: None,
         };
         assert!(t.valid_at(99) && !t.valid_at(100));
-        assert!(!ApiToken { revoked: Some(5), ..t.clone() }.valid_at(0));
+        assert!(!ApiToken {
+            revoked: Some(5),
+            ..t.clone()
+        }
+        .valid_at(0));
     }
 }

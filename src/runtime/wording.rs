@@ -32,7 +32,9 @@ impl Lang {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Say<'a> {
     /// `step` is the approval step's (transition's) title.
-    ApprovalRequested { step: &'a str },
+    ApprovalRequested {
+        step: &'a str,
+    },
     Rejected {
         step: &'a str,
         by: &'a str,
@@ -42,14 +44,20 @@ pub enum Say<'a> {
         task: &'a str,
         due: Option<DateTime>,
     },
-    Overdue { task: &'a str },
-    Escalation { task: &'a str },
+    Overdue {
+        task: &'a str,
+    },
+    Escalation {
+        task: &'a str,
+    },
     TaskAssigned {
         task: &'a str,
         due: Option<DateTime>,
     },
     /// The fallback of a status notification whose template cannot be rendered.
-    Entered { status: &'a str },
+    Entered {
+        status: &'a str,
+    },
 }
 
 /// `2026-01-05 18:00`, in the time's own offset.
