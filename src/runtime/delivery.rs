@@ -35,6 +35,8 @@ fn message(row: &OutboxRow) -> Message {
             .unwrap_or_default(),
         text: text("message"),
         at: row.created_at,
+        page: None,
+        links: Default::default(),
     }
 }
 
@@ -49,7 +51,8 @@ pub fn deliver_due(
     let rows = state.store().outbox_due(now, limit)?;
     for row in &rows {
         let result = if cfg.configured(&row.channel) {
-            channels::deliver(cfg, &message(row), now)
+            let msg = super::pages::links::attach(state, cfg, message(row), &row.payload, now)?;
+            channels::deliver(cfg, &msg, now)
         } else {
             Err(DeliveryError::Permanent(format!(
                 "the `{}` channel is not configured; add it to the file given to `sopctl serve --channels`",

@@ -10,6 +10,8 @@ pub mod effects;
 pub mod error;
 pub mod events;
 pub mod migrate;
+pub mod pages;
 pub mod service;
+pub mod session;
 pub mod storage;
 pub mod worker;

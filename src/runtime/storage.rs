@@ -8,6 +8,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::engine::{Record, RecordId};
 
+#[path = "storage_sessions.rs"]
+mod sessions;
+pub use sessions::{LoginLink, NewSession, SessionRow};
+
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE bundles (
@@ -80,6 +84,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user, key)
     );
     CREATE INDEX idempotency_at ON idempotency(at);",
+    // 4: sign-in links and browser sessions for the pages.
+    sessions::MIGRATION,
 ];
 
 /// How long an `Idempotency-Key` is remembered (seconds).
