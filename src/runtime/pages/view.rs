@@ -40,6 +40,28 @@ pub fn environment(dir: Option<&Path>) -> Result<Environment<'static>, String> {
             AutoEscape::None
         }
     });
+    // Escape what HTML needs (`& < > " '`), not `/`: links stay readable in the source.
+    env.set_formatter(|out, state, value| {
+        if state.auto_escape() == AutoEscape::None || value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        if value.is_none() || value.is_undefined() {
+            return Ok(());
+        }
+        let text = value.to_string();
+        let mut s = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => s.push_str("&amp;"),
+                '<' => s.push_str("&lt;"),
+                '>' => s.push_str("&gt;"),
+                '"' => s.push_str("&quot;"),
+                '\'' => s.push_str("&#39;"),
+                c => s.push(c),
+            }
+        }
+        out.write_str(&s).map_err(minijinja::Error::from)
+    });
     let mut texts: Vec<(String, String)> = TEMPLATES
         .iter()
         .map(|(n, t)| (n.to_string(), t.to_string()))
