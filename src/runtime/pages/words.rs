@@ -106,6 +106,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("invite_name", "新成员姓名", "New person's name"),
     ("invite_contact", "邮箱或手机号", "Email or phone"),
     ("file_missing", "该文件只在流程源文件中，请联系流程负责人。", "This file is kept with the SOP sources; ask the process owner."),
+    ("act_create", "创建", "created"),
+    ("act_complete", "完成任务", "completed"),
+    ("act_move", "操作", "moved"),
+    ("act_set", "填写", "filled in"),
+    ("act_approve", "审批", "decided"),
+    ("act_tick", "系统", "system"),
     ("unknown_user", "此账号不在通讯录中，请联系管理员。", "This account is not in the directory; ask your admin."),
 ];
 
