@@ -72,7 +72,7 @@ fn show(p: &Pages, s: &Signed, process: &str, refused: Option<(&FormData, &ApiEr
         return p.message(lang, StatusCode::FORBIDDEN, "not_allowed", &proc_.title);
     }
     let ids: Vec<String> = data::creation_fields(proc_).iter().map(|f| f.id.clone()).collect();
-    let (message, errors) = refused.map(|(_, e)| refusal(proc_, e)).unwrap_or_else(|| (String::new(), BTreeMap::new()));
+    let (message, errors) = refused.map(|(_, e)| refusal(proc_, e, lang)).unwrap_or_else(|| (String::new(), BTreeMap::new()));
     let mut ctx = p.base(s);
     ctx["process"] = json!({"title": proc_.title, "record": proc_.record, "purpose": proc_.purpose.as_deref().map(|g| crate::render::markdown::to_html(g, 3))});
     ctx["inputs"] = json!(form::inputs(proc_, &ids, None, refused.map(|x| x.0), &errors, p.app.clock.offset));

@@ -121,6 +121,7 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Refused<'_>, done: Option<
 /// inputs it asks for (and, after a refusal, what was typed and the errors).
 fn moves(p: &Pages, s: &Signed, b: &Bundle, proc_: &Process, sr: &StoredRecord, refused: Refused<'_>) -> Vec<Value> {
     let r = &sr.record;
+    let lang = data::lang(&s.person, Some(proc_));
     let mut out = vec![];
     for t in &proc_.transitions {
         let from_here = t.from == r.status || (t.from_any && !is_terminal(proc_, &r.status));
@@ -133,7 +134,7 @@ fn moves(p: &Pages, s: &Signed, b: &Bundle, proc_: &Process, sr: &StoredRecord, 
         }
         let ids = move_fields(proc_, &r.status, &t.to);
         let this = refused.filter(|(to, ..)| *to == t.to);
-        let (message, errors) = this.map(|(_, _, e)| refusal(proc_, e)).unwrap_or_else(|| (String::new(), BTreeMap::new()));
+        let (message, errors) = this.map(|(_, _, e)| refusal(proc_, e, lang)).unwrap_or_else(|| (String::new(), BTreeMap::new()));
         let inputs = form::inputs(proc_, &ids, Some(&r.fields), this.map(|x| x.1), &errors, p.app.clock.offset);
         out.push(json!({
             "title": t.title, "action": format!("/r/{}/move/{}", r.id, t.to),

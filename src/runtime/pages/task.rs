@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::due_words::due_words;
+use super::words::{word, Lang};
 use super::form::{self, FormData};
 use super::{blocking, data, view, Pages, Signed};
 use crate::bundle::{Bundle, Media, Process};
@@ -92,7 +93,7 @@ pub fn task_context(p: &Pages, s: &Signed, sr: &StoredRecord, b: &Bundle, task: 
     let lang = data::lang(&s.person, Some(proc_));
     let now = p.app.clock.now();
     let offset = p.app.clock.offset;
-    let (message, errors) = refused.map(|(_, e)| refusal(proc_, e)).unwrap_or_default();
+    let (message, errors) = refused.map(|(_, e)| refusal(proc_, e, lang)).unwrap_or_default();
     let typed = refused.map(|(f, _)| f);
     let mut ctx = p.base(s);
     ctx["record"] = record_summary(proc_, sr, offset);
@@ -170,17 +171,24 @@ fn media(m: &Media) -> Value {
 
 /// An engine refusal in words: the message, and an error for each field at fault (the
 /// `fields` it names by title, or a field whose id the message names).
-pub fn refusal(proc_: &Process, e: &ApiError) -> (String, BTreeMap<String, String>) {
-    let message = e.body["error"]["message"].as_str().unwrap_or("").to_string();
+/// Missing fields are said in the person's words; other refusals keep the engine's message.
+pub fn refusal(proc_: &Process, e: &ApiError, lang: Lang) -> (String, BTreeMap<String, String>) {
+    let mut message = e.body["error"]["message"].as_str().unwrap_or("").to_string();
     let titles: Vec<&str> = e.body["error"]["fields"]
         .as_array()
         .map(|a| a.iter().filter_map(|v| v.as_str().or(v["title"].as_str())).collect())
         .unwrap_or_default();
+    let missing = e.code() == crate::engine::error::MISSING_FIELDS;
+    if missing {
+        let sep = if lang == Lang::Zh { "、" } else { ", " };
+        message = format!("{}: {}", word(lang, "fix_fields"), titles.join(sep));
+    }
     let mut errors = BTreeMap::new();
     for f in &proc_.fields {
         let named = titles.contains(&f.title.as_str()) || message.contains(&format!("`{}`", f.id));
         if named {
-            errors.insert(f.id.clone(), message.clone());
+            let text = if missing { word(lang, "fill_this").to_string() } else { message.clone() };
+            errors.insert(f.id.clone(), text);
         }
     }
     (message, errors)

@@ -82,6 +82,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("form_expired", "表单已过期，请刷新页面后重试。", "The form expired; reload the page and try again."),
     ("refused", "未能提交", "Not done"),
     ("fix_fields", "请补充以下信息", "Please fill in"),
+    ("fill_this", "请填写此项", "Please fill this in"),
     ("required_mark", "必填", "required"),
     ("yes", "是", "Yes"),
     ("no", "否", "No"),
