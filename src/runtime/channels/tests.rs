@@ -908,39 +908,29 @@ fn email_with_a_page_is_text_and_html_with_the_persons_own_link() {
 
 #[test]
 fn feishu_app_messages_each_person_with_their_link() {
-    // Two calls: the tenant token, then the message to zhang (li has no open_id, no group).
-    let (api, h1) = serve_once(|req| {
-        assert!(req.target.ends_with("/open-apis/auth/v3/tenant_access_token/internal"), "{}", req.target);
-        assert_eq!(req.json()["app_id"], "cli_x");
-        (200, r#"{"code":0,"tenant_access_token":"t-1","expire":7200}"#.into())
+    // One listener, two calls: the tenant token, then the message to zhang (li has no
+    // open_id and there is no group bot, so only zhang is reached).
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}", listener.local_addr().unwrap());
+    let fake = std::thread::spawn(move || {
+        let mut got = vec![];
+        for answer in [r#"{"code":0,"tenant_access_token":"t-1","expire":7200}"#, r#"{"code":0,"msg":"success"}"#] {
+            let (mut s, _) = listener.accept().unwrap();
+            got.push(read_request(&mut s));
+            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}", answer.len());
+        }
+        got
     });
     let cfg = ChannelsConfig::parse_with_env(
         &format!("feishu:\n  app_id: cli_x\n  app_secret: sec\n  api: {api}\n  open_ids: {{ zhang: ou_z }}\n"),
         |_| None,
     )
     .unwrap();
-    let port: u16 = api.rsplit(':').next().unwrap().parse().unwrap();
-    // The message call goes to the same address: listen again once the token was served.
-    let second = std::thread::spawn(move || {
-        let h1 = h1.join().unwrap();
-        let listener = (0..400)
-            .find_map(|_| {
-                let l = TcpListener::bind(("127.0.0.1", port)).ok();
-                if l.is_none() {
-                    std::thread::sleep(std::time::Duration::from_millis(5));
-                }
-                l
-            })
-            .expect("the fake's port is free again");
-        let (mut s, _) = listener.accept().unwrap();
-        let req = read_request(&mut s);
-        let body = r#"{"code":0,"msg":"success"}"#;
-        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-        (h1, req)
-    });
-    let r = deliver(&cfg, &msg_with_page("feishu"), NOW);
-    let (_, req) = second.join().unwrap();
-    r.unwrap();
+    deliver(&cfg, &msg_with_page("feishu"), NOW).unwrap();
+    let got = fake.join().unwrap();
+    assert!(got[0].target.ends_with("/open-apis/auth/v3/tenant_access_token/internal"), "{}", got[0].target);
+    assert_eq!(got[0].json()["app_secret"], "sec");
+    let req = &got[1];
     assert!(req.target.ends_with("/open-apis/im/v1/messages?receive_id_type=open_id"), "{}", req.target);
     assert_eq!(req.header("authorization"), Some("Bearer t-1"));
     let body = req.json();
