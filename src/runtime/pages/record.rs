@@ -82,9 +82,10 @@ fn move_fields(proc_: &Process, from: &str, to: &str) -> Vec<String> {
     ids
 }
 
-type Refused<'a> = Option<(&'a str, &'a FormData, &'a ApiError)>;
+pub type Refused<'a> = Option<(&'a str, &'a FormData, &'a ApiError)>;
 
-fn show(p: &Pages, s: &Signed, id: RecordId, refused: Refused<'_>, done: Option<&str>) -> Response {
+/// The record page (public for the render bench).
+pub fn show(p: &Pages, s: &Signed, id: RecordId, refused: Refused<'_>, done: Option<&str>) -> Response {
     let (sr, b) = match data::record(&p.app, &s.person, id) {
         Ok(x) => x,
         Err(e) => return p.error(super::lang_of(s), &e),

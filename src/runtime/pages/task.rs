@@ -59,7 +59,7 @@ pub async fn post(State(p): State<Arc<Pages>>, h: HeaderMap, Path((id, task)): P
 }
 
 /// The task page; after a refused form, with what was typed and the refusal.
-fn show(p: &Pages, s: &Signed, id: RecordId, task: &str, refused: Option<(&FormData, &ApiError)>) -> Response {
+pub fn show(p: &Pages, s: &Signed, id: RecordId, task: &str, refused: Option<(&FormData, &ApiError)>) -> Response {
     let (sr, b) = match data::record(&p.app, &s.person, id) {
         Ok(x) => x,
         Err(e) => return p.error(super::lang_of(s), &e),
