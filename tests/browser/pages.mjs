@@ -116,7 +116,10 @@ try {
   expect(button.text.content === '去处理', 'the card has a 去处理 button');
   const wang = await person();
   await signIn(wang, button.url);
-  await wang.getByRole('link', { name: '完成发货并反馈发货信息' }).first().click();
+  expect(new URL(wang.url()).pathname === record, `the card leads to the record: ${wang.url()}`);
+  await wang.goto(`${base}/`);
+  await check(wang, 'my-work');
+  await wang.getByRole('link', { name: /完成发货并反馈发货信息/ }).first().click();
   await check(wang, 'task');
   await wang.getByLabel('实际发货时间', { exact: true }).fill('2026-01-05T14:30');
   await wang.getByLabel('物流单号', { exact: true }).fill('SF1234567890');
@@ -127,7 +130,7 @@ try {
   await wang.getByLabel('物流凭证', { exact: true }).setInputFiles(path.join(outDir, 'task.png'));
   await wang.getByRole('button', { name: '完成任务' }).click();
   await wang.getByText('任务已完成。').waitFor();
-  await check(wang, 'my-work');
+  await check(wang, 'my-work-done');
 
   step('lisi looks at the board');
   await li.goto(`${base}/board/sales-delivery`);
