@@ -28,15 +28,31 @@ fn setup(dir: &std::path::Path) -> (Pages, Signed, u64) {
     let bundle = std::fs::read_to_string(out.join("bundle.json")).unwrap();
     let tokens = Tokens::parse(None, "t=zhangsan:sales").unwrap();
     let store = Store::open(&dir.join("s.db")).unwrap();
-    let app = Arc::new(AppState::new(store, tokens, Clock::from_env(8 * 3600).unwrap()));
+    let app = Arc::new(AppState::new(
+        store,
+        tokens,
+        Clock::from_env(8 * 3600).unwrap(),
+    ));
     app.put_bundle(&bundle, false).unwrap();
-    let u = User { id: "zhangsan".into(), roles: vec!["sales".into()] };
+    let u = User {
+        id: "zhangsan".into(),
+        roles: vec!["sales".into()],
+    };
     let fields = json!({"owner": "zhangsan", "order_no": "SO-1", "customer": "华东电子", "ship_address": "上海", "amount": 12800});
-    let create = Action::Create { process: "sales-delivery".into(), fields: serde_json::from_value(fields).unwrap() };
-    let (id, _) = app.act(&u, None, create, json!({}), "create", None, None).unwrap();
+    let create = Action::Create {
+        process: "sales-delivery".into(),
+        fields: serde_json::from_value(fields).unwrap(),
+    };
+    let (id, _) = app
+        .act(&u, None, create, json!({}), "create", None, None)
+        .unwrap();
     for i in 0..49 {
-        let set = Action::Set { record: id, fields: [("customer".to_string(), json!(format!("华东电子 {i}")))].into() };
-        app.act(&u, Some(id), set, json!({"set": i}), "set", None, None).unwrap();
+        let set = Action::Set {
+            record: id,
+            fields: [("customer".to_string(), json!(format!("华东电子 {i}")))].into(),
+        };
+        app.act(&u, Some(id), set, json!({"set": i}), "set", None, None)
+            .unwrap();
     }
     assert_eq!(app.store().history(id).unwrap().len(), 50);
     let person = data::person(&app, "zhangsan").unwrap();
@@ -47,7 +63,14 @@ fn setup(dir: &std::path::Path) -> (Pages, Signed, u64) {
         files_dir: dir.join("files"),
         max_upload: 1 << 20,
     };
-    let s = Signed { token: String::new(), session: SessionRow { user: "zhangsan".into(), csrf: "c".into() }, person };
+    let s = Signed {
+        token: String::new(),
+        session: SessionRow {
+            user: "zhangsan".into(),
+            csrf: "c".into(),
+        },
+        person,
+    };
     (pages, s, id)
 }
 

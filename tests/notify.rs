@@ -180,7 +180,10 @@ fn feishu_signed_retried_and_inboxed() {
         // the record's page on this server (a group gets the page, never a sign-in link).
         assert_eq!(v["msg_type"], "interactive", "{v}");
         let card = &v["card"];
-        assert_eq!(card["header"]["title"]["content"], format!("销售发货 #{id}"));
+        assert_eq!(
+            card["header"]["title"]["content"],
+            format!("销售发货 #{id}")
+        );
         let text = card["elements"][0]["text"]["content"].as_str().unwrap();
         assert!(
             text.contains(&format!("发货单 {id} 已审批通过：华东商贸（订单 SO-9）")),

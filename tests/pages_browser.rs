@@ -21,12 +21,22 @@ fn tools() -> Option<PathBuf> {
     let npm = std::env::var_os("SOPCTL_NPM_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("../npm"));
-    let chromium = std::env::var_os("CHROMIUM").map(PathBuf::from).unwrap_or_else(|| "/usr/bin/chromium".into());
-    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/usr/bin/chromium".into());
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     let why = if !node {
         Some("node is not installed".to_string())
-    } else if !npm.join("node_modules/playwright-core").is_dir() || !npm.join("node_modules/axe-core/axe.min.js").is_file() {
-        Some(format!("playwright-core and axe-core are not in {}", npm.display()))
+    } else if !npm.join("node_modules/playwright-core").is_dir()
+        || !npm.join("node_modules/axe-core/axe.min.js").is_file()
+    {
+        Some(format!(
+            "playwright-core and axe-core are not in {}",
+            npm.display()
+        ))
     } else if !chromium.is_file() {
         Some(format!("{} is not installed", chromium.display()))
     } else {
@@ -84,7 +94,9 @@ fn answer(mut conn: std::net::TcpStream, got: &Mutex<Vec<Value>>) {
     let out = if line.contains("tenant_access_token") {
         assert_eq!(body["app_secret"], "s3cret");
         json!({"code": 0, "msg": "ok", "tenant_access_token": "t-fake", "expire": 7200})
-    } else if line.contains("/im/v1/messages?receive_id_type=open_id") && auth.ends_with("Bearer t-fake") {
+    } else if line.contains("/im/v1/messages?receive_id_type=open_id")
+        && auth.ends_with("Bearer t-fake")
+    {
         got.lock().unwrap().push(body);
         json!({"code": 0, "msg": "success"})
     } else if line.starts_with("GET /_messages") {
@@ -98,7 +110,14 @@ fn answer(mut conn: std::net::TcpStream, got: &Mutex<Vec<Value>>) {
 
 fn link(addr: &str, db: &Path, tokens: &Path, user: &str, next: &str) -> String {
     let out = sopctl()
-        .args(["login-link", user, "--server", &format!("http://{addr}"), "--next", next])
+        .args([
+            "login-link",
+            user,
+            "--server",
+            &format!("http://{addr}"),
+            "--next",
+            next,
+        ])
         .arg("--db")
         .arg(format!("sqlite://{}", db.display()))
         .arg("--tokens")
@@ -113,7 +132,13 @@ fn link(addr: &str, db: &Path, tokens: &Path, user: &str, next: &str) -> String 
 fn translation_in_progress(addr: &str) {
     let body = json!({"process": "translation-project", "fields": {"order_no": "SO-9", "customer": "东京商事",
         "sales": "zhangsan", "pm": "pmuser", "deadline": "2026-02-01", "source_files": ["sha256:00"]}});
-    let (code, v) = http(addr, "POST", "/v1/records", Some("t-pm"), Some(&body.to_string()));
+    let (code, v) = http(
+        addr,
+        "POST",
+        "/v1/records",
+        Some("t-pm"),
+        Some(&body.to_string()),
+    );
     assert_eq!(code, 201, "{v}");
     let id = v["id"].as_u64().unwrap();
     let steps = [
@@ -139,10 +164,23 @@ fn four_people_and_an_external_implementer_walk_the_pages_on_a_phone() {
     let tokens = dir.path().join("tokens");
     std::fs::write(&tokens, "admin=adm\nt-zhang=zhangsan:sales\nt-wang=wangwu:warehouse\nt-li=lisi:sales-manager\nt-zhao=zhaoliu:finance\nt-pm=pmuser:pm\nt-lisa=lisa:translator-ext\n").unwrap();
     let db = dir.path().join("s.db");
-    let args = ["--tokens", tokens.to_str().unwrap(), "--channels", channels.to_str().unwrap(), "--utc-offset", "+08:00"];
+    let args = [
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--channels",
+        channels.to_str().unwrap(),
+        "--utc-offset",
+        "+08:00",
+    ];
     let server = serve_with(&db, &[("SOPCTL_NOW", "2026-01-05T09:00:00+08:00")], &args);
     let addr = server.addr.clone();
-    let (code, _) = http(&addr, "PUT", "/v1/bundle", Some("adm"), Some(&shipped_bundle(dir.path())));
+    let (code, _) = http(
+        &addr,
+        "PUT",
+        "/v1/bundle",
+        Some("adm"),
+        Some(&shipped_bundle(dir.path())),
+    );
     assert_eq!(code, 201);
     translation_in_progress(&addr);
     let l = |u: &str, next: &str| link(&addr, &db, &tokens, u, next);
@@ -153,14 +191,35 @@ fn four_people_and_an_external_implementer_walk_the_pages_on_a_phone() {
     let shots = repo_root().join("target/screenshots");
     let out = Command::new("node")
         .arg(repo_root().join("tests/browser/pages.mjs"))
-        .args([npm.to_str().unwrap(), &format!("http://{addr}"), &feishu, &links.to_string(), shots.to_str().unwrap()])
+        .args([
+            npm.to_str().unwrap(),
+            &format!("http://{addr}"),
+            &feishu,
+            &links.to_string(),
+            shots.to_str().unwrap(),
+        ])
         .output()
         .expect("node runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success() && text.contains("walk: ok"), "{text}");
     let docs = repo_root().join("docs/screenshots");
     std::fs::create_dir_all(&docs).unwrap();
-    for name in ["my-work", "task", "task-refused", "approval", "record", "board"] {
-        std::fs::copy(shots.join(format!("{name}.png")), docs.join(format!("{name}.png"))).unwrap();
+    for name in [
+        "my-work",
+        "task",
+        "task-refused",
+        "approval",
+        "record",
+        "board",
+    ] {
+        std::fs::copy(
+            shots.join(format!("{name}.png")),
+            docs.join(format!("{name}.png")),
+        )
+        .unwrap();
     }
 }

@@ -25,14 +25,20 @@ pub fn run(o: &Options<'_>) -> i32 {
         None => LINK_TTL_SECS,
         Some((_, Some(t))) => t,
         Some((e, None)) => {
-            fail(&format!("`{e}` is not a duration"), "write it like 30m, 12h, 7d or 2w");
+            fail(
+                &format!("`{e}` is not a duration"),
+                "write it like 30m, 12h, 7d or 2w",
+            );
             return EXIT_ERROR;
         }
     };
     let tokens = match Tokens::load(o.tokens) {
         Ok(t) => t,
         Err(e) => {
-            fail(&format!("bad tokens: {e}"), "entries are `token=user:role1,role2`");
+            fail(
+                &format!("bad tokens: {e}"),
+                "entries are `token=user:role1,role2`",
+            );
             return EXIT_ERROR;
         }
     };
@@ -46,22 +52,34 @@ pub fn run(o: &Options<'_>) -> i32 {
     let path = match db_path(o.db.unwrap_or(DEFAULT_DB)) {
         Ok(p) => p,
         Err(e) => {
-            fail(&e, "use --db sqlite://FILE, the database `sopctl serve` uses");
+            fail(
+                &e,
+                "use --db sqlite://FILE, the database `sopctl serve` uses",
+            );
             return EXIT_ERROR;
         }
     };
     let mut store = match Store::open(&path) {
         Ok(s) => s,
         Err(e) => {
-            fail(&format!("cannot open the database {}: {e}", path.display()), "pass the --db that `sopctl serve` uses");
+            fail(
+                &format!("cannot open the database {}: {e}", path.display()),
+                "pass the --db that `sopctl serve` uses",
+            );
             return EXIT_ERROR;
         }
     };
-    let server = o.server.map(str::to_string).unwrap_or_else(|| format!("http://{DEFAULT_LISTEN}"));
+    let server = o
+        .server
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("http://{DEFAULT_LISTEN}"));
     let now = match Clock::from_env(0) {
         Ok(c) => c.secs(),
         Err(e) => {
-            fail(&e, "unset SOPCTL_NOW, or write it like 2026-01-05T09:00:00+08:00");
+            fail(
+                &e,
+                "unset SOPCTL_NOW, or write it like 2026-01-05T09:00:00+08:00",
+            );
             return EXIT_ERROR;
         }
     };
@@ -71,7 +89,10 @@ pub fn run(o: &Options<'_>) -> i32 {
             EXIT_OK
         }
         Err(e) => {
-            fail(&format!("cannot store the link: {e}"), "check that the database is writable");
+            fail(
+                &format!("cannot store the link: {e}"),
+                "check that the database is writable",
+            );
             EXIT_ERROR
         }
     }

@@ -128,12 +128,18 @@ pub fn run(o: &Options<'_>) -> i32 {
     let env = match crate::runtime::pages::view::environment(o.templates) {
         Ok(e) => e,
         Err(e) => {
-            fail(&e, "fix the template, or remove it from the --templates folder to use the shipped one");
+            fail(
+                &e,
+                "fix the template, or remove it from the --templates folder to use the shipped one",
+            );
             return EXIT_ERROR;
         }
     };
     let public_url = match listener.local_addr() {
-        Ok(a) => o.public_url.map(str::to_string).unwrap_or_else(|| format!("http://{a}")),
+        Ok(a) => o
+            .public_url
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("http://{a}")),
         Err(e) => {
             fail(&format!("cannot read the listening address: {e}"), "");
             return EXIT_ERROR;
@@ -160,9 +166,12 @@ pub fn run(o: &Options<'_>) -> i32 {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let stop = shutdown()?;
         eprintln!("listening on http://{}", listener.local_addr()?);
-        axum::serve(listener, router(state).merge(crate::runtime::pages::router(pages)))
-            .with_graceful_shutdown(stop)
-            .await
+        axum::serve(
+            listener,
+            router(state).merge(crate::runtime::pages::router(pages)),
+        )
+        .with_graceful_shutdown(stop)
+        .await
     });
     match result {
         Ok(()) => EXIT_OK,

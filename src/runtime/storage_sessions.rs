@@ -170,8 +170,10 @@ impl Store {
 
     /// Sign-out.
     pub fn end_session(&mut self, token: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM sessions WHERE hash = ?", [session::hash(token)])?;
+        self.conn.execute(
+            "DELETE FROM sessions WHERE hash = ?",
+            [session::hash(token)],
+        )?;
         Ok(())
     }
 
@@ -180,9 +182,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
-        let tables: Vec<String> = st
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let tables: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
         let mut out = String::new();
         for t in tables {
             let mut q = self.conn.prepare(&format!("SELECT * FROM \"{t}\""))?;
@@ -216,20 +216,32 @@ mod tests {
     #[test]
     fn a_link_works_once_and_not_after_it_expires() {
         let (_d, mut s) = store();
-        let t = s.create_login_link("zhang", "/t/1/ship", 1000, 3600).unwrap();
-        assert!(!s.dump().unwrap().contains(&t), "the token itself is never stored");
+        let t = s
+            .create_login_link("zhang", "/t/1/ship", 1000, 3600)
+            .unwrap();
+        assert!(
+            !s.dump().unwrap().contains(&t),
+            "the token itself is never stored"
+        );
         let peek = s.login_link(&t, 1001).unwrap().unwrap();
         assert_eq!(peek.next, "/t/1/ship");
         let before = s.dump().unwrap();
         s.login_link(&t, 1002).unwrap();
-        assert_eq!(before, s.dump().unwrap(), "looking at a link changes nothing");
+        assert_eq!(
+            before,
+            s.dump().unwrap(),
+            "looking at a link changes nothing"
+        );
         let (link, new) = s.spend_login_link(&t, 1003).unwrap().unwrap();
         assert_eq!(link.user, "zhang");
         assert_eq!(s.session(&new.token, 1004).unwrap().unwrap().user, "zhang");
         assert!(s.spend_login_link(&t, 1005).unwrap().is_none(), "used");
         assert!(s.login_link(&t, 1005).unwrap().is_none());
         let late = s.create_login_link("li", "/", 1000, 3600).unwrap();
-        assert!(s.spend_login_link(&late, 4600).unwrap().is_none(), "expired");
+        assert!(
+            s.spend_login_link(&late, 4600).unwrap().is_none(),
+            "expired"
+        );
         assert!(s.spend_login_link("made-up", 1000).unwrap().is_none());
     }
 
@@ -238,11 +250,24 @@ mod tests {
         let (_d, mut s) = store();
         let t = s.create_login_link("zhang", "/", 0, 3600).unwrap();
         let (_, new) = s.spend_login_link(&t, 10).unwrap().unwrap();
-        assert!(s.session(&new.token, 10 + SESSION_IDLE_SECS - 1).unwrap().is_some());
-        assert!(s.session(&new.token, 10 + SESSION_IDLE_SECS).unwrap().is_none());
-        s.touch_session(&new.token, 10 + SESSION_IDLE_SECS - 1).unwrap();
-        assert!(s.session(&new.token, 10 + SESSION_IDLE_SECS + 5).unwrap().is_some());
-        assert!(s.session(&new.token, 10 + SESSION_ABSOLUTE_SECS).unwrap().is_none());
+        assert!(s
+            .session(&new.token, 10 + SESSION_IDLE_SECS - 1)
+            .unwrap()
+            .is_some());
+        assert!(s
+            .session(&new.token, 10 + SESSION_IDLE_SECS)
+            .unwrap()
+            .is_none());
+        s.touch_session(&new.token, 10 + SESSION_IDLE_SECS - 1)
+            .unwrap();
+        assert!(s
+            .session(&new.token, 10 + SESSION_IDLE_SECS + 5)
+            .unwrap()
+            .is_some());
+        assert!(s
+            .session(&new.token, 10 + SESSION_ABSOLUTE_SECS)
+            .unwrap()
+            .is_none());
         assert!(s.session("other", 20).unwrap().is_none());
         s.end_session(&new.token).unwrap();
         assert!(s.session(&new.token, 20).unwrap().is_none());

@@ -69,7 +69,11 @@ pub(super) fn send(cfg: &EmailConfig, msg: &Message) -> Result<(), DeliveryError
     // With a link, each person gets their own message: the link signs in one person.
     for (user, mailbox) in recipients {
         let link = msg.links.get(user).or(msg.page.as_ref());
-        deliver(cfg, &transport, build(msg, &from, vec![mailbox], link, user)?)?;
+        deliver(
+            cfg,
+            &transport,
+            build(msg, &from, vec![mailbox], link, user)?,
+        )?;
     }
     Ok(())
 }
@@ -84,7 +88,11 @@ fn build(
 ) -> Result<lettre::Message, DeliveryError> {
     let permanent = |m: String| DeliveryError::Permanent(format!("email: {m}"));
     // Stable across retries, so a receiving system can drop a duplicate.
-    let who = if user.is_empty() { String::new() } else { format!(".{user}") };
+    let who = if user.is_empty() {
+        String::new()
+    } else {
+        format!(".{user}")
+    };
     let message_id = format!(
         "<sopctl.{}.{}.{}{who}@{}>",
         msg.id,
@@ -100,11 +108,15 @@ fn build(
         builder = builder.to(r);
     }
     let built = match link {
-        None => builder.header(ContentType::TEXT_PLAIN).body(msg.text.clone()),
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(msg.text.clone()),
         Some(url) => {
             let text = format!("{}\n\n{}: {url}\n", msg.text, super::cards::BUTTON);
             let html = super::cards::email_html(msg, url);
-            builder.multipart(lettre::message::MultiPart::alternative_plain_html(text, html))
+            builder.multipart(lettre::message::MultiPart::alternative_plain_html(
+                text, html,
+            ))
         }
     };
     built.map_err(|e| permanent(format!("cannot build the message: {e}")))
@@ -127,7 +139,11 @@ fn transport(cfg: &EmailConfig) -> Result<SmtpTransport, DeliveryError> {
     Ok(builder.build())
 }
 
-fn deliver(cfg: &EmailConfig, t: &SmtpTransport, email: lettre::Message) -> Result<(), DeliveryError> {
+fn deliver(
+    cfg: &EmailConfig,
+    t: &SmtpTransport,
+    email: lettre::Message,
+) -> Result<(), DeliveryError> {
     match t.send(&email) {
         Ok(_) => Ok(()),
         Err(e) => {

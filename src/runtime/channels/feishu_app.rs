@@ -28,12 +28,17 @@ pub(super) fn send(
     }
     if !reachable.is_empty() {
         let token = tenant_token(app)?;
-        let url = format!("{}/open-apis/im/v1/messages?receive_id_type=open_id", app.api);
+        let url = format!(
+            "{}/open-apis/im/v1/messages?receive_id_type=open_id",
+            app.api
+        );
         for (user, open_id) in reachable {
             let link = msg.links.get(user).or(msg.page.as_ref());
             let card = match link {
                 Some(l) => cards::feishu_card(msg, l),
-                None => json!({"elements": [{"tag": "div", "text": {"tag": "plain_text", "content": msg.text}}]}),
+                None => {
+                    json!({"elements": [{"tag": "div", "text": {"tag": "plain_text", "content": msg.text}}]})
+                }
             };
             let body = json!({"receive_id": open_id, "msg_type": "interactive", "content": card.to_string()});
             let auth = [("Authorization", format!("Bearer {token}"))];
@@ -58,5 +63,7 @@ fn tenant_token(app: &FeishuApp) -> Result<String, DeliveryError> {
     v["tenant_access_token"]
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| DeliveryError::Permanent("feishu: the token answer has no `tenant_access_token`".into()))
+        .ok_or_else(|| {
+            DeliveryError::Permanent("feishu: the token answer has no `tenant_access_token`".into())
+        })
 }

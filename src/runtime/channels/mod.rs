@@ -256,7 +256,13 @@ impl ChannelsConfig {
         }
         if let Some(f) = raw.feishu {
             if let Some(url) = f.url {
-                let (url, secret) = http("feishu", RawHttp { url, secret: f.secret })?;
+                let (url, secret) = http(
+                    "feishu",
+                    RawHttp {
+                        url,
+                        secret: f.secret,
+                    },
+                )?;
                 cfg.feishu = Some(BotConfig { url, secret });
             }
             match (f.app_id, f.app_secret) {
@@ -274,7 +280,10 @@ impl ChannelsConfig {
                 _ => return Err("feishu: `app_id` and `app_secret` go together".into()),
             }
             if cfg.feishu.is_none() && cfg.feishu_app.is_none() {
-                return Err("feishu: give the group bot's `url`, or the app's `app_id` and `app_secret`".into());
+                return Err(
+                    "feishu: give the group bot's `url`, or the app's `app_id` and `app_secret`"
+                        .into(),
+                );
             }
         }
         if let Some(d) = raw.dingtalk {

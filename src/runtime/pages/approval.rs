@@ -23,7 +23,12 @@ pub async fn get(State(p): State<Arc<Pages>>, h: HeaderMap, Path(id): Path<Recor
     .await
 }
 
-pub async fn post(State(p): State<Arc<Pages>>, h: HeaderMap, Path(id): Path<RecordId>, req: Request) -> Response {
+pub async fn post(
+    State(p): State<Arc<Pages>>,
+    h: HeaderMap,
+    Path(id): Path<RecordId>,
+    req: Request,
+) -> Response {
     let form = match p.form(req).await {
         Ok(f) => f,
         Err(r) => return r,
@@ -37,14 +42,34 @@ pub async fn post(State(p): State<Arc<Pages>>, h: HeaderMap, Path(id): Path<Reco
         let reason = form.get("reason").unwrap_or("").trim().to_string();
         if !approve && reason.is_empty() {
             let lang = super::lang_of(&s);
-            let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-value", word(lang, "reason_required"));
+            let mut e = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-value",
+                word(lang, "reason_required"),
+            );
             e.body["error"]["fields"] = json!([{"id": "reason"}]);
             return show(&p, &s, id, Some((&form, &e)));
         }
-        let request = json!({"approve": approve, "reason": (!approve).then_some(&reason), "via": "page"});
-        let action = Action::Approve { record: id, approve };
-        match p.app.act(&s.person.user(), Some(id), action, request, "approve", None, None) {
-            Ok(_) => view::see_other(if approve { "/?done=approve" } else { "/?done=reject" }),
+        let request =
+            json!({"approve": approve, "reason": (!approve).then_some(&reason), "via": "page"});
+        let action = Action::Approve {
+            record: id,
+            approve,
+        };
+        match p.app.act(
+            &s.person.user(),
+            Some(id),
+            action,
+            request,
+            "approve",
+            None,
+            None,
+        ) {
+            Ok(_) => view::see_other(if approve {
+                "/?done=approve"
+            } else {
+                "/?done=reject"
+            }),
             Err(e) => show(&p, &s, id, Some((&form, &e))),
         }
     })
@@ -57,22 +82,42 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
         Err(e) => return p.error(super::lang_of(s), &e),
     };
     let Some(proc_) = b.process(&sr.record.process) else {
-        return p.error(super::lang_of(s), &ApiError::bad("the record's process is gone"));
+        return p.error(
+            super::lang_of(s),
+            &ApiError::bad("the record's process is gone"),
+        );
     };
     let lang = data::lang(&s.person, Some(proc_));
     let step = sr.record.approval.as_ref().and_then(|a| {
         let t = proc_.transitions.get(a.transition)?;
         Some((a, t, t.approval.get(a.step)?))
     });
-    let decide = Action::Approve { record: id, approve: true };
+    let decide = Action::Approve {
+        record: id,
+        approve: true,
+    };
     let Some((a, t, st)) = step.filter(|_| data::may(&p.app, &b, &s.person, &sr, decide)) else {
         let text = refused
-            .map(|(_, e)| e.body["error"]["message"].as_str().unwrap_or("").to_string())
+            .map(|(_, e)| {
+                e.body["error"]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
             .unwrap_or_else(|| data::label(proc_, &sr.record));
         return p.message(lang, StatusCode::NOT_FOUND, "not_found", &text);
     };
-    let role_title = |r: &str| b.roles.iter().find(|x| x.id == r).map_or(r.to_string(), |x| x.title.clone());
-    let to = proc_.statuses.iter().find(|x| x.id == t.to).map_or(t.to.clone(), |x| x.title.clone());
+    let role_title = |r: &str| {
+        b.roles
+            .iter()
+            .find(|x| x.id == r)
+            .map_or(r.to_string(), |x| x.title.clone())
+    };
+    let to = proc_
+        .statuses
+        .iter()
+        .find(|x| x.id == t.to)
+        .map_or(t.to.clone(), |x| x.title.clone());
     let mut ctx = p.base(s);
     ctx["record"] = record_summary(proc_, &sr, p.app.clock.offset);
     ctx["step"] = json!({
@@ -84,7 +129,11 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
     ctx["action"] = json!(format!("/a/{id}"));
     ctx["reason"] = json!(refused.and_then(|(f, _)| f.get("reason")));
     ctx["refused"] = json!(refused.map(|(_, e)| e.body["error"]["message"].clone()));
-    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     view::page(&p.env, "approval.html.j2", lang, ctx, status)
 }
 

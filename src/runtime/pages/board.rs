@@ -11,11 +11,19 @@ use serde_json::{json, Value};
 use super::due_words::due_words;
 use super::{blocking, data, view, Pages};
 
-pub async fn list(State(p): State<Arc<Pages>>, h: HeaderMap, q: axum::extract::Query<std::collections::BTreeMap<String, String>>) -> Response {
+pub async fn list(
+    State(p): State<Arc<Pages>>,
+    h: HeaderMap,
+    q: axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
     super::work::get(State(p), h, q).await
 }
 
-pub async fn get(State(p): State<Arc<Pages>>, h: HeaderMap, Path(process): Path<String>) -> Response {
+pub async fn get(
+    State(p): State<Arc<Pages>>,
+    h: HeaderMap,
+    Path(process): Path<String>,
+) -> Response {
     blocking(move || {
         let s = match p.signed_in(&h) {
             Ok(s) => s,

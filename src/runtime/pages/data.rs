@@ -94,7 +94,13 @@ pub fn record(
 
 /// What the engine would answer if the person did `action` now, without storing anything:
 /// the pages offer a button only when this is not `not-allowed` (one rule, the engine's).
-pub fn try_action(app: &AppState, b: &Bundle, p: &Person, sr: &StoredRecord, action: Action) -> Result<(), EngineError> {
+pub fn try_action(
+    app: &AppState,
+    b: &Bundle,
+    p: &Person,
+    sr: &StoredRecord,
+    action: Action,
+) -> Result<(), EngineError> {
     let mut world = app.world();
     world.next_id = u64::MAX / 2;
     world.records.insert(sr.record.id, sr.record.clone());
@@ -158,7 +164,15 @@ pub fn my_work(app: &AppState, p: &Person) -> Result<Vec<WorkItem>, ApiError> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn tasks_of(app: &AppState, b: &Bundle, proc_: &Process, sr: &StoredRecord, p: &Person, now: DateTime, out: &mut Vec<WorkItem>) {
+fn tasks_of(
+    app: &AppState,
+    b: &Bundle,
+    proc_: &Process,
+    sr: &StoredRecord,
+    p: &Person,
+    now: DateTime,
+    out: &mut Vec<WorkItem>,
+) {
     let r = &sr.record;
     for t in &r.tasks {
         if !(t.users.contains(&p.id) || t.roles.iter().any(|x| p.roles.contains(x))) {
@@ -182,7 +196,13 @@ fn tasks_of(app: &AppState, b: &Bundle, proc_: &Process, sr: &StoredRecord, p: &
     let _ = (app, b);
 }
 
-fn approval_of(app: &AppState, b: &Bundle, proc_: &Process, sr: &StoredRecord, p: &Person) -> Option<WorkItem> {
+fn approval_of(
+    app: &AppState,
+    b: &Bundle,
+    proc_: &Process,
+    sr: &StoredRecord,
+    p: &Person,
+) -> Option<WorkItem> {
     let a = sr.record.approval.as_ref()?;
     let t = proc_.transitions.get(a.transition)?;
     let step = t.approval.get(a.step)?;
@@ -239,7 +259,11 @@ pub fn ref_people(r: &crate::engine::Record, x: &Ref) -> Option<String> {
 /// What tells a record apart for a person: its record word and the first two required
 /// text fields ("发货单 #3 · 华东电子 · SO-2026-001").
 pub fn label(p: &Process, r: &crate::engine::Record) -> String {
-    let mut parts = vec![format!("{} #{}", p.record.as_deref().unwrap_or(&p.title), r.id)];
+    let mut parts = vec![format!(
+        "{} #{}",
+        p.record.as_deref().unwrap_or(&p.title),
+        r.id
+    )];
     for f in p
         .fields
         .iter()
@@ -308,7 +332,8 @@ pub fn store_upload(dir: &Path, name: &str, mime: &str, bytes: &[u8]) -> Result<
     let path = dir.join(&hex);
     if !path.exists() {
         let tmp = dir.join(format!("{hex}.part"));
-        std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &path))
+        std::fs::write(&tmp, bytes)
+            .and_then(|_| std::fs::rename(&tmp, &path))
             .map_err(|e| format!("cannot store the upload: {e}"))?;
     }
     let meta = json!({"name": name, "type": mime, "size": bytes.len()});
@@ -329,6 +354,9 @@ pub fn read_upload(dir: &Path, id: &str) -> Option<(Vec<u8>, String, String)> {
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
     let name = meta["name"].as_str().unwrap_or(hex).to_string();
-    let mime = meta["type"].as_str().unwrap_or("application/octet-stream").to_string();
+    let mime = meta["type"]
+        .as_str()
+        .unwrap_or("application/octet-stream")
+        .to_string();
     Some((bytes, name, mime))
 }

@@ -110,12 +110,21 @@ mod tests {
         assert_eq!(late("2026-01-05T18:00:30+08:00", Lang::Zh), "已超期 1 分钟");
         assert_eq!(late("2026-01-05T20:10:00+08:00", Lang::Zh), "已超期 2 小时");
         assert_eq!(late("2026-01-09T18:00:00+08:00", Lang::Zh), "已超期 4 天");
-        assert_eq!(late("2026-01-05T19:00:00+08:00", Lang::En), "overdue by 1 hour");
-        assert_eq!(late("2026-01-05T18:40:00+08:00", Lang::En), "overdue by 40 minutes");
+        assert_eq!(
+            late("2026-01-05T19:00:00+08:00", Lang::En),
+            "overdue by 1 hour"
+        );
+        assert_eq!(
+            late("2026-01-05T18:40:00+08:00", Lang::En),
+            "overdue by 40 minutes"
+        );
     }
 
     #[test]
     fn moments() {
-        assert_eq!(when(at("2026-01-05T01:02:00Z").secs, CST), "2026-01-05 09:02");
+        assert_eq!(
+            when(at("2026-01-05T01:02:00Z").secs, CST),
+            "2026-01-05 09:02"
+        );
     }
 }

@@ -99,7 +99,12 @@ pub async fn read(req: Request, files_dir: &Path, max: usize) -> Result<FormData
 /// The values of `ids` as the engine takes them (`f.<id>` inputs). Empty inputs are left out,
 /// so the engine names them if they are needed; a value that does not parse is passed on as
 /// text so the engine's `invalid-value` says what is wrong.
-pub fn values(p: &Process, ids: &[String], form: &FormData, offset: i32) -> BTreeMap<String, Value> {
+pub fn values(
+    p: &Process,
+    ids: &[String],
+    form: &FormData,
+    offset: i32,
+) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for id in ids {
         let Some(f) = p.fields.iter().find(|f| &f.id == id) else {
@@ -131,7 +136,9 @@ fn value(f: &Field, form: &FormData, name: &str, offset: i32) -> Option<Value> {
                 })
                 .unwrap_or_else(|| Value::from(raw)),
         ),
-        "datetime" => Some(Value::from(local_datetime(raw, offset).unwrap_or_else(|| raw.to_string()))),
+        "datetime" => Some(Value::from(
+            local_datetime(raw, offset).unwrap_or_else(|| raw.to_string()),
+        )),
         "users" => Some(json!(raw
             .split([',', '，', ' '])
             .map(str::trim)
@@ -148,7 +155,11 @@ fn local_datetime(s: &str, offset: i32) -> Option<String> {
         return Some(s.to_string());
     }
     let (date, time) = s.split_once('T')?;
-    let time = if time.len() == 5 { format!("{time}:00") } else { time.to_string() };
+    let time = if time.len() == 5 {
+        format!("{time}:00")
+    } else {
+        time.to_string()
+    };
     let sign = if offset < 0 { '-' } else { '+' };
     let m = offset.unsigned_abs() / 60;
     let text = format!("{date}T{time}{sign}{:02}:{:02}", m / 60, m % 60);
@@ -216,10 +227,20 @@ pub fn show(f: &Field, v: &Value, offset: i32) -> String {
         (_, Value::String(s)) => s.clone(),
         (_, Value::Array(a)) => a
             .iter()
-            .map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| x.to_string())
+            })
             .collect::<Vec<_>>()
             .join(", "),
-        (_, Value::Bool(b)) => if *b { "true".into() } else { String::new() },
+        (_, Value::Bool(b)) => {
+            if *b {
+                "true".into()
+            } else {
+                String::new()
+            }
+        }
         (_, Value::Null) => String::new(),
         (_, v) => v.to_string(),
     }

@@ -46,7 +46,10 @@ pub fn attach(
         let mut links = BTreeMap::new();
         let mut store = app.store();
         for u in &msg.to {
-            links.insert(u.clone(), mint(&mut store, base, u, &path, now, LINK_TTL_SECS)?);
+            links.insert(
+                u.clone(),
+                mint(&mut store, base, u, &path, now, LINK_TTL_SECS)?,
+            );
         }
         msg.links = links;
     }
@@ -59,7 +62,10 @@ mod tests {
 
     #[test]
     fn messages_lead_to_the_page_where_one_acts() {
-        assert_eq!(page_path(3, "reminder:ship-and-report"), "/t/3/ship-and-report");
+        assert_eq!(
+            page_path(3, "reminder:ship-and-report"),
+            "/t/3/ship-and-report"
+        );
         assert_eq!(page_path(3, "approval-requested"), "/a/3");
         assert_eq!(page_path(3, "status:approved"), "/r/3");
         assert_eq!(page_path(3, "escalation:ship"), "/r/3");

@@ -22,7 +22,10 @@ pub fn mint(
     ttl: i64,
 ) -> Result<String, crate::runtime::storage::StoreError> {
     let token = store.create_login_link(user, session::safe_next(next), now, ttl)?;
-    Ok(format!("{}/login/{token}", public_url.trim_end_matches('/')))
+    Ok(format!(
+        "{}/login/{token}",
+        public_url.trim_end_matches('/')
+    ))
 }
 
 pub async fn get(State(p): State<Arc<Pages>>, Path(token): Path<String>) -> Response {
@@ -95,7 +98,12 @@ pub async fn logout(State(p): State<Arc<Pages>>, h: HeaderMap, req: Request) -> 
             return p.error(lang, &e.into());
         }
         let secure = session::is_https(&h, &p.public_url);
-        let mut r = p.message(lang, StatusCode::OK, "sign_out", super::words::word(lang, "signed_out"));
+        let mut r = p.message(
+            lang,
+            StatusCode::OK,
+            "sign_out",
+            super::words::word(lang, "signed_out"),
+        );
         if let Ok(v) = session::clear_cookie(secure).parse() {
             r.headers_mut().insert(header::SET_COOKIE, v);
         }

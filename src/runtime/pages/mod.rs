@@ -77,7 +77,10 @@ pub fn router(p: Arc<Pages>) -> Router {
         .route("/r/{record}", get(record::get))
         .route("/r/{record}/move/{to}", post(record::post_move))
         .route("/new", get(new_record::list))
-        .route("/new/{process}", get(new_record::get).post(new_record::post))
+        .route(
+            "/new/{process}",
+            get(new_record::get).post(new_record::post),
+        )
         .route("/board", get(board::list))
         .route("/board/{process}", get(board::get))
         .route("/files/{record}/{file}", get(record::file))
@@ -126,7 +129,12 @@ impl Pages {
             Err(e) => return Err(self.error(lang, &e.into())),
         };
         let Some(person) = data::person(&self.app, &row.user) else {
-            return Err(self.message(lang, StatusCode::FORBIDDEN, "not_allowed", &words::word(lang, "unknown_user").to_string()));
+            return Err(self.message(
+                lang,
+                StatusCode::FORBIDDEN,
+                "not_allowed",
+                words::word(lang, "unknown_user"),
+            ));
         };
         Ok(Signed {
             token,
@@ -170,7 +178,10 @@ impl Pages {
             StatusCode::FORBIDDEN => "not_allowed",
             _ => "error",
         };
-        let text = e.body["error"]["message"].as_str().unwrap_or("").to_string();
+        let text = e.body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
         self.message(lang, e.status, heading, &text)
     }
 

@@ -15,12 +15,20 @@ use super::{blocking, data, view, Pages, Signed};
 use crate::engine::Action;
 use crate::runtime::error::ApiError;
 
-pub async fn list(State(p): State<Arc<Pages>>, h: HeaderMap, q: axum::extract::Query<std::collections::BTreeMap<String, String>>) -> Response {
+pub async fn list(
+    State(p): State<Arc<Pages>>,
+    h: HeaderMap,
+    q: axum::extract::Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
     // The list is on "my work"; this address exists for bookmarks and the header link.
     super::work::get(State(p), h, q).await
 }
 
-pub async fn get(State(p): State<Arc<Pages>>, h: HeaderMap, Path(process): Path<String>) -> Response {
+pub async fn get(
+    State(p): State<Arc<Pages>>,
+    h: HeaderMap,
+    Path(process): Path<String>,
+) -> Response {
     blocking(move || match p.signed_in(&h) {
         Ok(s) => show(&p, &s, &process, None),
         Err(r) => r,
@@ -28,7 +36,12 @@ pub async fn get(State(p): State<Arc<Pages>>, h: HeaderMap, Path(process): Path<
     .await
 }
 
-pub async fn post(State(p): State<Arc<Pages>>, h: HeaderMap, Path(process): Path<String>, req: Request) -> Response {
+pub async fn post(
+    State(p): State<Arc<Pages>>,
+    h: HeaderMap,
+    Path(process): Path<String>,
+    req: Request,
+) -> Response {
     let form = match p.form(req).await {
         Ok(f) => f,
         Err(r) => return r,
@@ -46,11 +59,25 @@ pub async fn post(State(p): State<Arc<Pages>>, h: HeaderMap, Path(process): Path
         let Some(proc_) = b.process(&process) else {
             return show(&p, &s, &process, None);
         };
-        let ids: Vec<String> = data::creation_fields(proc_).iter().map(|f| f.id.clone()).collect();
+        let ids: Vec<String> = data::creation_fields(proc_)
+            .iter()
+            .map(|f| f.id.clone())
+            .collect();
         let fields = form::values(proc_, &ids, &form, p.app.clock.offset);
         let request = json!({"process": process, "fields": fields, "via": "page"});
-        let action = Action::Create { process: process.clone(), fields };
-        match p.app.act(&s.person.user(), None, action, request, "create", None, None) {
+        let action = Action::Create {
+            process: process.clone(),
+            fields,
+        };
+        match p.app.act(
+            &s.person.user(),
+            None,
+            action,
+            request,
+            "create",
+            None,
+            None,
+        ) {
             Ok((id, _)) => view::see_other(&format!("/r/{id}?done=create")),
             Err(e) => show(&p, &s, &process, Some((&form, &e))),
         }
@@ -71,14 +98,33 @@ fn show(p: &Pages, s: &Signed, process: &str, refused: Option<(&FormData, &ApiEr
     if !data::may_create(&p.app, b, &s.person, process) {
         return p.message(lang, StatusCode::FORBIDDEN, "not_allowed", &proc_.title);
     }
-    let ids: Vec<String> = data::creation_fields(proc_).iter().map(|f| f.id.clone()).collect();
-    let (message, errors) = refused.map(|(_, e)| refusal(proc_, e, lang)).unwrap_or_else(|| (String::new(), BTreeMap::new()));
+    let ids: Vec<String> = data::creation_fields(proc_)
+        .iter()
+        .map(|f| f.id.clone())
+        .collect();
+    let (message, errors) = refused
+        .map(|(_, e)| refusal(proc_, e, lang))
+        .unwrap_or_else(|| (String::new(), BTreeMap::new()));
     let mut ctx = p.base(s);
     ctx["process"] = json!({"title": proc_.title, "record": proc_.record, "purpose": proc_.purpose.as_deref().map(|g| crate::render::markdown::to_html(g, 3))});
-    ctx["inputs"] = json!(form::inputs(proc_, &ids, None, refused.map(|x| x.0), &errors, p.app.clock.offset));
-    ctx["multipart"] = json!(ids.iter().any(|f| proc_.fields.iter().any(|x| &x.id == f && x.ty.starts_with("file"))));
+    ctx["inputs"] = json!(form::inputs(
+        proc_,
+        &ids,
+        None,
+        refused.map(|x| x.0),
+        &errors,
+        p.app.clock.offset
+    ));
+    ctx["multipart"] = json!(ids.iter().any(|f| proc_
+        .fields
+        .iter()
+        .any(|x| &x.id == f && x.ty.starts_with("file"))));
     ctx["refused"] = json!((!message.is_empty()).then_some(message));
     ctx["action"] = json!(format!("/new/{process}"));
-    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     view::page(&p.env, "new.html.j2", lang, ctx, status)
 }

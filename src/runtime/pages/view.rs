@@ -12,16 +12,46 @@ use super::words::{catalogue, Lang};
 
 /// The shipped page templates and assets, by file name.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html.j2", include_str!("../../../templates/app/base.html.j2")),
-    ("macros.html.j2", include_str!("../../../templates/app/macros.html.j2")),
-    ("work.html.j2", include_str!("../../../templates/app/work.html.j2")),
-    ("task.html.j2", include_str!("../../../templates/app/task.html.j2")),
-    ("approval.html.j2", include_str!("../../../templates/app/approval.html.j2")),
-    ("record.html.j2", include_str!("../../../templates/app/record.html.j2")),
-    ("new.html.j2", include_str!("../../../templates/app/new.html.j2")),
-    ("board.html.j2", include_str!("../../../templates/app/board.html.j2")),
-    ("login.html.j2", include_str!("../../../templates/app/login.html.j2")),
-    ("message.html.j2", include_str!("../../../templates/app/message.html.j2")),
+    (
+        "base.html.j2",
+        include_str!("../../../templates/app/base.html.j2"),
+    ),
+    (
+        "macros.html.j2",
+        include_str!("../../../templates/app/macros.html.j2"),
+    ),
+    (
+        "work.html.j2",
+        include_str!("../../../templates/app/work.html.j2"),
+    ),
+    (
+        "task.html.j2",
+        include_str!("../../../templates/app/task.html.j2"),
+    ),
+    (
+        "approval.html.j2",
+        include_str!("../../../templates/app/approval.html.j2"),
+    ),
+    (
+        "record.html.j2",
+        include_str!("../../../templates/app/record.html.j2"),
+    ),
+    (
+        "new.html.j2",
+        include_str!("../../../templates/app/new.html.j2"),
+    ),
+    (
+        "board.html.j2",
+        include_str!("../../../templates/app/board.html.j2"),
+    ),
+    (
+        "login.html.j2",
+        include_str!("../../../templates/app/login.html.j2"),
+    ),
+    (
+        "message.html.j2",
+        include_str!("../../../templates/app/message.html.j2"),
+    ),
     ("app.css", include_str!("../../../templates/app/app.css")),
     ("app.js", include_str!("../../../templates/app/app.js")),
 ];
@@ -89,7 +119,13 @@ pub fn environment(dir: Option<&Path>) -> Result<Environment<'static>, String> {
 }
 
 /// A page answer: the template rendered with `ctx` plus the words of `lang`.
-pub fn page(env: &Environment, name: &str, lang: Lang, mut ctx: Value, status: StatusCode) -> Response {
+pub fn page(
+    env: &Environment,
+    name: &str,
+    lang: Lang,
+    mut ctx: Value,
+    status: StatusCode,
+) -> Response {
     ctx["t"] = serde_json::to_value(catalogue(lang)).unwrap_or_default();
     ctx["lang"] = Value::from(lang.code());
     match render(env, name, &ctx) {

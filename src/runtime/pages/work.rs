@@ -13,7 +13,11 @@ use serde_json::{json, Value};
 use super::due_words::due_words;
 use super::{blocking, data, view, Pages};
 
-pub async fn get(State(p): State<Arc<Pages>>, h: HeaderMap, q: Query<BTreeMap<String, String>>) -> Response {
+pub async fn get(
+    State(p): State<Arc<Pages>>,
+    h: HeaderMap,
+    q: Query<BTreeMap<String, String>>,
+) -> Response {
     blocking(move || {
         let s = match p.signed_in(&h) {
             Ok(s) => s,
