@@ -80,7 +80,7 @@ try {
   step('lisi (销售主管) rejects with a reason');
   const li = await person();
   await signIn(li, links.lisi[0]);
-  await li.getByRole('link', { name: /提交发货审批/ }).click();
+  await li.locator('ul.work').getByRole('link', { name: /提交发货审批/ }).click();
   await check(li, 'approval');
   await li.getByLabel('驳回原因', { exact: true }).fill('金额与合同不符，请核对');
   await li.getByRole('button', { name: '驳回' }).click();
@@ -88,7 +88,9 @@ try {
   await check(li, 'my-work-approver');
 
   step('zhangsan sees the reason and asks again');
-  await zhang.goto(`${base}${record}`);
+  await zhang.goto(`${base}/`);
+  await zhang.getByRole('link', { name: /was rejected by lisi/ }).click();
+  expect(new URL(zhang.url()).pathname === record, 'the message leads to the record');
   await zhang.getByText('金额与合同不符，请核对').waitFor();
   await zhang.getByRole('button', { name: '提交发货审批' }).click();
   await zhang.getByText('已提交。').waitFor();
@@ -99,7 +101,7 @@ try {
   await li.getByText('已同意。').waitFor();
   const zhao = await person();
   await signIn(zhao, links.zhaoliu[0]);
-  await zhao.getByRole('link', { name: /提交发货审批/ }).click();
+  await zhao.locator('ul.work').getByRole('link', { name: /提交发货审批/ }).click();
   await zhao.getByRole('button', { name: '同意' }).click();
   await zhao.getByText('已同意。').waitFor();
 
@@ -119,7 +121,7 @@ try {
   expect(new URL(wang.url()).pathname === record, `the card leads to the record: ${wang.url()}`);
   await wang.goto(`${base}/`);
   await check(wang, 'my-work');
-  await wang.getByRole('link', { name: /完成发货并反馈发货信息/ }).first().click();
+  await wang.locator('ul.work').getByRole('link', { name: /完成发货并反馈发货信息/ }).click();
   await check(wang, 'task');
   await wang.getByLabel('实际发货时间', { exact: true }).fill('2026-01-05T14:30');
   await wang.getByLabel('物流单号', { exact: true }).fill('SF1234567890');
@@ -140,7 +142,7 @@ try {
   step('lisa, an external implementer, sees only her task');
   const lisa = await person();
   await signIn(lisa, links.lisa[0]);
-  await lisa.getByRole('link', { name: /完成翻译并上传译稿/ }).waitFor();
+  await lisa.locator('ul.work').getByRole('link', { name: /完成翻译并上传译稿/ }).waitFor();
   expect(!(await lisa.content()).includes('华东电子'), 'lisa sees no delivery');
   await check(lisa, 'my-work-external');
   const r = await lisa.goto(`${base}${record}`);

@@ -360,3 +360,15 @@ pub fn read_upload(dir: &Path, id: &str) -> Option<(Vec<u8>, String, String)> {
         .to_string();
     Some((bytes, name, mime))
 }
+
+/// The person's latest messages (their inbox, newest first): what was said, and the record.
+pub fn messages(app: &AppState, p: &Person, n: usize) -> Result<Vec<Value>, ApiError> {
+    let rows = app.store().inbox(&p.id, n)?;
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            json!({"at": m.at, "text": m.message, "reason": m.reason,
+                   "url": m.record_id.map(|r| format!("/r/{r}"))})
+        })
+        .collect())
+}

@@ -36,6 +36,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Nothing to do right now.",
     ),
     ("tasks", "任务", "Tasks"),
+    ("messages", "最新消息", "Latest messages"),
     ("approvals", "待审批", "Approvals"),
     ("approval", "审批", "Approval"),
     ("record", "记录", "Record"),

@@ -52,8 +52,21 @@ pub async fn get(
                 boards.push(json!({"url": format!("/board/{}", pr.name), "title": pr.title}));
             }
         }
+        let messages = match data::messages(&p.app, &s.person, 5) {
+            Ok(m) => m,
+            Err(e) => return p.error(lang, &e),
+        };
+        let messages: Vec<Value> = messages
+            .into_iter()
+            .map(|mut m| {
+                let at = m["at"].as_i64().unwrap_or(0);
+                m["when"] = json!(super::due_words::when(at, p.app.clock.offset));
+                m
+            })
+            .collect();
         let mut ctx = p.base(&s);
         ctx["items"] = json!(items);
+        ctx["messages"] = json!(messages);
         ctx["starts"] = json!(starts);
         ctx["boards"] = json!(boards);
         ctx["done"] = json!(done_word(&q, lang));
