@@ -96,7 +96,9 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
         record: id,
         approve: true,
     };
-    let Some((a, t, st)) = step.filter(|_| data::may(&p.app, &b, &s.person, &sr, decide)) else {
+    let Some((a, t, st)) =
+        step.filter(|_| data::Judge::new(&p.app, &b, &s.person).may(&sr, decide))
+    else {
         let text = refused
             .map(|(_, e)| {
                 e.body["error"]["message"]

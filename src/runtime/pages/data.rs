@@ -92,41 +92,56 @@ pub fn record(
     Ok((sr, b))
 }
 
-/// What the engine would answer if the person did `action` now, without storing anything:
-/// the pages offer a button only when this is not `not-allowed` (one rule, the engine's).
-pub fn try_action(
-    app: &AppState,
-    b: &Bundle,
-    p: &Person,
-    sr: &StoredRecord,
-    action: Action,
-) -> Result<(), EngineError> {
-    let mut world = app.world();
-    world.next_id = u64::MAX / 2;
-    world.records.insert(sr.record.id, sr.record.clone());
-    Engine::new(b)
-        .apply(&mut world, &p.actor(), action, app.clock.now())
-        .map(|_| ())
+/// Asks the engine what a person may do, without storing anything: the pages offer a button
+/// only when the engine would not answer `not-allowed` (one rule, the engine's). One engine
+/// and one directory per page, however many buttons it weighs.
+pub struct Judge<'b> {
+    engine: Engine<'b>,
+    world: crate::engine::World,
+    actor: Actor,
+    now: DateTime,
 }
 
-/// Whether the engine lets the person do `action` (it may still ask for fields).
-pub fn may(app: &AppState, b: &Bundle, p: &Person, sr: &StoredRecord, action: Action) -> bool {
-    match try_action(app, b, p, sr, action) {
-        Ok(()) => true,
-        Err(e) => e.code != ecode::NOT_ALLOWED && e.code != ecode::NO_SUCH_TRANSITION,
+impl<'b> Judge<'b> {
+    pub fn new(app: &AppState, b: &'b Bundle, p: &Person) -> Judge<'b> {
+        Judge {
+            engine: Engine::new(b),
+            world: app.world(),
+            actor: p.actor(),
+            now: app.clock.now(),
+        }
     }
-}
 
-/// Whether the person may start a record of `process` (the engine's create rule).
-pub fn may_create(app: &AppState, b: &Bundle, p: &Person, process: &str) -> bool {
-    let mut world = app.world();
-    let action = Action::Create {
-        process: process.to_string(),
-        fields: BTreeMap::new(),
-    };
-    match Engine::new(b).apply(&mut world, &p.actor(), action, app.clock.now()) {
-        Ok(_) => true,
-        Err(e) => e.code != ecode::NOT_ALLOWED && e.code != ecode::NO_SUCH_PROCESS,
+    /// What the engine would answer to `action` on `sr` (or on nothing, for a create).
+    pub fn try_action(&self, sr: Option<&StoredRecord>, action: Action) -> Result<(), EngineError> {
+        let mut world = self.world.clone();
+        if let Some(sr) = sr {
+            world.next_id = u64::MAX / 2;
+            world.records.insert(sr.record.id, sr.record.clone());
+        }
+        self.engine
+            .apply(&mut world, &self.actor, action, self.now)
+            .map(|_| ())
+    }
+
+    /// Whether the engine lets the person do `action` (it may still ask for fields).
+    pub fn may(&self, sr: &StoredRecord, action: Action) -> bool {
+        match self.try_action(Some(sr), action) {
+            Ok(()) => true,
+            Err(e) => e.code != ecode::NOT_ALLOWED && e.code != ecode::NO_SUCH_TRANSITION,
+        }
+    }
+
+    /// Whether the person may start a record of `process` (the engine's create rule).
+    pub fn may_create(&self, process: &str) -> bool {
+        let action = Action::Create {
+            process: process.to_string(),
+            fields: BTreeMap::new(),
+        };
+        match self.try_action(None, action) {
+            Ok(()) => true,
+            Err(e) => e.code != ecode::NOT_ALLOWED && e.code != ecode::NO_SUCH_PROCESS,
+        }
     }
 }
 
@@ -149,24 +164,27 @@ pub fn my_work(app: &AppState, p: &Person) -> Result<Vec<WorkItem>, ApiError> {
     let now = app.clock.now();
     let mut out = vec![];
     let live = app.store().live_records()?;
-    for sr in &live {
-        let b = app.bundle(&app.store(), &sr.bundle_hash)?;
-        let Some(proc_) = b.process(&sr.record.process) else {
-            continue;
-        };
-        tasks_of(app, &b, proc_, sr, p, now, &mut out);
-        if let Some(item) = approval_of(app, &b, proc_, sr, p) {
-            out.push(item);
+    let mut hashes: Vec<&str> = live.iter().map(|sr| sr.bundle_hash.as_str()).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    for hash in hashes {
+        let b = app.bundle(&app.store(), hash)?;
+        let judge = Judge::new(app, &b, p);
+        for sr in live.iter().filter(|sr| sr.bundle_hash == hash) {
+            let Some(proc_) = b.process(&sr.record.process) else {
+                continue;
+            };
+            tasks_of(proc_, sr, p, now, &mut out);
+            if let Some(item) = approval_of(&judge, proc_, sr, p) {
+                out.push(item);
+            }
         }
     }
     out.sort_by_key(|w| (!w.overdue, w.due.map_or(i64::MAX, |d| d.secs), w.record));
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn tasks_of(
-    app: &AppState,
-    b: &Bundle,
     proc_: &Process,
     sr: &StoredRecord,
     p: &Person,
@@ -193,12 +211,10 @@ fn tasks_of(
             asked_by: def.on_behalf_of.as_ref().and_then(|x| ref_people(r, x)),
         });
     }
-    let _ = (app, b);
 }
 
 fn approval_of(
-    app: &AppState,
-    b: &Bundle,
+    judge: &Judge<'_>,
     proc_: &Process,
     sr: &StoredRecord,
     p: &Person,
@@ -213,7 +229,7 @@ fn approval_of(
         record: sr.record.id,
         approve: true,
     };
-    if !may(app, b, p, sr, decide) {
+    if !judge.may(sr, decide) {
         return None;
     }
     Some(WorkItem {

@@ -95,7 +95,7 @@ fn show(p: &Pages, s: &Signed, process: &str, refused: Option<(&FormData, &ApiEr
     let (Some(b), Some(proc_)) = (b.as_deref(), proc_) else {
         return p.message(lang, StatusCode::NOT_FOUND, "not_found", process);
     };
-    if !data::may_create(&p.app, b, &s.person, process) {
+    if !data::Judge::new(&p.app, b, &s.person).may_create(process) {
         return p.message(lang, StatusCode::FORBIDDEN, "not_allowed", &proc_.title);
     }
     let ids: Vec<String> = data::creation_fields(proc_)

@@ -177,6 +177,7 @@ fn moves(
 ) -> Vec<Value> {
     let r = &sr.record;
     let lang = data::lang(&s.person, Some(proc_));
+    let judge = data::Judge::new(&p.app, b, &s.person);
     let mut out = vec![];
     for t in &proc_.transitions {
         let from_here = t.from == r.status || (t.from_any && !is_terminal(proc_, &r.status));
@@ -187,7 +188,7 @@ fn moves(
             record: r.id,
             to: t.to.clone(),
         };
-        if !data::may(&p.app, b, &s.person, sr, action) {
+        if !judge.may(sr, action) {
             continue;
         }
         let ids = move_fields(proc_, &r.status, &t.to);

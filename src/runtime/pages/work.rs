@@ -43,9 +43,11 @@ pub async fn get(
             })
             .collect();
         let (mut starts, mut boards) = (vec![], vec![]);
+        let judge = bundle
+            .as_deref()
+            .map(|b| data::Judge::new(&p.app, b, &s.person));
         for pr in bundle.iter().flat_map(|b| b.processes.iter()) {
-            let b = bundle.as_deref().expect("iterating its processes");
-            if data::may_create(&p.app, b, &s.person, &pr.name) {
+            if judge.as_ref().is_some_and(|j| j.may_create(&pr.name)) {
                 starts.push(json!({"url": format!("/new/{}", pr.name), "title": pr.title}));
             }
             if data::owns(&s.person, pr) {
