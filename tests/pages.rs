@@ -438,3 +438,41 @@ fn login_link_refuses_unknown_users_and_bad_durations() {
     let o = run(&["zhangsan", "--expires", "30m"]);
     assert!(o.status.success());
 }
+
+#[test]
+fn templates_dir_overrides_a_page_and_a_broken_one_stops_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("tpl");
+    std::fs::create_dir_all(&tpl).unwrap();
+    std::fs::write(
+        tpl.join("message.html.j2"),
+        "<p>本公司自定义：{{ heading }}</p>\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("tokens"), TOKENS).unwrap();
+    let tokens = dir.path().join("tokens");
+    let args = [
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--templates",
+        tpl.to_str().unwrap(),
+    ];
+    let server = serve_with(&dir.path().join("s.db"), &[], &args);
+    let (code, _, body) = req(&server.addr, "GET", "/", None, None);
+    assert_eq!(code, 401);
+    assert!(body.contains("本公司自定义：请先登录"), "{body}");
+    drop(server);
+    std::fs::write(tpl.join("task.html.j2"), "{% if %}\n").unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("sopctl"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(format!("sqlite://{}", dir.path().join("s.db").display()))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("task.html.j2") && err.contains("help:"),
+        "{err}"
+    );
+}
