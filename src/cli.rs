@@ -182,6 +182,36 @@ pub enum Command {
         /// phone, feishu, dingtalk, language } }`), re-read when it changes or on SIGHUP.
         #[arg(long, value_name = "FILE")]
         users: Option<PathBuf>,
+        /// The address people open the pages at, for links in messages (default: the listen
+        /// address), e.g. https://sop.example.com.
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        /// A folder whose files replace the shipped page templates of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Print a one-time sign-in link for a person (admin; opens the database directly).
+    LoginLink {
+        /// The user id, as in the tokens file.
+        user: String,
+        /// The server's public address the link points at (default: http://127.0.0.1:7070).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// How long the link works: 30m, 12h, 7d, 2w (default: 7d).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// The page the link opens after signing in (default: my work, `/`).
+        #[arg(long, value_name = "PATH")]
+        next: Option<String>,
+        /// The tokens file the server uses, to check that the user exists.
+        #[arg(long, value_name = "FILE")]
+        tokens: Option<PathBuf>,
+        /// The directory file the server uses (`serve --users`), to check that the user exists.
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
     },
     /// API tokens for people and programs (SPEC section 12): shown once, stored hashed.
     Token {
@@ -270,12 +300,33 @@ pub fn main() -> i32 {
             utc_offset,
             channels,
             users,
+            public_url,
+            templates,
         } => commands::serve::run(&commands::serve::Options {
             listen: listen.as_deref(),
             db: db.as_deref(),
             tokens: tokens.as_deref(),
             utc_offset: utc_offset.as_deref(),
             channels: channels.as_deref(),
+            users: users.as_deref(),
+            public_url: public_url.as_deref(),
+            templates: templates.as_deref(),
+        }),
+        Command::LoginLink {
+            user,
+            server,
+            db,
+            expires,
+            next,
+            tokens,
+            users,
+        } => commands::login_link::run(&commands::login_link::Options {
+            user,
+            server: server.as_deref(),
+            db: db.as_deref(),
+            expires: expires.as_deref(),
+            next: next.as_deref(),
+            tokens: tokens.as_deref(),
             users: users.as_deref(),
         }),
         Command::Token { command } => commands::token::run(&g, command),

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod init;
 pub mod lint;
 pub mod log;
+pub mod login_link;
 pub mod man;
 pub mod render;
 pub mod schema;

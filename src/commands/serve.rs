@@ -38,6 +38,8 @@ pub struct Options<'a> {
     pub utc_offset: Option<&'a str>,
     pub channels: Option<&'a Path>,
     pub users: Option<&'a Path>,
+    pub public_url: Option<&'a str>,
+    pub templates: Option<&'a Path>,
 }
 
 pub fn run(o: &Options<'_>) -> i32 {
@@ -144,7 +146,37 @@ pub fn run(o: &Options<'_>) -> i32 {
             return EXIT_ERROR;
         }
     };
+    let env = match crate::runtime::pages::view::environment(o.templates) {
+        Ok(e) => e,
+        Err(e) => {
+            fail(
+                &e,
+                "fix the template, or remove it from the --templates folder to use the shipped one",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let public_url = match listener.local_addr() {
+        Ok(a) => o
+            .public_url
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("http://{a}")),
+        Err(e) => {
+            fail(&format!("cannot read the listening address: {e}"), "");
+            return EXIT_ERROR;
+        }
+    };
+    let mut channels = (*channels).clone();
+    channels.public_url = public_url.clone();
+    let channels = Arc::new(channels);
     let state = Arc::new(AppState::new(store, tokens, clock).with_people(directory, people));
+    let pages = Arc::new(crate::runtime::pages::Pages {
+        app: state.clone(),
+        env,
+        public_url,
+        files_dir: files_dir(&path),
+        max_upload: crate::runtime::pages::MAX_UPLOAD,
+    });
     let result = rt.block_on(async move {
         tokio::spawn(worker::run(
             state.clone(),
@@ -156,9 +188,12 @@ pub fn run(o: &Options<'_>) -> i32 {
         let stop = shutdown()?;
         reload_on_hangup(state.clone())?;
         eprintln!("listening on http://{}", listener.local_addr()?);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(stop)
-            .await
+        axum::serve(
+            listener,
+            router(state).merge(crate::runtime::pages::router(pages)),
+        )
+        .with_graceful_shutdown(stop)
+        .await
     });
     match result {
         Ok(()) => EXIT_OK,
@@ -167,6 +202,13 @@ pub fn run(o: &Options<'_>) -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// Where uploads are kept: a folder beside the database (`sopctl.db` → `sopctl.db.files/`).
+pub fn files_dir(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".files");
+    db.with_file_name(name)
 }
 
 /// Ctrl-C, or SIGTERM (what `docker stop` and systemd send): finish the requests in flight,

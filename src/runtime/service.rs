@@ -175,7 +175,7 @@ impl AppState {
     }
 
     /// A stored bundle version, parsed once per hash.
-    fn bundle(&self, store: &Store, hash: &str) -> Result<Arc<Bundle>, ApiError> {
+    pub fn bundle(&self, store: &Store, hash: &str) -> Result<Arc<Bundle>, ApiError> {
         if let Some(b) = self.cache().get(hash) {
             return Ok(b.clone());
         }
@@ -191,7 +191,8 @@ impl AppState {
         self.bundles.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn active(&self, store: &Store) -> Result<Arc<Bundle>, ApiError> {
+    /// The active bundle; `no-bundle` when none was uploaded.
+    pub fn active(&self, store: &Store) -> Result<Arc<Bundle>, ApiError> {
         let Some(hash) = store.active_hash()? else {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -202,7 +203,8 @@ impl AppState {
         self.bundle(store, &hash)
     }
 
-    fn world(&self) -> World {
+    /// An empty world with the directory and the server's UTC offset.
+    pub fn world(&self) -> World {
         World::new(self.directory().roles_map(), self.clock.offset)
     }
 

@@ -8,6 +8,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::engine::{Record, RecordId};
 
+#[path = "storage_sessions.rs"]
+mod sessions;
+pub use sessions::{LoginLink, NewSession, SessionRow};
+
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE bundles (
@@ -82,6 +86,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX idempotency_at ON idempotency(at);",
     // 4: API tokens and the people invited at run time.
     people::MIGRATION,
+    // 5: sign-in links and browser sessions for the pages.
+    sessions::MIGRATION,
 ];
 
 #[path = "storage_people.rs"]
