@@ -237,6 +237,13 @@ impl Step<'_, '_> {
                 refused.push(f);
             }
         }
+        if terminal && !refused.is_empty() {
+            return Err(EngineError::new(
+                NOT_ALLOWED,
+                "the record is in a terminal status: its fields are no longer edited",
+            )
+            .with_fields(refused));
+        }
         if !refused.is_empty() {
             return Err(self.refusal(p, refused));
         }
