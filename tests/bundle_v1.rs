@@ -32,5 +32,9 @@ fn a_bundle_written_before_v1_1_reads_back_with_the_same_hash() {
     let b = sopctl::bundle::Bundle::from_json(&text).unwrap();
     assert_eq!(b.hash, V1_HASH);
     assert_eq!(b.content_hash(), V1_HASH);
-    assert_eq!(b.to_json(), text, "the same bytes once read and written again");
+    assert_eq!(
+        b.to_json(),
+        text,
+        "the same bytes once read and written again"
+    );
 }

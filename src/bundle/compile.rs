@@ -210,11 +210,7 @@ fn status(p: &model::Process, s: &model::Status, media: &MediaHashes) -> Result<
                 message: n.message.v.clone(),
             })
             .collect(),
-        start: s
-            .start
-            .iter()
-            .map(start_link)
-            .collect(),
+        start: s.start.iter().map(start_link).collect(),
         move_parent: s.move_parent.as_ref().map(|m| m.v.clone()),
         was: strings(&s.was),
         move_parent_all: s.move_parent_all,

@@ -27,7 +27,10 @@ pub fn invalid_each(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
         }
         for f in &t.fill {
             let Some(field) = p.field(&f.v) else { continue };
-            if !matches!(field.ty, FieldType::Files | FieldType::Users | FieldType::Longtext) {
+            if !matches!(
+                field.ty,
+                FieldType::Files | FieldType::Users | FieldType::Longtext
+            ) {
                 out.push(ctx.error(
                     CODE,
                     &p.file,

@@ -37,7 +37,11 @@ pub(crate) fn people_refs(p: &Process) -> Vec<(&Ref, String)> {
         }
         for (i, step) in t.approval.iter().enumerate() {
             if let Some(e) = &step.escalate {
-                let what = format!("the escalation of approval step {} of the transition to `{}`", i + 1, t.to.v);
+                let what = format!(
+                    "the escalation of approval step {} of the transition to `{}`",
+                    i + 1,
+                    t.to.v
+                );
                 out.push((&e.to, what));
             }
         }
@@ -121,7 +125,11 @@ pub fn unknown_field(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
         }
         for l in &s.start {
             if let Some(r) = l.for_each.as_ref().filter(|r| r.kind == RefKind::Field) {
-                check(&r.id, r.span, format!("`start.for_each` of status `{}`", s.id.v));
+                check(
+                    &r.id,
+                    r.span,
+                    format!("`start.for_each` of status `{}`", s.id.v),
+                );
             }
             for (_, parent) in &l.with {
                 if l.for_each.is_some() && parent.v == crate::model::EACH {

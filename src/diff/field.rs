@@ -164,7 +164,11 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
             "field-rights-changed",
             Severity::Behavioral,
             subject(),
-            format!("who may write field {this} changed from {} to {}", show(b), show(h)),
+            format!(
+                "who may write field {this} changed from {} to {}",
+                show(b),
+                show(h)
+            ),
         );
     }
     if b.title != h.title {

@@ -56,7 +56,8 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 } else {
                     ""
                 };
-                m.as_ref().map_or("nowhere".into(), |m| format!("`{m}`{when}"))
+                m.as_ref()
+                    .map_or("nowhere".into(), |m| format!("`{m}`{when}"))
             };
             out.push(
                 "link-move-parent-changed",

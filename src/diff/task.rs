@@ -177,7 +177,11 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
         );
     }
     if b.each != h.each {
-        let word = if h.each { "one task per person" } else { "one task for all" };
+        let word = if h.each {
+            "one task per person"
+        } else {
+            "one task for all"
+        };
         out.push(
             "task-each-changed",
             Severity::Behavioral,

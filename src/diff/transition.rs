@@ -83,7 +83,9 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 "transition-approval-guide-changed",
                 Severity::Cosmetic,
                 subject(),
-                format!("what the approvers of {this} are shown changed (title, guide or checklist)"),
+                format!(
+                    "what the approvers of {this} are shown changed (title, guide or checklist)"
+                ),
             );
         }
         let old_by =

@@ -80,7 +80,12 @@ impl Step<'_, '_> {
     }
 
     /// Asks step `step` of the pending approval: its timers start now.
-    pub fn request_step(&mut self, id: RecordId, t: &Transition, step: usize) -> Result<(), EngineError> {
+    pub fn request_step(
+        &mut self,
+        id: RecordId,
+        t: &Transition,
+        step: usize,
+    ) -> Result<(), EngineError> {
         let (_, p) = self.record_process(id)?;
         let s: &ApprovalStep = &t.approval[step];
         let local = self.now.in_offset(self.w.offset);
@@ -108,7 +113,10 @@ impl Step<'_, '_> {
             record: id,
             to: vec![s.role.clone()],
             channel: "inbox".into(),
-            message: format!("approval requested: {}", s.title.as_deref().unwrap_or(&t.title)),
+            message: format!(
+                "approval requested: {}",
+                s.title.as_deref().unwrap_or(&t.title)
+            ),
             reason: NotifyReason::ApprovalRequested,
         });
         Ok(())
@@ -136,7 +144,11 @@ impl Step<'_, '_> {
         let mut notes = Vec::new();
         while pa.reminders.first().is_some_and(|&x| x <= now) {
             pa.reminders.remove(0);
-            notes.push((vec![step.role.clone()], NotifyReason::Reminder(name.clone()), "reminder"));
+            notes.push((
+                vec![step.role.clone()],
+                NotifyReason::Reminder(name.clone()),
+                "reminder",
+            ));
         }
         if !pa.overdue && pa.due.is_some_and(|d| d < now) {
             pa.overdue = true;

@@ -13,7 +13,11 @@ use super::EngineError;
 use crate::bundle::{Process, StartLink};
 
 impl Step<'_, '_> {
-    pub fn start_children(&mut self, parent: RecordId, link: &StartLink) -> Result<(), EngineError> {
+    pub fn start_children(
+        &mut self,
+        parent: RecordId,
+        link: &StartLink,
+    ) -> Result<(), EngineError> {
         let e = self.e;
         let (_, child_p) = e.index(&link.process)?;
         let base = self.rec(parent);
@@ -74,7 +78,12 @@ impl Step<'_, '_> {
     }
 
     /// A new record in the process's initial status (not entered yet).
-    pub fn new_record(&mut self, p: &Process, fields: BTreeMap<String, Value>, parent: Option<RecordId>) -> RecordId {
+    pub fn new_record(
+        &mut self,
+        p: &Process,
+        fields: BTreeMap<String, Value>,
+        parent: Option<RecordId>,
+    ) -> RecordId {
         let id = self.w.next_id;
         self.w.next_id += 1;
         self.save(id);
@@ -103,7 +112,13 @@ impl Step<'_, '_> {
 
     /// The parent takes its transition to `target` when it has one, is not waiting for an
     /// approval and its requirements are met; with `all`, once every sibling is in `status`.
-    pub fn move_parent(&mut self, id: RecordId, status: &str, target: &str, all: bool) -> Result<(), EngineError> {
+    pub fn move_parent(
+        &mut self,
+        id: RecordId,
+        status: &str,
+        target: &str,
+        all: bool,
+    ) -> Result<(), EngineError> {
         let Some(parent) = self.rec(id).parent else {
             return Ok(());
         };
@@ -116,7 +131,11 @@ impl Step<'_, '_> {
             return Ok(());
         };
         let to = e.status(&pr.process, target);
-        if pr.approval.is_none() && self.check_requires(parent, &to.requires, &t.requires).is_ok() {
+        if pr.approval.is_none()
+            && self
+                .check_requires(parent, &to.requires, &t.requires)
+                .is_ok()
+        {
             self.take(parent, t, None, None)?;
         }
         Ok(())

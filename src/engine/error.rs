@@ -28,8 +28,11 @@ impl EngineError {
 
     pub fn missing(fields: &[&Field]) -> EngineError {
         let titles: Vec<&str> = fields.iter().map(|f| f.title.as_str()).collect();
-        EngineError::new(MISSING_FIELDS, format!("missing fields: {}", titles.join(", ")))
-            .with_fields(fields.to_vec())
+        EngineError::new(
+            MISSING_FIELDS,
+            format!("missing fields: {}", titles.join(", ")),
+        )
+        .with_fields(fields.to_vec())
     }
 
     /// Names the fields concerned.

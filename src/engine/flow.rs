@@ -29,7 +29,12 @@ impl Step<'_, '_> {
         self.request_approval(id, t, by, from_task)
     }
 
-    pub fn do_move(&mut self, id: RecordId, t: &Transition, by: Option<String>) -> Result<(), EngineError> {
+    pub fn do_move(
+        &mut self,
+        id: RecordId,
+        t: &Transition,
+        by: Option<String>,
+    ) -> Result<(), EngineError> {
         let now = self.now;
         let r = self.rec_mut(id);
         r.approval = None;
@@ -108,7 +113,10 @@ impl Step<'_, '_> {
 }
 
 /// Role ids and user ids behind references, each once, in order.
-pub(super) fn resolve(fields: &std::collections::BTreeMap<String, serde_json::Value>, refs: &[Ref]) -> Vec<String> {
+pub(super) fn resolve(
+    fields: &std::collections::BTreeMap<String, serde_json::Value>,
+    refs: &[Ref],
+) -> Vec<String> {
     let mut out = Vec::new();
     for x in refs {
         match x {

@@ -78,7 +78,9 @@ impl Engine<'_> {
     /// `spec.create.by`, or (when absent) anyone whose roles are not all external.
     pub(super) fn check_create(&self, p: &Process, actor: &Actor) -> Result<(), EngineError> {
         let ok = match &p.create_by {
-            Some(by) => by.iter().any(|r| matches!(r, Ref::Role(x) if actor.has_role(x))),
+            Some(by) => by
+                .iter()
+                .any(|r| matches!(r, Ref::Role(x) if actor.has_role(x))),
             None => {
                 actor.roles.is_empty() || actor.roles.iter().any(|r| !self.external.contains(r))
             }
@@ -100,7 +102,13 @@ impl Engine<'_> {
     }
 
     /// `by`: null = any participant; `[]` = nobody by hand.
-    pub(super) fn may_trigger(&self, p: &Process, r: &Record, t: &Transition, actor: &Actor) -> bool {
+    pub(super) fn may_trigger(
+        &self,
+        p: &Process,
+        r: &Record,
+        t: &Transition,
+        actor: &Actor,
+    ) -> bool {
         match &t.by {
             Some(refs) => refs.iter().any(|x| holds(actor, x, &r.fields)),
             None => self.is_participant_in(p, r, actor),
@@ -158,7 +166,12 @@ impl Engine<'_> {
 
     /// Who may decide a step, by user id: the role's holders, less the requester (four-eyes)
     /// and those who already approved it (mode `all`).
-    pub(super) fn deciders(&self, w: &World, step: &ApprovalStep, pa: &PendingApproval) -> Vec<String> {
+    pub(super) fn deciders(
+        &self,
+        w: &World,
+        step: &ApprovalStep,
+        pa: &PendingApproval,
+    ) -> Vec<String> {
         w.holders(&step.role)
             .into_iter()
             .filter(|u| step.allow_self_approval || pa.requester.as_ref() != Some(u))
@@ -177,7 +190,10 @@ impl Engine<'_> {
                 }
                 Ref::Field(id) => {
                     let title = p.fields.iter().find(|f| &f.id == id);
-                    format!("the people in {} (`{id}`)", title.map_or(id.as_str(), |f| &f.title))
+                    format!(
+                        "the people in {} (`{id}`)",
+                        title.map_or(id.as_str(), |f| &f.title)
+                    )
                 }
             })
             .collect();

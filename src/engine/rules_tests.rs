@@ -111,7 +111,12 @@ fn bundle() -> Bundle {
     let dir = tempfile::tempdir().unwrap();
     let sops = dir.path().join("sops");
     std::fs::create_dir_all(&sops).unwrap();
-    for (name, text) in [("roles", ROLES), ("claim", CLAIM), ("memo", OPEN), ("project", PROJECT)] {
+    for (name, text) in [
+        ("roles", ROLES),
+        ("claim", CLAIM),
+        ("memo", OPEN),
+        ("project", PROJECT),
+    ] {
         std::fs::write(sops.join(format!("{name}.yaml")), text).unwrap();
     }
     let config = crate::config::find(dir.path(), None).unwrap();
@@ -174,7 +179,13 @@ impl H<'_> {
     fn rec(&self, id: RecordId) -> &Record {
         self.w.get(id).unwrap()
     }
-    fn complete(&mut self, user: &str, id: RecordId, task: &str, fill: Value) -> Result<Vec<Event>, EngineError> {
+    fn complete(
+        &mut self,
+        user: &str,
+        id: RecordId,
+        task: &str,
+        fill: Value,
+    ) -> Result<Vec<Event>, EngineError> {
         let a = Action::Complete {
             record: id,
             task: task.into(),
@@ -182,7 +193,13 @@ impl H<'_> {
         };
         self.act(user, a)
     }
-    fn decide(&mut self, user: &str, id: RecordId, approve: bool, reason: Option<&str>) -> Result<Vec<Event>, EngineError> {
+    fn decide(
+        &mut self,
+        user: &str,
+        id: RecordId,
+        approve: bool,
+        reason: Option<&str>,
+    ) -> Result<Vec<Event>, EngineError> {
         let a = Action::Approve {
             record: id,
             approve,
@@ -218,20 +235,41 @@ fn a_field_is_written_only_by_its_writers_and_the_error_names_them() {
         let e = h.set("ann", id, json!({"paid": 1000000})).unwrap_err();
         assert_eq!(e.code, "not-allowed");
         assert!(e.message.contains("role 财务 (`finance`)"), "{}", e.message);
-        assert_eq!((e.field_ids.clone(), e.fields.clone()), (vec!["paid".to_string()], vec!["已付".to_string()]));
+        assert_eq!(
+            (e.field_ids.clone(), e.fields.clone()),
+            (vec!["paid".to_string()], vec!["已付".to_string()])
+        );
         h.set("cat", id, json!({"paid": 10})).unwrap();
         assert_eq!(h.rec(id).fields["paid"], json!(10));
         // A field with no `edit` is never written by hand, not even by the owner.
         let e = h.set("ann", id, json!({"amount": 1})).unwrap_err();
-        assert!(e.message.contains("only when the record is created"), "{}", e.message);
+        assert!(
+            e.message.contains("only when the record is created"),
+            "{}",
+            e.message
+        );
         // A task's fill field is not given at creation, and completion writes only its fill.
         let e = h
-            .create("ann", "claim", json!({"owner": "ann", "amount": 1, "receipt": "r.pdf"}))
+            .create(
+                "ann",
+                "claim",
+                json!({"owner": "ann", "amount": 1, "receipt": "r.pdf"}),
+            )
             .unwrap_err();
         assert!(e.message.contains("提交报销"), "{}", e.message);
-        let e = h.complete("ann", id, "submit", json!({"receipt": "r.pdf", "note": "x"})).unwrap_err();
+        let e = h
+            .complete(
+                "ann",
+                id,
+                "submit",
+                json!({"receipt": "r.pdf", "note": "x"}),
+            )
+            .unwrap_err();
         assert_eq!(e.field_ids, ["note"]);
-        assert!(!h.rec(id).is_set("receipt"), "a refused write changes nothing");
+        assert!(
+            !h.rec(id).is_set("receipt"),
+            "a refused write changes nothing"
+        );
     });
 }
 
@@ -239,7 +277,8 @@ fn a_field_is_written_only_by_its_writers_and_the_error_names_them() {
 fn edits_stop_at_a_terminal_status() {
     with(|h| {
         let id = h.claim("ann");
-        h.complete("ann", id, "submit", json!({"receipt": "r.pdf"})).unwrap();
+        h.complete("ann", id, "submit", json!({"receipt": "r.pdf"}))
+            .unwrap();
         h.decide("bob", id, true, None).unwrap();
         h.decide("cat", id, true, None).unwrap();
         let mv = Action::Move {
@@ -248,7 +287,10 @@ fn edits_stop_at_a_terminal_status() {
             fields: BTreeMap::new(),
         };
         h.act("cat", mv).unwrap();
-        assert_eq!(h.set("cat", id, json!({"paid": 5})).unwrap_err().code, "not-allowed");
+        assert_eq!(
+            h.set("cat", id, json!({"paid": 5})).unwrap_err().code,
+            "not-allowed"
+        );
     });
 }
 
@@ -256,10 +298,13 @@ fn edits_stop_at_a_terminal_status() {
 fn create_by_and_external_users() {
     with(|h| {
         // `create.by` names sales and ext: a boss may not, an external user named may.
-        let e = h.create("bob", "claim", json!({"owner": "bob", "amount": 1})).unwrap_err();
+        let e = h
+            .create("bob", "claim", json!({"owner": "bob", "amount": 1}))
+            .unwrap_err();
         assert_eq!(e.code, "not-allowed");
         assert!(e.message.contains("销售"), "{}", e.message);
-        h.create("eve", "claim", json!({"owner": "eve", "amount": 1})).unwrap();
+        h.create("eve", "claim", json!({"owner": "eve", "amount": 1}))
+            .unwrap();
         // Without `create.by`: internal users (even with no role) may, external ones not.
         h.create("bob", "memo", json!({"text": "x"})).unwrap();
         h.create("nob", "memo", json!({})).unwrap();
@@ -273,7 +318,8 @@ fn the_requester_never_decides_a_step_of_their_own_move() {
     with(|h| {
         // al holds sales and boss: he asked, so the boss step is someone else's.
         let id = h.claim("al");
-        h.complete("al", id, "submit", json!({"receipt": "r.pdf"})).unwrap();
+        h.complete("al", id, "submit", json!({"receipt": "r.pdf"}))
+            .unwrap();
         let e = h.decide("al", id, true, None).unwrap_err();
         assert!(e.message.contains("four-eyes"), "{}", e.message);
         assert_eq!(h.e.approvers(&h.w, h.rec(id)), ["bob"]);
@@ -285,7 +331,8 @@ fn the_requester_never_decides_a_step_of_their_own_move() {
 fn allow_self_approval_lifts_four_eyes_for_that_step() {
     with(|h| {
         let id = h.claim("sam");
-        h.complete("sam", id, "submit", json!({"receipt": "r.pdf"})).unwrap();
+        h.complete("sam", id, "submit", json!({"receipt": "r.pdf"}))
+            .unwrap();
         h.decide("bob", id, true, None).unwrap();
         assert_eq!(h.e.approvers(&h.w, h.rec(id)), ["cat", "sam"]);
         h.decide("sam", id, true, None).unwrap();
@@ -297,18 +344,27 @@ fn allow_self_approval_lifts_four_eyes_for_that_step() {
 fn a_rejection_needs_a_reason_tells_the_requester_and_reopens_the_task() {
     with(|h| {
         let id = h.claim("ann");
-        h.complete("ann", id, "submit", json!({"receipt": "r.pdf"})).unwrap();
+        h.complete("ann", id, "submit", json!({"receipt": "r.pdf"}))
+            .unwrap();
         assert!(h.rec(id).tasks.is_empty());
         for reason in [None, Some("  ")] {
             let e = h.decide("bob", id, false, reason).unwrap_err();
-            assert_eq!((e.code, e.field_ids.clone()), ("invalid-value", vec!["reason".to_string()]));
+            assert_eq!(
+                (e.code, e.field_ids.clone()),
+                ("invalid-value", vec!["reason".to_string()])
+            );
         }
         let ev = h.decide("bob", id, false, Some("发票不清楚")).unwrap();
-        assert!(ev.iter().any(|e| matches!(e, Event::Rejected { reason, .. } if reason == "发票不清楚")));
+        assert!(ev
+            .iter()
+            .any(|e| matches!(e, Event::Rejected { reason, .. } if reason == "发票不清楚")));
         assert!(ev.iter().any(|e| matches!(e,
             Event::Notified { to, message, .. } if to == &["ann"] && message.contains("发票不清楚"))));
         let r = h.rec(id);
-        assert_eq!((r.status.as_str(), r.open_task_ids()), ("draft", vec!["submit".to_string()]));
+        assert_eq!(
+            (r.status.as_str(), r.open_task_ids()),
+            ("draft", vec!["submit".to_string()])
+        );
         assert_eq!(r.tasks[0].note.as_deref(), Some("发票不清楚"));
     });
 }
@@ -317,17 +373,27 @@ fn a_rejection_needs_a_reason_tells_the_requester_and_reopens_the_task() {
 fn approval_steps_have_a_due_time_reminders_and_an_escalation() {
     with(|h| {
         let id = h.claim("ann");
-        h.complete("ann", id, "submit", json!({"receipt": "r.pdf"})).unwrap();
+        h.complete("ann", id, "submit", json!({"receipt": "r.pdf"}))
+            .unwrap();
         let w = h.e.pending_work(&h.w, h.rec(id)).unwrap();
-        assert_eq!((w.title, w.guide, w.checklist.len()), ("审核报销", Some("核对发票"), 1));
-        assert_eq!((w.due, w.requester), (Some(t("2026-01-05T13:00:00+08:00")), Some("ann")));
+        assert_eq!(
+            (w.title, w.guide, w.checklist.len()),
+            ("审核报销", Some("核对发票"), 1)
+        );
+        assert_eq!(
+            (w.due, w.requester),
+            (Some(t("2026-01-05T13:00:00+08:00")), Some("ann"))
+        );
         h.now = t("2026-01-05T12:00:00+08:00");
         let ev = h.act("", Action::Tick).unwrap();
         assert!(ev.iter().any(|e| matches!(e, Event::Notified { to, reason: NotifyReason::Reminder(_), .. } if to == &["boss"])));
         h.now = t("2026-01-05T15:00:00+08:00");
         let ev = h.act("", Action::Tick).unwrap();
         assert!(ev.iter().any(|e| matches!(e, Event::Notified { to, reason: NotifyReason::Escalation(_), .. } if to == &["finance"])));
-        assert!(h.act("", Action::Tick).unwrap().is_empty(), "each timer fires once");
+        assert!(
+            h.act("", Action::Tick).unwrap().is_empty(),
+            "each timer fires once"
+        );
         // The second step's clock starts when it is requested; it has no timers.
         h.decide("bob", id, true, None).unwrap();
         assert_eq!(h.rec(id).approval.as_ref().unwrap().due, None);
@@ -340,11 +406,20 @@ fn a_person_field_holds_only_people_with_its_role() {
         let id = h.claim("ann");
         h.set("cat", id, json!({"paid": 1})).unwrap();
         let e = h
-            .create("ann", "claim", json!({"owner": "ann", "amount": 1, "checker": "bob"}))
+            .create(
+                "ann",
+                "claim",
+                json!({"owner": "ann", "amount": 1, "checker": "bob"}),
+            )
             .unwrap_err();
         assert_eq!(e.code, "invalid-value");
         assert!(e.message.contains("finance"), "{}", e.message);
-        h.create("ann", "claim", json!({"owner": "ann", "amount": 1, "checker": "cat"})).unwrap();
+        h.create(
+            "ann",
+            "claim",
+            json!({"owner": "ann", "amount": 1, "checker": "cat"}),
+        )
+        .unwrap();
     });
 }
 
@@ -360,15 +435,46 @@ fn each_opens_one_task_per_person_and_appends_their_work() {
         let r = h.rec(id);
         assert_eq!(r.open_task_ids(), ["read", "read", "read"]);
         // Due one day before the deadline.
-        assert!(r.tasks.iter().all(|t| t.due == Some(t_("2026-01-08T18:00:00+08:00"))));
-        h.complete("tom", id, "read", json!({"notes": "术语多", "files": ["a.docx"]})).unwrap();
-        assert_eq!(h.complete("tom", id, "read", json!({})).unwrap_err().code, "not-allowed");
-        h.complete("tia", id, "read", json!({"notes": "格式乱", "files": ["b.docx"]})).unwrap();
-        assert_eq!(h.rec(id).status, "kickoff", "then waits for the last person");
-        h.complete("eve", id, "read", json!({"notes": "好", "files": ["c.docx"]})).unwrap();
+        assert!(r
+            .tasks
+            .iter()
+            .all(|t| t.due == Some(t_("2026-01-08T18:00:00+08:00"))));
+        h.complete(
+            "tom",
+            id,
+            "read",
+            json!({"notes": "术语多", "files": ["a.docx"]}),
+        )
+        .unwrap();
+        assert_eq!(
+            h.complete("tom", id, "read", json!({})).unwrap_err().code,
+            "not-allowed"
+        );
+        h.complete(
+            "tia",
+            id,
+            "read",
+            json!({"notes": "格式乱", "files": ["b.docx"]}),
+        )
+        .unwrap();
+        assert_eq!(
+            h.rec(id).status,
+            "kickoff",
+            "then waits for the last person"
+        );
+        h.complete(
+            "eve",
+            id,
+            "read",
+            json!({"notes": "好", "files": ["c.docx"]}),
+        )
+        .unwrap();
         let r = h.rec(id);
         assert_eq!(r.fields["files"], json!(["a.docx", "b.docx", "c.docx"]));
-        assert_eq!(r.fields["notes"], json!("tom: 术语多\ntia: 格式乱\neve: 好"));
+        assert_eq!(
+            r.fields["notes"],
+            json!("tom: 术语多\ntia: 格式乱\neve: 好")
+        );
         assert_eq!(r.status, "doing");
     });
 }
@@ -382,11 +488,20 @@ fn for_each_starts_one_child_per_person_and_the_parent_waits_for_all() {
     with(|h| {
         let id = project(h);
         for u in ["tom", "tia", "eve"] {
-            h.complete(u, id, "read", json!({"notes": "ok", "files": [format!("{u}.docx")]})).unwrap();
+            h.complete(
+                u,
+                id,
+                "read",
+                json!({"notes": "ok", "files": [format!("{u}.docx")]}),
+            )
+            .unwrap();
         }
         let kids = h.rec(id).children.clone();
         assert_eq!(kids.len(), 3);
-        let who: Vec<Value> = kids.iter().map(|c| h.rec(*c).fields["who"].clone()).collect();
+        let who: Vec<Value> = kids
+            .iter()
+            .map(|c| h.rec(*c).fields["who"].clone())
+            .collect();
         assert_eq!(who, [json!("tom"), json!("tia"), json!("eve")]);
         assert!(kids.iter().all(|c| h.rec(*c).fields["pm"] == json!("pia")));
         for (c, u) in kids.iter().zip(["tom", "tia"]) {

@@ -100,7 +100,10 @@ impl<'a, 'b> Step<'a, 'b> {
         self.w.records.get_mut(&id).expect("record exists")
     }
 
-    pub fn record_process(&self, id: RecordId) -> Result<(&'a ProcIndex, &'b Process), EngineError> {
+    pub fn record_process(
+        &self,
+        id: RecordId,
+    ) -> Result<(&'a ProcIndex, &'b Process), EngineError> {
         let r = self
             .w
             .records

@@ -11,7 +11,13 @@ use crate::bundle::{Dur, Escalation, Process, Ref, Task};
 use crate::expr::Due;
 
 /// The due time of work opened at `now` (None when the rule's field is unset).
-pub fn due_time(p: &Process, r: &Record, due: &Due, now: DateTime, offset: i32) -> Option<DateTime> {
+pub fn due_time(
+    p: &Process,
+    r: &Record,
+    due: &Due,
+    now: DateTime,
+    offset: i32,
+) -> Option<DateTime> {
     match due {
         Due::Today { hour, minute } => Some(now.at_local(0, *hour, *minute)),
         Due::Tomorrow { hour, minute } => Some(now.at_local(1, *hour, *minute)),
@@ -44,7 +50,10 @@ pub(super) fn timing(
     escalate: Option<&Escalation>,
 ) -> (Vec<DateTime>, Option<DateTime>) {
     let mut reminders: Vec<DateTime> = match due {
-        Some(d) => remind_before.iter().map(|x| d.minus(x.duration())).collect(),
+        Some(d) => remind_before
+            .iter()
+            .map(|x| d.minus(x.duration()))
+            .collect(),
         None => vec![],
     };
     reminders.sort();
@@ -56,7 +65,13 @@ pub(super) fn timing(
 }
 
 /// The tasks a definition opens on a record: one, or one per person for `each`.
-pub(super) fn open_tasks(p: &Process, r: &Record, task: &Task, now: DateTime, offset: i32) -> Vec<OpenTask> {
+pub(super) fn open_tasks(
+    p: &Process,
+    r: &Record,
+    task: &Task,
+    now: DateTime,
+    offset: i32,
+) -> Vec<OpenTask> {
     let due = task
         .due
         .as_ref()

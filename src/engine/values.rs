@@ -98,7 +98,12 @@ fn normalize(f: &Field, v: &Value, w: &World) -> Option<Value> {
 
 impl Step<'_, '_> {
     /// `missing-fields` listing the unfilled fields among `a` and `b`.
-    pub fn check_requires(&self, id: RecordId, a: &[String], b: &[String]) -> Result<(), EngineError> {
+    pub fn check_requires(
+        &self,
+        id: RecordId,
+        a: &[String],
+        b: &[String],
+    ) -> Result<(), EngineError> {
         let r = self.rec(id);
         let (_, p) = self.e.index(&r.process)?;
         let need: BTreeSet<&str> = a.iter().chain(b).map(String::as_str).collect();

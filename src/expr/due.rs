@@ -647,7 +647,9 @@ mod tests {
         let e = bad("shipped_at");
         assert!(e.message.contains("alone"));
         assert!(e.help.contains("shipped_at + 1d"));
-        assert!(bad("shipped_at * 1d").message.contains("expected `+` or `-`"));
+        assert!(bad("shipped_at * 1d")
+            .message
+            .contains("expected `+` or `-`"));
         assert!(bad("shippedAt + 1d").message.contains("`A`"));
     }
 

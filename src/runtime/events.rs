@@ -58,7 +58,9 @@ pub fn event_json(e: &Event) -> Value {
             transition,
             by,
             reason,
-        } => json!({"type": "rejected", "record": record, "transition": transition, "by": by, "reason": reason}),
+        } => {
+            json!({"type": "rejected", "record": record, "transition": transition, "by": by, "reason": reason})
+        }
         Event::Notified {
             record,
             to,

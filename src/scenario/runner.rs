@@ -248,10 +248,7 @@ impl Run<'_, '_> {
     }
 
     fn step(&mut self, n: usize, step: &Node, taken: &mut BTreeMap<String, BTreeSet<String>>) {
-        let Some((verb_key, verb)) = VERBS
-            .iter()
-            .find_map(|k| step.get(k).map(|v| (*k, v)))
-        else {
+        let Some((verb_key, verb)) = VERBS.iter().find_map(|k| step.get(k).map(|v| (*k, v))) else {
             return;
         };
         let Some(actor) = self.actor(n, step, verb_key) else {
@@ -282,7 +279,10 @@ impl Run<'_, '_> {
                         .or_default()
                         .insert(transition.clone());
                 }
-                Event::Created { record: id, process } => {
+                Event::Created {
+                    record: id,
+                    process,
+                } => {
                     self.latest.entry(process.clone()).or_default().push(*id);
                     let created_here = on.as_deref().unwrap_or(&self.process) == process;
                     if is_create && created_here && record.is_none_or(|r| r < *id) {
@@ -303,7 +303,13 @@ impl Run<'_, '_> {
     /// The record `on: <process>` acts on: the latest of that process, or for `complete` the
     /// latest where the user has that task open, for `approve` the latest whose pending step
     /// the user may decide (so that each of several children can be reached).
-    fn target_of(&self, process: &str, actor: &Actor, verb_key: &str, verb: &Node) -> Option<RecordId> {
+    fn target_of(
+        &self,
+        process: &str,
+        actor: &Actor,
+        verb_key: &str,
+        verb: &Node,
+    ) -> Option<RecordId> {
         let ids = self.latest.get(process)?;
         let task = verb.get("task").and_then(Node::as_str);
         // First a record where this user may act, then one where anybody may, then the latest.
@@ -451,7 +457,10 @@ fn record_action(record: RecordId, step: &Node, verb_key: &str, verb: &Node) -> 
         "approve" => Action::Approve {
             record,
             approve: verb.as_bool().unwrap_or(false),
-            reason: step.get("reason").and_then(Node::as_str).map(str::to_string),
+            reason: step
+                .get("reason")
+                .and_then(Node::as_str)
+                .map(str::to_string),
         },
         "complete" => Action::Complete {
             record,
@@ -479,7 +488,13 @@ fn list_text(v: &[String]) -> String {
 }
 
 impl Run<'_, '_> {
-    fn check(&mut self, n: usize, expect: &[(Node, Node)], record: Option<RecordId>, events: &[Event]) {
+    fn check(
+        &mut self,
+        n: usize,
+        expect: &[(Node, Node)],
+        record: Option<RecordId>,
+        events: &[Event],
+    ) {
         let rec = record.and_then(|id| self.world.get(id)).cloned();
         for (k, v) in expect {
             let key = k.key_text().unwrap_or_default();

@@ -11,7 +11,12 @@ use super::super::EngineError;
 use crate::bundle::Transition;
 
 impl Step<'_, '_> {
-    pub fn approve(&mut self, record: RecordId, approve: bool, reason: Option<String>) -> Result<(), EngineError> {
+    pub fn approve(
+        &mut self,
+        record: RecordId,
+        approve: bool,
+        reason: Option<String>,
+    ) -> Result<(), EngineError> {
         let (_, p) = self.record_process(record)?;
         let Some(pa) = self.rec(record).approval.clone() else {
             return Err(EngineError::new(
@@ -36,7 +41,12 @@ impl Step<'_, '_> {
         Ok(())
     }
 
-    fn approve_step(&mut self, record: RecordId, t: &Transition, pa: PendingApproval) -> Result<(), EngineError> {
+    fn approve_step(
+        &mut self,
+        record: RecordId,
+        t: &Transition,
+        pa: PendingApproval,
+    ) -> Result<(), EngineError> {
         let user = self.actor.user.clone();
         let step = &t.approval[pa.step];
         self.push(Event::Approved {
@@ -55,7 +65,11 @@ impl Step<'_, '_> {
                 .filter(|h| step.allow_self_approval || pa.requester.as_ref() != Some(*h))
                 .all(|h| approved_by.contains(h));
         if !done {
-            self.rec_mut(record).approval.as_mut().expect("pending").approved_by = approved_by;
+            self.rec_mut(record)
+                .approval
+                .as_mut()
+                .expect("pending")
+                .approved_by = approved_by;
             return Ok(());
         }
         if pa.step + 1 < t.approval.len() {

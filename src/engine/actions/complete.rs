@@ -14,7 +14,12 @@ use super::super::EngineError;
 use crate::bundle::{Process, Task, Transition};
 
 impl<'b> Step<'_, 'b> {
-    pub fn complete(&mut self, record: RecordId, task: &str, fill: BTreeMap<String, Value>) -> Result<(), EngineError> {
+    pub fn complete(
+        &mut self,
+        record: RecordId,
+        task: &str,
+        fill: BTreeMap<String, Value>,
+    ) -> Result<(), EngineError> {
         let e = self.e;
         let (_, p) = self.record_process(record)?;
         let pos = self.task_position(record, task)?;
@@ -77,10 +82,19 @@ impl<'b> Step<'_, 'b> {
     }
 
     /// For an `each` task: the person's values are added to what the others gave.
-    fn accumulate_each(&self, p: &Process, record: RecordId, values: &mut [(String, Option<Value>)]) {
+    fn accumulate_each(
+        &self,
+        p: &Process,
+        record: RecordId,
+        values: &mut [(String, Option<Value>)],
+    ) {
         let r = self.rec(record);
         for (k, v) in values.iter_mut() {
-            let ty = p.fields.iter().find(|f| &f.id == k).map_or("", |f| f.ty.as_str());
+            let ty = p
+                .fields
+                .iter()
+                .find(|f| &f.id == k)
+                .map_or("", |f| f.ty.as_str());
             if let Some(new) = v.take() {
                 *v = Some(accumulate(ty, r.fields.get(k), new, &self.actor.user));
             }
@@ -88,7 +102,12 @@ impl<'b> Step<'_, 'b> {
     }
 
     /// The transition `complete.then` asks for, with its requirements met.
-    fn then_transition(&self, p: &'b Process, record: RecordId, def: &Task) -> Result<Option<&'b Transition>, EngineError> {
+    fn then_transition(
+        &self,
+        p: &'b Process,
+        record: RecordId,
+        def: &Task,
+    ) -> Result<Option<&'b Transition>, EngineError> {
         let Some(to) = &def.complete.then else {
             return Ok(None);
         };

@@ -13,7 +13,11 @@ use super::super::EngineError;
 use crate::bundle::Field;
 
 impl Step<'_, '_> {
-    pub fn create(&mut self, process: &str, fields: BTreeMap<String, Value>) -> Result<(), EngineError> {
+    pub fn create(
+        &mut self,
+        process: &str,
+        fields: BTreeMap<String, Value>,
+    ) -> Result<(), EngineError> {
         let e = self.e;
         let (_, p) = e.index(process)?;
         e.check_create(p, self.actor)?;

@@ -11,7 +11,12 @@ use super::super::step::Step;
 use super::super::EngineError;
 
 impl Step<'_, '_> {
-    pub fn move_to(&mut self, record: RecordId, to: &str, fields: BTreeMap<String, Value>) -> Result<(), EngineError> {
+    pub fn move_to(
+        &mut self,
+        record: RecordId,
+        to: &str,
+        fields: BTreeMap<String, Value>,
+    ) -> Result<(), EngineError> {
         let e = self.e;
         let (_, p) = self.record_process(record)?;
         let r = self.rec(record);

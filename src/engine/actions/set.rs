@@ -11,7 +11,11 @@ use super::super::step::Step;
 use super::super::EngineError;
 
 impl Step<'_, '_> {
-    pub fn set(&mut self, record: RecordId, fields: BTreeMap<String, Value>) -> Result<(), EngineError> {
+    pub fn set(
+        &mut self,
+        record: RecordId,
+        fields: BTreeMap<String, Value>,
+    ) -> Result<(), EngineError> {
         let (_, p) = self.record_process(record)?;
         let r = self.rec(record);
         let terminal = self.e.status(&p.name, &r.status).terminal;

@@ -109,7 +109,11 @@ mod tests {
         let f = run_rule("external-role-pool", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].0, line_of(yaml, "id: translate"));
-        assert!(f[0].2.contains("外部译员 (role:translator-ext)"), "{}", f[0].2);
+        assert!(
+            f[0].2.contains("外部译员 (role:translator-ext)"),
+            "{}",
+            f[0].2
+        );
         // An internal role pool is fine.
         let internal = yaml.replace("assignee: role:translator-ext", "assignee: role:pm");
         assert!(run_rule("external-role-pool", &internal).is_empty());
