@@ -44,6 +44,7 @@ pub fn invalid_each(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
     for s in &p.statuses {
         for l in &s.start {
             let Some(r) = &l.for_each else { continue };
+            each_takes_a_person(ctx, p, l, &mut out);
             let ok = r.kind == RefKind::Field && (p.field(&r.id).is_none() || is_users(&r.id));
             if !ok {
                 out.push(ctx.error(
@@ -57,4 +58,33 @@ pub fn invalid_each(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// With `for_each`, a child field given `each` must hold a person.
+fn each_takes_a_person(
+    ctx: &Ctx,
+    p: &Process,
+    l: &crate::model::StartLink,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(child) = ctx.project.process(&l.process.v) else {
+        return;
+    };
+    for (cf, pf) in l.with.iter().filter(|(_, pf)| pf.v == crate::model::EACH) {
+        let Some(f) = child.field(&cf.v) else {
+            continue;
+        };
+        if !f.ty.is_user() {
+            out.push(ctx.error(
+                CODE,
+                &p.file,
+                pf.span,
+                format!(
+                    "`each` is the person a child of `{}` is for, but `{}` there is a {} field",
+                    l.process.v, cf.v, f.ty
+                ),
+                "give `each` to a `user` or `users` field of the started process".into(),
+            ));
+        }
+    }
 }

@@ -237,8 +237,13 @@ impl Step<'_, '_> {
     ) -> Result<Vec<(String, Option<Value>)>, EngineError> {
         let (ix, _) = self.e.index(&p.name)?;
         let mut refused: Vec<&Field> = Vec::new();
+        let mut fields: Vec<&Field> = Vec::with_capacity(given.len());
         for k in given.keys() {
-            let f = self.e.field(p, k)?;
+            let f = match ix.field.get(k) {
+                Some(&i) => &p.fields[i],
+                None => return Err(super::values::no_such_field(p, k)),
+            };
+            fields.push(f);
             let by_edit = !terminal && f.edit.iter().any(|r| holds(self.actor, r, fields_now));
             let ok = by_edit
                 || match via {
@@ -264,8 +269,9 @@ impl Step<'_, '_> {
             return Err(self.refusal(p, refused));
         }
         given
-            .iter()
-            .map(|(k, v)| Ok((k.clone(), self.e.check_value(p, k, v, self.w)?)))
+            .values()
+            .zip(fields)
+            .map(|(v, f)| Ok((f.id.clone(), self.e.check_field_value(f, v, self.w)?)))
             .collect()
     }
 

@@ -15,14 +15,13 @@ use crate::bundle::{Field, Process};
 
 impl Engine<'_> {
     /// Checks and normalizes a value for a field; `None` unsets it.
-    pub(super) fn check_value(
+    pub(super) fn check_field_value(
         &self,
-        p: &Process,
-        field: &str,
+        f: &Field,
         v: &Value,
         w: &World,
     ) -> Result<Option<Value>, EngineError> {
-        let f = self.field(p, field)?;
+        let field = &f.id;
         if v.is_null() {
             return Ok(None);
         }
@@ -44,16 +43,14 @@ impl Engine<'_> {
             )),
         }
     }
+}
 
-    pub(super) fn field<'p>(&self, p: &'p Process, field: &str) -> Result<&'p Field, EngineError> {
-        let (ix, _) = self.index(&p.name)?;
-        ix.field.get(field).map(|&i| &p.fields[i]).ok_or_else(|| {
-            EngineError::new(
-                INVALID_VALUE,
-                format!("`{}` has no field `{field}`", p.name),
-            )
-        })
-    }
+/// A request naming a field the process does not have.
+pub(super) fn no_such_field(p: &Process, field: &str) -> EngineError {
+    EngineError::new(
+        INVALID_VALUE,
+        format!("`{}` has no field `{field}`", p.name),
+    )
 }
 
 /// The value as stored, or None when it does not fit the field.
