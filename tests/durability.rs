@@ -109,16 +109,17 @@ fn seed() -> u64 {
 struct RecordLog {
     id: u64,
     order_no: String,
-    /// Every `tracking_no` value sent, in order (the last may not have been answered).
+    /// Every `ship_address` value sent, in order (the last may not have been answered).
     attempted: Vec<String>,
     /// How many of `attempted` got a 2xx answer (always a prefix: one request at a time).
     acked: usize,
 }
 
-/// The value a `set` audit row wrote to `tracking_no` (the request is in its detail).
+/// The value a `set` audit row wrote to `ship_address` (the request is in its detail; the
+/// record's owner may edit it, SPEC 10).
 fn set_value(row: &Value) -> Option<String> {
     Some(
-        row["detail"]["request"]["set"]["tracking_no"]
+        row["detail"]["request"]["set"]["ship_address"]
             .as_str()?
             .to_string(),
     )
@@ -171,8 +172,8 @@ fn verify(addr: &str, logs: &[RecordLog], seed: u64) -> usize {
         unanswered += sets.len() - log.acked;
         // The record's state agrees with its audit trail (same transaction).
         match sets.last() {
-            Some(v) => assert_eq!(fields["tracking_no"], v.as_str(), "{ctx}: {r}"),
-            None => assert!(fields.get("tracking_no").is_none(), "{ctx}: {r}"),
+            Some(v) => assert_eq!(fields["ship_address"], v.as_str(), "{ctx}: {r}"),
+            None => assert_eq!(fields["ship_address"], "上海市浦东新区", "{ctx}: {r}"),
         }
     }
     unanswered
@@ -218,7 +219,7 @@ fn client(
         for k in 0..3 {
             let value = format!("T{cycle}-{thread}-{n}-{k}");
             logs.lock().unwrap()[slot].attempted.push(value.clone());
-            let set = json!({"set": {"tracking_no": value}}).to_string();
+            let set = json!({"set": {"ship_address": value}}).to_string();
             let path = format!("/v1/records/{id}/actions");
             let (st, body) = match conn.request("POST", &path, Some("tz"), Some(&set)) {
                 Ok(x) => x,

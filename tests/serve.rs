@@ -85,7 +85,27 @@ fn bundle_records_auth_and_restart() {
             (st, body["error"]["code"].as_str()),
             (409, Some("no-such-transition"))
         );
+        // Nobody but finance writes the refund: the engine's refusal names who may.
+        let (st, body) = act(a, "tz", id, json!({"set": {"refunded_amount": 1000000}}));
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (403, Some("not-allowed"))
+        );
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("finance"),
+            "{body}"
+        );
         assert_eq!(act(a, "tz", id, json!({"move": "approved"})).0, 200);
+        // A rejection needs a reason.
+        let (st, body) = act(a, "tw", id, json!({"approve": false}));
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (422, Some("invalid-value"))
+        );
+        assert_eq!(body["error"]["fields"], json!(["reason"]), "{body}");
         assert_eq!(act(a, "tw", id, json!({"approve": true})).0, 200);
         let (st, body) = act(a, "tl", id, json!({"approve": true}));
         assert_eq!(st, 200);

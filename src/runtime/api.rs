@@ -180,7 +180,8 @@ async fn create_record(State(s): State<Arc<AppState>>, h: HeaderMap, body: Strin
     Ok((StatusCode::CREATED, Json(json!({"record": out, "id": id}))).into_response())
 }
 
-/// `{"set":{…}}`, `{"move":"status"}`, `{"approve":bool}` or `{"complete":{"task","fill"}}`,
+/// `{"set":{…}}`, `{"move":"status","fill":{…}}`, `{"approve":bool,"reason":"…"}` or
+/// `{"complete":{"task","fill"}}`,
 /// optionally with `"version": N` (the version the client read; a different one is a 409).
 fn parse_action(id: RecordId, body: &Value) -> Result<(&'static str, Action), ApiError> {
     if let Some(f) = body.get("set") {
@@ -196,6 +197,7 @@ fn parse_action(id: RecordId, body: &Value) -> Result<(&'static str, Action), Ap
             Action::Move {
                 record: id,
                 to: to.to_string(),
+                fields: object(body.get("fill"))?,
             },
         ));
     }
@@ -208,6 +210,10 @@ fn parse_action(id: RecordId, body: &Value) -> Result<(&'static str, Action), Ap
             Action::Approve {
                 record: id,
                 approve,
+                reason: body
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
             },
         ));
     }

@@ -50,6 +50,9 @@ pub fn next_timer(b: &Bundle, r: &Record, now: i64) -> Option<i64> {
             at(x.secs);
         }
     }
+    if let Some(x) = r.approval.as_ref().and_then(|a| a.next_timer()) {
+        at(x.secs);
+    }
     let timed = p
         .transitions
         .iter()

@@ -786,6 +786,7 @@ mod tests {
             parent: None,
             children: vec![],
             history: vec![],
+            started_in: None,
         }
     }
 
@@ -889,6 +890,7 @@ mod tests {
             reminders: vec![],
             overdue: false,
             escalate_at: None,
+            note: None,
         });
         let mut write = w(&r, None);
         write.timer = Some(100);

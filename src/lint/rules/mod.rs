@@ -1,6 +1,7 @@
 //! One file per lint rule: its documentation, its check and its tests.
 
 mod duplicate_title;
+mod external_role_pool;
 mod idle_status;
 mod long_checklist;
 mod long_guide;
@@ -17,7 +18,7 @@ mod unused_role;
 
 use super::Rule;
 
-/// Every rule, in the order of SPEC section 6.
+/// Every rule, in the order of SPEC section 6, then those of SPEC 12.
 pub const ALL: &[Rule] = &[
     missing_purpose::RULE,
     missing_owner::RULE,
@@ -33,4 +34,5 @@ pub const ALL: &[Rule] = &[
     unused_field::RULE,
     unused_role::RULE,
     duplicate_title::RULE,
+    external_role_pool::RULE,
 ];

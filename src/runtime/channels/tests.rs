@@ -827,6 +827,7 @@ fn record() -> crate::engine::Record {
         parent: None,
         children: vec![],
         history: vec![],
+        started_in: None,
     }
 }
 

@@ -40,21 +40,12 @@ pub async fn post(
         };
         let approve = form.get("decision") == Some("approve");
         let reason = form.get("reason").unwrap_or("").trim().to_string();
-        if !approve && reason.is_empty() {
-            let lang = super::lang_of(&s);
-            let mut e = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-value",
-                word(lang, "reason_required"),
-            );
-            e.body["error"]["fields"] = json!([{"id": "reason"}]);
-            return show(&p, &s, id, Some((&form, &e)));
-        }
-        let request =
-            json!({"approve": approve, "reason": (!approve).then_some(&reason), "via": "page"});
+        let reason = (!approve).then_some(reason);
+        let request = json!({"approve": approve, "reason": reason, "via": "page"});
         let action = Action::Approve {
             record: id,
             approve,
+            reason,
         };
         match p.app.act(
             &s.person.user(),
@@ -70,10 +61,25 @@ pub async fn post(
             } else {
                 "/?done=reject"
             }),
-            Err(e) => show(&p, &s, id, Some((&form, &e))),
+            Err(e) => show(&p, &s, id, Some((&form, &in_words(&s, e)))),
         }
     })
     .await
+}
+
+/// The engine's refusal of a rejection without a reason, in the person's words and at the
+/// reason box (the rule is the engine's; the wording is the page's).
+fn in_words(s: &Signed, mut e: ApiError) -> ApiError {
+    let names_reason = |f: &Value| f == "reason" || f["id"] == "reason";
+    let about_reason = e.body["error"]["code"] == "invalid-value"
+        && e.body["error"]["fields"]
+            .as_array()
+            .is_some_and(|fs| fs.iter().any(names_reason));
+    if about_reason {
+        e.body["error"]["message"] = json!(word(super::lang_of(s), "reason_required"));
+        e.body["error"]["fields"] = json!([{"id": "reason"}]);
+    }
+    e
 }
 
 fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiError)>) -> Response {
@@ -95,6 +101,7 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
     let decide = Action::Approve {
         record: id,
         approve: true,
+        reason: None,
     };
     let Some((a, t, st)) =
         step.filter(|_| data::Judge::new(&p.app, &b, &s.person).may(&sr, decide))

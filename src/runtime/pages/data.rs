@@ -232,6 +232,7 @@ fn approval_of(
     let decide = Action::Approve {
         record: sr.record.id,
         approve: true,
+        reason: None,
     };
     if !judge.may(sr, decide) {
         return None;

@@ -63,23 +63,17 @@ pub async fn post_move(
         let ids = move_fields(proc_, &sr.record.status, &to);
         let fields = form::values(proc_, &ids, &form, p.app.clock.offset);
         let user = s.person.user();
-        // The fields travel with the move: set them, then move, each the engine's decision.
-        if !fields.is_empty() {
-            let req = json!({"set": fields, "via": "page"});
-            let set = Action::Set { record: id, fields };
-            if let Err(e) = p
-                .app
-                .act(&user, Some(id), set, req, "set", Some(sr.version), None)
-            {
-                return show(&p, &s, id, Some((&to, &form, &e)), None);
-            }
-        }
-        let req = json!({"move": to, "via": "page"});
+        // The fields travel with the move, in one action: the engine decides both together.
+        let req = json!({"move": {"to": to, "fill": fields}, "via": "page"});
         let mv = Action::Move {
             record: id,
             to: to.clone(),
+            fields,
         };
-        match p.app.act(&user, Some(id), mv, req, "move", None, None) {
+        match p
+            .app
+            .act(&user, Some(id), mv, req, "move", Some(sr.version), None)
+        {
             Ok(_) => view::see_other(&format!("/r/{id}?done=move")),
             Err(e) => show(&p, &s, id, Some((&to, &form, &e)), None),
         }
@@ -187,6 +181,7 @@ fn moves(
         let action = Action::Move {
             record: r.id,
             to: t.to.clone(),
+            fields: Default::default(),
         };
         if !judge.may(sr, action) {
             continue;

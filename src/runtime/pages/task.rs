@@ -129,11 +129,11 @@ pub fn task_context(
 ) -> Option<Value> {
     let r = &sr.record;
     let proc_ = b.process(&r.process)?;
-    let open = r.tasks.iter().find(|t| t.id == task)?;
-    if !(open.users.contains(&s.person.id) || open.roles.iter().any(|x| s.person.roles.contains(x)))
-    {
-        return None;
-    }
+    // An `each` task is open once per person: this person's own one.
+    let mine = |t: &&crate::engine::OpenTask| {
+        t.users.contains(&s.person.id) || t.roles.iter().any(|x| s.person.roles.contains(x))
+    };
+    let open = r.tasks.iter().filter(|t| t.id == task).find(mine)?;
     let def = data::task_def(proc_, &r.status, task)?;
     let lang = data::lang(&s.person, Some(proc_));
     let now = p.app.clock.now();
@@ -153,6 +153,8 @@ pub fn task_context(
         "on_behalf_of": def.on_behalf_of.as_ref().and_then(|x| data::ref_people(r, x)),
         "due_words": open.due.map(|d| due_words(d, now, lang)),
         "overdue": open.overdue || open.due.is_some_and(|d| d < now),
+        // Why it is open again: the reason a rejection gave.
+        "sent_back": open.note,
     });
     ctx["next"] = next_step(b, proc_, &r.status, def.complete.then.as_deref());
     ctx["inputs"] = json!(form::inputs(

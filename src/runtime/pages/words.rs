@@ -66,6 +66,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("approve", "同意", "Approve"),
     ("reject", "驳回", "Reject"),
     ("reason", "驳回原因", "Reason for rejecting"),
+    ("sent_back", "已被驳回，原因", "Sent back, because"),
     (
         "reason_required",
         "驳回时必须写明原因。",
