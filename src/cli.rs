@@ -176,6 +176,12 @@ pub enum Command {
         /// channels (see the README).
         #[arg(long, value_name = "FILE")]
         channels: Option<PathBuf>,
+        /// The folder uploaded files are stored in (default: `<database file>.files` beside it).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// The largest file `POST /v1/files` takes, in bytes or with KiB/MiB/GiB (default: 20MiB).
+        #[arg(long, value_name = "SIZE")]
+        max_upload: Option<String>,
     },
     /// Print a shell completion script.
     Completions {
@@ -258,12 +264,16 @@ pub fn main() -> i32 {
             tokens,
             utc_offset,
             channels,
+            data,
+            max_upload,
         } => commands::serve::run(&commands::serve::Options {
             listen: listen.as_deref(),
             db: db.as_deref(),
             tokens: tokens.as_deref(),
             utc_offset: utc_offset.as_deref(),
             channels: channels.as_deref(),
+            data: data.as_deref(),
+            max_upload: max_upload.as_deref(),
         }),
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),

@@ -9,6 +9,8 @@ use crate::runtime::api::router;
 use crate::runtime::auth::Tokens;
 use crate::runtime::channels::ChannelsConfig;
 use crate::runtime::clock::{parse_offset, Clock};
+use crate::runtime::files::{FileStore, DEFAULT_MAX_UPLOAD};
+use crate::runtime::listen::{self, Limits};
 use crate::runtime::service::AppState;
 use crate::runtime::storage::Store;
 use crate::runtime::worker;
@@ -36,6 +38,8 @@ pub struct Options<'a> {
     pub tokens: Option<&'a Path>,
     pub utc_offset: Option<&'a str>,
     pub channels: Option<&'a Path>,
+    pub data: Option<&'a Path>,
+    pub max_upload: Option<&'a str>,
 }
 
 pub fn run(o: &Options<'_>) -> i32 {
@@ -103,6 +107,33 @@ pub fn run(o: &Options<'_>) -> i32 {
             return EXIT_ERROR;
         }
     };
+    // Files: `--data DIR` and `--max-upload SIZE`.
+    let max_upload = match o.max_upload.map(parse_size) {
+        None => DEFAULT_MAX_UPLOAD,
+        Some(Some(n)) => n,
+        Some(None) => {
+            fail(
+                &format!("`{}` is not a size", o.max_upload.unwrap_or_default()),
+                "write it in bytes or with a unit, like 20MiB or 512KiB",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let data = o
+        .data
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| FileStore::default_dir(&path));
+    let files = match FileStore::open(&data, max_upload) {
+        Ok(f) => f,
+        Err(e) => {
+            fail(
+                &format!("cannot use the data folder {}: {e}", data.display()),
+                "check that it is writable, or pass --data DIR",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    crate::runtime::listen::raise_fd_limit();
     let listener = match std::net::TcpListener::bind(listen) {
         Ok(l) => l,
         Err(e) => {
@@ -123,7 +154,7 @@ pub fn run(o: &Options<'_>) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let state = Arc::new(AppState::new(store, tokens, clock));
+    let state = Arc::new(AppState::new(store, tokens, clock, files));
     let result = rt.block_on(async move {
         tokio::spawn(worker::run(
             state.clone(),
@@ -134,10 +165,10 @@ pub fn run(o: &Options<'_>) -> i32 {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let stop = shutdown()?;
         eprintln!("listening on http://{}", listener.local_addr()?);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(stop)
-            .await
+        listen::serve(listener, router(state), Limits::default(), stop).await
     });
+    // Blocking work still running (a request past its bound) must not keep the process alive.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
     match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
@@ -145,6 +176,21 @@ pub fn run(o: &Options<'_>) -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// `20MiB`, `512KiB`, `1GiB`, `1000000` (bytes); `MB`/`KB` are read as the binary units too.
+fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: usize = s[..digits].parse().ok()?;
+    let unit = match s[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(unit).filter(|n| *n > 0)
 }
 
 /// Ctrl-C, or SIGTERM (what `docker stop` and systemd send): finish the requests in flight,
@@ -183,5 +229,14 @@ mod tests {
         assert_eq!(db_path("b.db").unwrap(), PathBuf::from("b.db"));
         assert!(db_path("postgres://x").is_err());
         assert!(db_path("sqlite://").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("20MiB"), Some(20 * 1024 * 1024));
+        assert_eq!(parse_size("512 KiB"), Some(512 * 1024));
+        assert_eq!(parse_size("1000"), Some(1000));
+        assert_eq!(parse_size("0"), None);
+        assert_eq!(parse_size("lots"), None);
     }
 }

@@ -12,8 +12,10 @@ use serde_json::{json, Value};
 use super::auth::{Tokens, User};
 use super::clock::Clock;
 use super::effects::{self, is_terminal, next_timer};
+use super::error::from_engine;
 use super::error::ApiError;
 use super::events::event_json;
+use super::files::{self, FileStore};
 use super::migrate::{migrate, Migration};
 use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord, IDEMPOTENCY_TTL};
 use crate::bundle::Bundle;
@@ -28,6 +30,8 @@ pub struct AppState {
     store: tokio::sync::Mutex<Store>,
     pub tokens: Tokens,
     pub clock: Clock,
+    /// Uploaded files (`--data DIR`).
+    pub files: FileStore,
     bundles: Mutex<HashMap<String, Arc<Bundle>>>,
 }
 
@@ -39,11 +43,12 @@ struct Loaded {
 }
 
 impl AppState {
-    pub fn new(store: Store, tokens: Tokens, clock: Clock) -> AppState {
+    pub fn new(store: Store, tokens: Tokens, clock: Clock, files: FileStore) -> AppState {
         AppState {
             store: tokio::sync::Mutex::new(store),
             tokens,
             clock,
+            files,
             bundles: Mutex::new(HashMap::new()),
         }
     }
@@ -54,7 +59,7 @@ impl AppState {
     }
 
     /// A stored bundle version, parsed once per hash.
-    fn bundle(&self, store: &Store, hash: &str) -> Result<Arc<Bundle>, ApiError> {
+    pub(crate) fn bundle(&self, store: &Store, hash: &str) -> Result<Arc<Bundle>, ApiError> {
         if let Some(b) = self.cache().get(hash) {
             return Ok(b.clone());
         }
@@ -81,7 +86,7 @@ impl AppState {
         self.bundle(store, &hash)
     }
 
-    fn world(&self) -> World {
+    pub(crate) fn world(&self) -> World {
         World::new(self.tokens.directory(), self.clock.offset)
     }
 
@@ -168,6 +173,15 @@ impl AppState {
             Action::Complete { task, .. } => Some(task.clone()),
             _ => None,
         };
+        let process = match (&action, id) {
+            (Action::Create { process, .. }, _) => Some(process.clone()),
+            (_, Some(id)) => l.world.get(id).map(|r| r.process.clone()),
+            _ => None,
+        };
+        let process = process.as_deref().and_then(|p| bundle.process(p));
+        if let (Some(p), Some(fields)) = (process, written(&action)) {
+            files::check_values(&store, p, fields).map_err(|e| from_engine(e, Some(p)))?;
+        }
         let before = l.world.records.clone();
         let now = self.clock.now();
         let events = match Engine::new(&bundle).apply(&mut l.world, &actor, action, now) {
@@ -185,7 +199,7 @@ impl AppState {
                         )));
                     }
                 }
-                return Err(e.into());
+                return Err(from_engine(e, process));
             }
         };
         let main_id = id.unwrap_or_else(|| {
@@ -221,7 +235,12 @@ impl AppState {
                 action: name,
                 record_id: Some(main_id),
                 bundle_hash: Some(&bundle.hash),
-                detail: json!({"request": request, "events": events_json}),
+                detail: super::audit::detail(
+                    &request,
+                    before.get(&main_id),
+                    l.world.get(main_id),
+                    &events_json,
+                ),
             },
             remember,
         )?;
@@ -263,7 +282,22 @@ impl AppState {
             })
             .collect();
         let (inbox, outbox) = effects::messages(bundle, &l.world, events);
+        let record_files: Vec<(RecordId, String)> = l
+            .world
+            .records
+            .values()
+            .filter(|r| before.get(&r.id) != Some(r))
+            .flat_map(|r| {
+                let b = bundles.get(&r.id).unwrap_or(bundle);
+                let ids = b
+                    .process(&r.process)
+                    .map(|p| files::file_ids(p, &r.fields))
+                    .unwrap_or_default();
+                ids.into_iter().map(move |f| (r.id, f))
+            })
+            .collect();
         let mut c = Commit::new(writes, audit);
+        c.record_files = record_files;
         c.inbox = inbox;
         c.outbox = outbox;
         c.idempotency = idempotency;
@@ -350,6 +384,8 @@ impl AppState {
     pub fn put_bundle(&self, body: &str, force: bool) -> Result<(StatusCode, Value), ApiError> {
         let b = Bundle::from_json(body)
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid-bundle", e))?;
+        super::bundle_check::check(&b)
+            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-bundle", e))?;
         let hash = b.content_hash();
         if hash != b.hash {
             return Err(ApiError::new(
@@ -498,6 +534,20 @@ impl AppState {
             }
         }
         Ok(json!({ "tasks": out }))
+    }
+}
+
+/// Whether `u` may read record `r`: the one place the API and the list ask.
+pub fn may_read(b: &Bundle, u: &User, r: &crate::engine::Record) -> bool {
+    check_external(b, u, r).is_ok()
+}
+
+/// The fields an action writes, when it writes any.
+fn written(a: &Action) -> Option<&BTreeMap<String, Value>> {
+    match a {
+        Action::Create { fields, .. } | Action::Set { fields, .. } => Some(fields),
+        Action::Complete { fill, .. } => Some(fill),
+        _ => None,
     }
 }
 

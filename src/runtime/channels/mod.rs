@@ -423,13 +423,8 @@ pub fn render_message(
         "process": { "id": record.process, "title": process_title },
         "status": { "id": record.status, "title": status_title },
     });
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    // Chainable: like Lenient (undefined prints empty), and `record.a.b` on a missing `a` too.
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-    env.set_keep_trailing_newline(true);
-    env.render_str(template, minijinja::Value::from_serialize(&ctx))
-        .unwrap_or_else(|_| template.to_string())
+    // Bounded: fuel and an output cap, so no template can hang the server or fill the disk.
+    crate::runtime::render_bounded::render(template, &ctx)
 }
 
 #[cfg(test)]
