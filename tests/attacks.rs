@@ -26,7 +26,7 @@ fn answers_quickly(addr: &str, token: &str) -> Duration {
 }
 
 const TEMPLATES: [&str; 3] = [
-    "{% for a in range(100) %}{% for b in range(100) %}{% for c in range(100) %}{% for d in range(100) %}{% for e in range(100) %}{% for f in range(100) %}{% for g in range(100) %}{% for h in range(100) %}{% for i in range(100) %}{% for j in range(100) %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
+    "{% for a in 'abcdefghij' %}{% for b in 'abcdefghij' %}{% for c in 'abcdefghij' %}{% for d in 'abcdefghij' %}{% for e in 'abcdefghij' %}{% for f in 'abcdefghij' %}{% for g in 'abcdefghij' %}{% for h in 'abcdefghij' %}{% for i in 'abcdefghij' %}{% for j in 'abcdefghij' %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
     "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}",
     "{{ 'x' * 100000000 }}",
 ];
