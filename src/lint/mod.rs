@@ -641,6 +641,8 @@ mod tests {
         "unused-field",
         "unused-role",
         "duplicate-title",
+        // Beyond SPEC section 6: the runtime bounds messages (README, Serve).
+        "message-loop",
     ];
 
     #[test]

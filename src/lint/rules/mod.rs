@@ -4,6 +4,7 @@ mod duplicate_title;
 mod idle_status;
 mod long_checklist;
 mod long_guide;
+mod message_loop;
 mod missing_owner;
 mod missing_purpose;
 mod missing_review;
@@ -33,4 +34,5 @@ pub const ALL: &[Rule] = &[
     unused_field::RULE,
     unused_role::RULE,
     duplicate_title::RULE,
+    message_loop::RULE,
 ];
