@@ -114,7 +114,10 @@ fn bundle_records_auth_and_restart() {
                 "shipped_at": "2026-01-05T10:00:00+08:00", "tracking_no": "SF1001",
                 "shipping_proof": "proof.jpg"}}}),
         );
-        assert_eq!((st, body["error"]["code"].as_str()), (422, Some("invalid-value")));
+        assert_eq!(
+            (st, body["error"]["code"].as_str()),
+            (422, Some("invalid-value"))
+        );
         assert_eq!(body["error"]["fields"][0]["id"], "shipping_proof");
         let (st, file) = common::http_with(
             a,
