@@ -183,6 +183,28 @@ fn every_answer_of_a_walk_fits_the_document() {
     let file = f.json();
     assert_eq!(file["name"], "凭证.png");
     let id = file["id"].as_str().unwrap().to_string();
+    // The pages' form: multipart with one file.
+    let form = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\xe7\x85\xa7\xe7\x89\x87.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nJPEG\r\n--XyZ--\r\n";
+    let m = raw(
+        w.addr,
+        "POST",
+        "/v1/files",
+        &[
+            ("Authorization", "Bearer tw"),
+            ("Content-Type", "multipart/form-data; boundary=XyZ"),
+        ],
+        form,
+    );
+    check(&w.doc, "POST", "/v1/files", &m);
+    assert_eq!(m.status, 201, "{}", m.json());
+    assert_eq!(
+        (
+            m.json()["name"].as_str(),
+            m.json()["type"].as_str(),
+            m.json()["size"].as_u64()
+        ),
+        (Some("照片.jpg"), Some("image/jpeg"), Some(4))
+    );
     let big = w.upload("tw", "big.bin", &vec![0u8; 70 * 1024]);
     assert_eq!(code(&big), (413, "payload-too-large".into()));
     assert!(big.json()["error"]["message"]

@@ -143,6 +143,25 @@ fn half_open_connections_do_not_starve_other_clients() {
 }
 
 #[test]
+fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let s = common::serve(&dir.path().join("db"), api_support::ENV);
+    let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    c.write_all(b"GET /v1/stats HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let t = Instant::now();
+    let mut rest = vec![];
+    let _ = c.read_to_end(&mut rest);
+    let waited = t.elapsed();
+    assert!(
+        waited >= Duration::from_secs(8) && waited < Duration::from_secs(15),
+        "closed after {waited:?}"
+    );
+}
+
+#[test]
 fn big_bodies_are_refused_and_history_stays_small() {
     let dir = tempfile::tempdir().unwrap();
     let s = common::serve(&dir.path().join("db"), api_support::ENV);
