@@ -127,20 +127,8 @@ impl AppState {
         key: Option<&str>,
     ) -> Result<(RecordId, Value), ApiError> {
         let mut store = self.store();
-        if let Some(key) = key {
-            if let Some(answer) = store.idempotent(&u.id, key)? {
-                let v: Value = serde_json::from_str(&answer)
-                    .map_err(|e| ApiError::internal(format!("a stored answer: {e}")))?;
-                if v["request"] != request {
-                    return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "idempotency-key-reused",
-                        format!("the Idempotency-Key `{key}` was used for another request"),
-                    ));
-                }
-                let id = v["id"].as_u64().unwrap_or(0);
-                return Ok((id, v["out"].clone()));
-            }
+        if let Some(answer) = replay(&store, u, key, &request)? {
+            return Ok(answer);
         }
         let (mut l, bundle) = match id {
             Some(id) => {
@@ -173,15 +161,7 @@ impl AppState {
             Action::Complete { task, .. } => Some(task.clone()),
             _ => None,
         };
-        let process = match (&action, id) {
-            (Action::Create { process, .. }, _) => Some(process.clone()),
-            (_, Some(id)) => l.world.get(id).map(|r| r.process.clone()),
-            _ => None,
-        };
-        let process = process.as_deref().and_then(|p| bundle.process(p));
-        if let (Some(p), Some(fields)) = (process, written(&action)) {
-            files::check_values(&store, p, fields).map_err(|e| from_engine(e, Some(p)))?;
-        }
+        let process = check_files(&store, &bundle, &l.world, id, &action)?;
         let before = l.world.records.clone();
         let now = self.clock.now();
         let events = match Engine::new(&bundle).apply(&mut l.world, &actor, action, now) {
@@ -540,6 +520,49 @@ impl AppState {
 /// Whether `u` may read record `r`: the one place the API and the list ask.
 pub fn may_read(b: &Bundle, u: &User, r: &crate::engine::Record) -> bool {
     check_external(b, u, r).is_ok()
+}
+
+/// The first answer to a request sent again with the same `Idempotency-Key`.
+fn replay(
+    store: &Store,
+    u: &User,
+    key: Option<&str>,
+    request: &Value,
+) -> Result<Option<(RecordId, Value)>, ApiError> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(answer) = store.idempotent(&u.id, key)? else {
+        return Ok(None);
+    };
+    let v: Value = serde_json::from_str(&answer)
+        .map_err(|e| ApiError::internal(format!("a stored answer: {e}")))?;
+    if &v["request"] != request {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            format!("the Idempotency-Key `{key}` was used for another request"),
+        ));
+    }
+    Ok(Some((v["id"].as_u64().unwrap_or(0), v["out"].clone())))
+}
+
+/// The process an action runs in; its `file`/`files` values must name stored files.
+fn check_files<'b>(
+    store: &Store,
+    bundle: &'b Bundle,
+    world: &World,
+    id: Option<RecordId>,
+    action: &Action,
+) -> Result<Option<&'b crate::bundle::Process>, ApiError> {
+    let name = match (action, id) {
+        (Action::Create { process, .. }, _) => Some(process.clone()),
+        (_, Some(id)) => world.get(id).map(|r| r.process.clone()),
+        _ => None,
+    };
+    let process = name.as_deref().and_then(|p| bundle.process(p));
+    if let (Some(p), Some(fields)) = (process, written(action)) {
+        files::check_values(store, p, fields).map_err(|e| from_engine(e, Some(p)))?;
+    }
+    Ok(process)
 }
 
 /// The fields an action writes, when it writes any.
