@@ -127,6 +127,8 @@ fn hostile_message_templates_are_cut_and_do_not_hang_the_server() {
 #[test]
 fn half_open_connections_do_not_starve_other_clients() {
     let dir = tempfile::tempdir().unwrap();
+    // This process holds the 1,100 client ends: lift its own descriptor limit as the server does.
+    sopctl::runtime::listen::raise_fd_limit();
     let s = common::serve(&dir.path().join("db"), api_support::ENV);
     let mut idle = vec![];
     for _ in 0..1100 {
