@@ -157,8 +157,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Run the runtime (SPEC section 8): an HTTP JSON API over SQLite. Tokens come from
-    /// SOPCTL_ADMIN_TOKEN and SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE.
+    /// Run the runtime (SPEC sections 8 and 12): an HTTP JSON API over SQLite. The admin token
+    /// is SOPCTL_ADMIN_TOKEN; people use tokens from `sopctl token create` and are named by
+    /// --users FILE. SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE are for
+    /// tests and small setups.
     Serve {
         /// The address to listen on (default: 127.0.0.1:7070; port 0 picks a free port).
         #[arg(long, value_name = "ADDR")]
@@ -176,12 +178,21 @@ pub enum Command {
         /// channels (see the README).
         #[arg(long, value_name = "FILE")]
         channels: Option<PathBuf>,
+        /// The directory: a YAML file of the people (`users: { id: { name, roles, email,
+        /// phone, feishu, dingtalk, language } }`), re-read when it changes or on SIGHUP.
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
         /// The folder uploaded files are stored in (default: `<database file>.files` beside it).
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
         /// The largest file `POST /v1/files` takes, in bytes or with KiB/MiB/GiB (default: 20MiB).
         #[arg(long, value_name = "SIZE")]
         max_upload: Option<String>,
+    },
+    /// API tokens for people and programs (SPEC section 12): shown once, stored hashed.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
     },
     /// Print a shell completion script.
     Completions {
@@ -264,6 +275,7 @@ pub fn main() -> i32 {
             tokens,
             utc_offset,
             channels,
+            users,
             data,
             max_upload,
         } => commands::serve::run(&commands::serve::Options {
@@ -272,10 +284,44 @@ pub fn main() -> i32 {
             tokens: tokens.as_deref(),
             utc_offset: utc_offset.as_deref(),
             channels: channels.as_deref(),
+            users: users.as_deref(),
             data: data.as_deref(),
             max_upload: max_upload.as_deref(),
         }),
+        Command::Token { command } => commands::token::run(&g, command),
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Make a new API token for USER and print it once (only its SHA-256 is stored).
+    Create {
+        /// The user id the token acts as; their roles come from the server's directory.
+        user: String,
+        /// The database (default: sqlite://sopctl.db, the same as `serve`).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// How long the token works: 30m, 12h, 90d or 2w (default: until revoked).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// The directory file, to warn when USER is not in it.
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
+    },
+    /// List the tokens (id, user, created, expires, revoked), never the tokens themselves.
+    List {
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
+    /// Revoke a token by its id (from `sopctl token list`); it stops working at once.
+    Revoke {
+        /// The token's id.
+        id: i64,
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
 }

@@ -14,6 +14,7 @@ pub mod render;
 pub mod schema;
 pub mod serve;
 pub mod test;
+pub mod token;
 pub mod validate;
 
 use std::collections::HashMap;

@@ -1,5 +1,5 @@
-//! `sopctl serve`: the runtime. Opens (or creates) the SQLite database, loads the tokens,
-//! starts the background loop and serves the HTTP API until interrupted.
+//! `sopctl serve`: the runtime. Opens (or creates) the SQLite database, loads the tokens and
+//! the directory, starts the background loop and serves the HTTP API until interrupted.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use crate::runtime::api::router;
 use crate::runtime::auth::Tokens;
 use crate::runtime::channels::ChannelsConfig;
 use crate::runtime::clock::{parse_offset, Clock};
+use crate::runtime::directory::DirectoryHandle;
 use crate::runtime::files::{FileStore, DEFAULT_MAX_UPLOAD};
 use crate::runtime::listen::{self, Limits};
 use crate::runtime::service::AppState;
@@ -38,6 +39,7 @@ pub struct Options<'a> {
     pub tokens: Option<&'a Path>,
     pub utc_offset: Option<&'a str>,
     pub channels: Option<&'a Path>,
+    pub users: Option<&'a Path>,
     pub data: Option<&'a Path>,
     pub max_upload: Option<&'a str>,
 }
@@ -74,19 +76,19 @@ pub fn run(o: &Options<'_>) -> i32 {
         }
     };
     let tokens = match Tokens::load(o.tokens) {
-        Ok(t) if t.is_empty() => {
-            fail(
-                "no tokens are configured, so no request could be served",
-                "set SOPCTL_ADMIN_TOKEN and SOPCTL_USER_TOKENS, or pass --tokens FILE",
-            );
-            return EXIT_ERROR;
-        }
         Ok(t) => t,
         Err(e) => {
             fail(
                 &format!("bad tokens: {e}"),
                 "entries are `token=user:role1,role2`",
             );
+            return EXIT_ERROR;
+        }
+    };
+    let directory = match DirectoryHandle::open(o.users) {
+        Ok(d) => d,
+        Err(e) => {
+            fail(&e.message, &e.help);
             return EXIT_ERROR;
         }
     };
@@ -107,6 +109,25 @@ pub fn run(o: &Options<'_>) -> i32 {
             return EXIT_ERROR;
         }
     };
+    // A second connection: token checks and the invited people, off the store's lock.
+    let people = match Store::open(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            fail(
+                &format!("cannot open the database {}: {e}", path.display()),
+                "",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    if tokens.is_empty() && people.tokens().is_ok_and(|t| t.is_empty()) {
+        fail(
+            "no tokens are configured, so no request could be served",
+            "create one with `sopctl token create USER`, or set SOPCTL_ADMIN_TOKEN and \
+             SOPCTL_USER_TOKENS, or pass --tokens FILE",
+        );
+        return EXIT_ERROR;
+    }
     // Files: `--data DIR` and `--max-upload SIZE`.
     let max_upload = match o.max_upload.map(parse_size) {
         None => DEFAULT_MAX_UPLOAD,
@@ -154,7 +175,7 @@ pub fn run(o: &Options<'_>) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let state = Arc::new(AppState::new(store, tokens, clock, files));
+    let state = Arc::new(AppState::new(store, tokens, clock, files).with_people(directory, people));
     let result = rt.block_on(async move {
         tokio::spawn(worker::run(
             state.clone(),
@@ -164,6 +185,7 @@ pub fn run(o: &Options<'_>) -> i32 {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let stop = shutdown()?;
+        reload_on_hangup(state.clone())?;
         eprintln!("listening on http://{}", listener.local_addr()?);
         listen::serve(listener, router(state), Limits::default(), stop).await
     });
@@ -209,6 +231,25 @@ fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
         }
         eprintln!("shutting down");
     })
+}
+
+/// SIGHUP re-reads the directory file (a bad file keeps the last good directory).
+#[cfg(unix)]
+fn reload_on_hangup(state: Arc<AppState>) -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            let s = state.clone();
+            let _ = tokio::task::spawn_blocking(move || s.refresh_directory_file(true)).await;
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn reload_on_hangup(_state: Arc<AppState>) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(not(unix))]

@@ -15,24 +15,29 @@ pub const CUT_MARK: &str = "…(cut)";
 /// too). A template that does not parse is shown as written; one that runs out of fuel or
 /// output keeps what it wrote, marked as cut.
 pub fn render(template: &str, ctx: &serde_json::Value) -> String {
+    try_render(template, ctx).unwrap_or_else(|| cut(template.as_bytes()))
+}
+
+/// [`render`], but None for a template that does not parse or fails (an unknown filter, a bad
+/// operand), so the caller can say something else instead.
+pub fn try_render(template: &str, ctx: &serde_json::Value) -> Option<String> {
     let mut env = minijinja::Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.set_keep_trailing_newline(true);
     env.set_fuel(Some(FUEL));
     let mut out = Capped::default();
-    let Ok(t) = env.template_from_str(template) else {
-        return cut(template.as_bytes());
-    };
+    let t = env.template_from_str(template).ok()?;
     let result = t
         .render_captured_to(minijinja::Value::from_serialize(ctx), &mut out)
         .map(|_| ());
     match result {
-        Ok(()) if !out.full => String::from_utf8_lossy(&out.buf).into_owned(),
-        Ok(()) => cut(&out.buf),
-        Err(e) if out.full || e.kind() == minijinja::ErrorKind::OutOfFuel => cut_marked(&out.buf),
-        // Any other failure (an unknown filter, a bad operand): the message as written.
-        Err(_) => cut(template.as_bytes()),
+        Ok(()) if !out.full => Some(String::from_utf8_lossy(&out.buf).into_owned()),
+        Ok(()) => Some(cut(&out.buf)),
+        Err(e) if out.full || e.kind() == minijinja::ErrorKind::OutOfFuel => {
+            Some(cut_marked(&out.buf))
+        }
+        Err(_) => None,
     }
 }
 

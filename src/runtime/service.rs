@@ -9,15 +9,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use super::auth::{Tokens, User};
+use super::auth::{bearer, Caller, Tokens, User};
 use super::clock::Clock;
+use super::directory::{Directory, DirectoryHandle};
 use super::effects::{self, is_terminal, next_timer};
 use super::error::from_engine;
 use super::error::ApiError;
-use super::events::event_json;
 use super::files::{self, FileStore};
 use super::migrate::{migrate, Migration};
 use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord, IDEMPOTENCY_TTL};
+use super::visibility;
 use crate::bundle::Bundle;
 use crate::engine::{error as ecode, Action, Actor, Engine, EngineError, Event, RecordId, World};
 
@@ -33,6 +34,11 @@ pub struct AppState {
     /// Uploaded files (`--data DIR`).
     pub files: FileStore,
     bundles: Mutex<HashMap<String, Arc<Bundle>>>,
+    /// Who the people are (`--users`, invited people, the tokens file's users).
+    directory: DirectoryHandle,
+    /// A second connection for token lookups and the invited people, so that checking a
+    /// request's token never waits for the store's lock.
+    people: Option<Mutex<Store>>,
 }
 
 /// Records loaded for one action: state, version and the bundle each runs on.
@@ -50,7 +56,122 @@ impl AppState {
             clock,
             files,
             bundles: Mutex::new(HashMap::new()),
+            directory: DirectoryHandle::empty(),
+            people: None,
         }
+    }
+
+    /// With the directory file and a second connection to the same database (API tokens,
+    /// invited people).
+    pub fn with_people(mut self, directory: DirectoryHandle, people: Store) -> AppState {
+        self.directory = directory;
+        self.people = Some(Mutex::new(people));
+        self.refresh_directory();
+        self
+    }
+
+    /// The directory as it is now.
+    pub fn directory(&self) -> Arc<Directory> {
+        self.directory.get()
+    }
+
+    /// Re-reads the directory file if it changed (always with `force`, on SIGHUP) and the
+    /// invited people from the database. A bad file keeps the last good directory.
+    pub fn refresh_directory_file(&self, force: bool) {
+        self.directory.reload(force);
+        self.refresh_directory();
+    }
+
+    /// Re-reads the invited people (call after inserting one).
+    pub fn refresh_directory(&self) {
+        let mut extra = self.tokens.directory_users();
+        if let Some(people) = &self.people {
+            let db = people.lock().unwrap_or_else(|e| e.into_inner());
+            match db.invited_users() {
+                Ok(invited) => extra.extend(invited),
+                Err(e) => eprintln!("directory: cannot read the invited people: {e}"),
+            }
+        }
+        self.directory.set_extra(extra);
+    }
+
+    /// The caller an `Authorization` header names: the admin, a static token's user or an
+    /// API token's user, with their roles from the directory.
+    pub fn caller(&self, header: Option<&str>) -> Result<Caller, ApiError> {
+        let unauthorized = |why: &str| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                format!("a valid `Authorization: Bearer TOKEN` header is required{why}"),
+            )
+        };
+        let token = bearer(header).ok_or_else(|| unauthorized(""))?;
+        let id = match self.tokens.caller(token) {
+            Some(Caller::Admin) => return Ok(Caller::Admin),
+            Some(Caller::User(u)) => u.id,
+            None => self.api_token_user(token).map_err(|w| unauthorized(&w))?,
+        };
+        let roles = match self.directory().get(&id) {
+            Some(d) => d.roles.clone(),
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "not-allowed",
+                    format!(
+                        "the token belongs to `{id}`, who is not in the directory; add them to \
+                         the --users file"
+                    ),
+                ))
+            }
+        };
+        Ok(Caller::User(User { id, roles }))
+    }
+
+    /// The user of a valid API token; Err says why it is not (without the token).
+    fn api_token_user(&self, token: &str) -> Result<String, String> {
+        let Some(people) = &self.people else {
+            return Err(String::new());
+        };
+        let h = super::tokens::hash(token);
+        let found = people
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .token_by_hash(&h)
+            .map_err(|e| format!(" (the token store failed: {e})"))?;
+        let Some((t, stored)) = found else {
+            return Err(String::new());
+        };
+        if !super::tokens::ct_eq(stored.as_bytes(), h.as_bytes()) {
+            return Err(String::new());
+        }
+        if t.revoked.is_some() {
+            return Err(format!("; token {} was revoked", t.id));
+        }
+        if !t.valid_at(self.clock.secs()) {
+            return Err(format!(
+                "; token {} has expired: make a new one with `sopctl token create`",
+                t.id
+            ));
+        }
+        Ok(t.user)
+    }
+
+    /// External people may not read bundles or statistics: 403 for them.
+    pub fn deny_outsider(&self, c: &Caller, what: &str) -> Result<(), ApiError> {
+        let Caller::User(u) = c else { return Ok(()) };
+        let store = self.store();
+        if store.active_hash()?.is_none() {
+            return Ok(());
+        }
+        let b = self.active(&store)?;
+        if visibility::is_external(&b, &u.roles) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not-allowed",
+                format!("external people see only their own records and tasks, not {what}"),
+            ));
+        }
+        Ok(())
     }
 
     /// The store, for blocking code (handlers run store work on the blocking pool).
@@ -87,7 +208,7 @@ impl AppState {
     }
 
     pub(crate) fn world(&self) -> World {
-        World::new(self.tokens.directory(), self.clock.offset)
+        World::new(self.directory().roles_map(), self.clock.offset)
     }
 
     /// The record, its parent and its children: what one action can touch.
@@ -191,7 +312,17 @@ impl AppState {
                 })
                 .unwrap_or(l.world.next_id.saturating_sub(1))
         });
-        let events_json: Vec<Value> = events.iter().map(event_json).collect();
+        let directory = self.directory();
+        let events_json = effects::events_json(
+            &effects::Context {
+                bundle: &bundle,
+                world: &l.world,
+                directory: &directory,
+                actor: Some(&u.id),
+                reason: request.get("reason").and_then(Value::as_str),
+            },
+            &events,
+        );
         let state = l
             .world
             .records
@@ -261,7 +392,15 @@ impl AppState {
                 }
             })
             .collect();
-        let (inbox, outbox) = effects::messages(bundle, &l.world, events);
+        let directory = self.directory();
+        let ctx = effects::Context {
+            bundle,
+            world: &l.world,
+            directory: &directory,
+            actor: Some(audit.actor),
+            reason: audit.detail["request"]["reason"].as_str(),
+        };
+        let (inbox, outbox) = effects::messages(&ctx, events);
         let record_files: Vec<(RecordId, String)> = l
             .world
             .records
@@ -339,7 +478,17 @@ impl AppState {
             store.commit(&Commit::timers(vec![(id, next)]))?;
             return Ok(());
         }
-        let events_json: Vec<Value> = events.iter().map(event_json).collect();
+        let directory = self.directory();
+        let events_json = effects::events_json(
+            &effects::Context {
+                bundle: &bundle,
+                world: &l.world,
+                directory: &directory,
+                actor: None,
+                reason: None,
+            },
+            &events,
+        );
         self.commit(
             &mut store,
             &l,
@@ -378,8 +527,18 @@ impl AppState {
             ));
         }
         let mut store = self.store();
+        let unheld = self.unheld_roles(&b);
         if store.active_hash()?.is_some_and(|h| h == hash) {
-            return Ok((StatusCode::OK, json!({"status": "unchanged", "hash": hash})));
+            return Ok((
+                StatusCode::OK,
+                json!({"status": "unchanged", "hash": hash, "unheld_roles": unheld}),
+            ));
+        }
+        if !unheld.is_empty() {
+            eprintln!(
+                "bundle {hash}: no one in the directory holds the role(s) {}",
+                unheld.join(", ")
+            );
         }
         let new = Arc::new(b);
         let now = self.clock.secs();
@@ -453,7 +612,7 @@ impl AppState {
         };
         Ok((
             status,
-            json!({"status": word, "hash": hash, "migrated": moved.len(), "pinned": pinned, "stranded": stranded_json}),
+            json!({"status": word, "hash": hash, "migrated": moved.len(), "pinned": pinned, "stranded": stranded_json, "unheld_roles": unheld}),
         ))
     }
 
@@ -474,12 +633,22 @@ impl AppState {
     pub fn stats(&self) -> Result<Value, ApiError> {
         let store = self.store();
         let active = store.active_hash()?;
+        let unheld = match &active {
+            Some(_) => self.unheld_roles(&*self.active(&store)?),
+            None => vec![],
+        };
         let live: Vec<Value> = store
             .live_counts()?
             .into_iter()
             .map(|c| json!({"process": c.process, "status": c.status, "records": c.records}))
             .collect();
-        Ok(json!({"bundle": active, "live": live}))
+        Ok(json!({"bundle": active, "live": live, "unheld_roles": unheld}))
+    }
+
+    /// The bundle's roles nobody in the directory holds: reported, never refused.
+    fn unheld_roles(&self, b: &Bundle) -> Vec<String> {
+        self.directory()
+            .unheld(b.roles.iter().map(|r| r.id.as_str()))
     }
 
     /// Open tasks assigned to the user (by id) or to one of their roles.
@@ -495,11 +664,11 @@ impl AppState {
             };
             let r = sr.record;
             let b = self.bundle(&store, &sr.bundle_hash)?;
+            if !visibility::may_read(&b, u, &r) {
+                continue;
+            }
             let p = b.process(&r.process);
-            for t in &r.tasks {
-                if !(t.users.contains(&u.id) || t.roles.iter().any(|x| u.roles.contains(x))) {
-                    continue;
-                }
+            for t in r.tasks.iter().filter(|t| visibility::is_their_task(u, t)) {
                 let def = p
                     .and_then(|p| p.statuses.iter().find(|s| s.id == r.status))
                     .and_then(|s| s.tasks.iter().find(|d| d.id == t.id));
@@ -574,25 +743,9 @@ fn written(a: &Action) -> Option<&BTreeMap<String, Value>> {
     }
 }
 
-/// SPEC: external people are "invited, limited to their tasks". A user all of whose roles are
-/// `external: true` may only read or act on records they take part in.
+/// SPEC 12: external people read and act only on the records they take part in.
 fn check_external(b: &Bundle, u: &User, r: &crate::engine::Record) -> Result<(), ApiError> {
-    let external = !u.roles.is_empty()
-        && u.roles
-            .iter()
-            .all(|x| b.roles.iter().any(|r| &r.id == x && r.external));
-    if !external {
-        return Ok(());
-    }
-    let Some(p) = b.process(&r.process) else {
-        return Ok(());
-    };
-    let actor = Actor {
-        user: u.id.clone(),
-        roles: u.roles.clone(),
-    };
-    let world = World::default();
-    if Engine::new(b).is_participant(&world, p, r, &actor) {
+    if visibility::may_read(b, u, r) {
         return Ok(());
     }
     Err(ApiError::new(

@@ -80,7 +80,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user, key)
     );
     CREATE INDEX idempotency_at ON idempotency(at);",
-    // 4: the API's record list (by process and status, newest first) and uploaded files;
+    // 4: API tokens and the people invited at run time.
+    people::MIGRATION,
+    // 5: the API's record list (by process and status, newest first) and uploaded files;
     // `record_files` says which records ever held a file, for who may download it.
     "CREATE INDEX records_process_status ON records(process, status, id);
     CREATE INDEX records_status ON records(status, id);
@@ -98,6 +100,9 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (file_id, record_id)
     );",
 ];
+
+#[path = "storage_people.rs"]
+mod people;
 
 /// How long an `Idempotency-Key` is remembered (seconds).
 pub const IDEMPOTENCY_TTL: i64 = 24 * 3600;

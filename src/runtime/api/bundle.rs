@@ -37,6 +37,9 @@ pub struct BundleAnswer {
     pub pinned: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stranded: Option<Vec<StatusCount>>,
+    /// Roles of the bundle that nobody in the directory holds (reported, never refused).
+    #[serde(default)]
+    pub unheld_roles: Vec<String>,
 }
 
 /// Upload a bundle (`sopctl build` output) and make it active.
@@ -81,8 +84,12 @@ pub async fn put_bundle(
     )
 )]
 pub async fn get_bundle(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
-    caller(&s, &h)?;
-    let active = blocking(move || Ok(s.store().active_bundle()?)).await?;
+    let c = caller(&s, &h)?;
+    let active = blocking(move || {
+        s.deny_outsider(&c, "the bundle")?;
+        Ok(s.store().active_bundle()?)
+    })
+    .await?;
     match active {
         Some((_, json)) => Ok(json_text(json)),
         None => Err(ApiError::new(
@@ -115,9 +122,13 @@ pub struct BundleVersion {
     responses((status = 200, description = "Stored versions, oldest first", body = BundleVersions), ReadErrors)
 )]
 pub async fn list_bundles(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
-    caller(&s, &h)?;
+    let c = caller(&s, &h)?;
     let offset = s.clock.offset;
-    let rows = blocking(move || Ok(s.store().bundles()?)).await?;
+    let rows = blocking(move || {
+        s.deny_outsider(&c, "the bundles")?;
+        Ok(s.store().bundles()?)
+    })
+    .await?;
     let bundles = rows
         .into_iter()
         .map(|r| BundleVersion {
@@ -134,6 +145,8 @@ pub struct Stats {
     /// The active bundle's hash.
     pub bundle: Option<String>,
     pub live: Vec<StatusCount>,
+    /// Roles of the active bundle that nobody in the directory holds (reported, never refused).
+    pub unheld_roles: Vec<String>,
 }
 
 /// The active bundle and the live records per process and status.
@@ -145,8 +158,12 @@ pub struct Stats {
     responses((status = 200, description = "Live counts", body = Stats), ReadErrors)
 )]
 pub async fn stats(State(s): State<Arc<AppState>>, h: HeaderMap) -> ApiResult {
-    caller(&s, &h)?;
-    let v = blocking(move || s.stats()).await?;
+    let c = caller(&s, &h)?;
+    let v = blocking(move || {
+        s.deny_outsider(&c, "the statistics")?;
+        s.stats()
+    })
+    .await?;
     let stats: Stats =
         serde_json::from_value(v).map_err(|e| ApiError::internal(format!("stats: {e}")))?;
     Ok(Json(stats).into_response())

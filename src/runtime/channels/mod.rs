@@ -413,18 +413,8 @@ pub fn render_message(
     process_title: &str,
     status_title: &str,
 ) -> String {
-    let mut fields = serde_json::Map::new();
-    for (k, v) in &record.fields {
-        fields.insert(k.clone(), v.clone());
-    }
-    fields.insert("id".into(), serde_json::Value::from(record.id));
-    let ctx = serde_json::json!({
-        "record": fields,
-        "process": { "id": record.process, "title": process_title },
-        "status": { "id": record.status, "title": status_title },
-    });
-    // Bounded: fuel and an output cap, so no template can hang the server or fill the disk.
-    crate::runtime::render_bounded::render(template, &ctx)
+    super::effects::render_template(template, record, process_title, status_title)
+        .unwrap_or_else(|| template.to_string())
 }
 
 #[cfg(test)]
