@@ -182,6 +182,12 @@ pub enum Command {
         /// phone, feishu, dingtalk, language } }`), re-read when it changes or on SIGHUP.
         #[arg(long, value_name = "FILE")]
         users: Option<PathBuf>,
+        /// The folder uploaded files are stored in (default: `<database file>.files` beside it).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// The largest file `POST /v1/files` takes, in bytes or with KiB/MiB/GiB (default: 20MiB).
+        #[arg(long, value_name = "SIZE")]
+        max_upload: Option<String>,
         /// The address people open the pages at, for links in messages (default: the listen
         /// address), e.g. https://sop.example.com.
         #[arg(long, value_name = "URL")]
@@ -302,6 +308,8 @@ pub fn main() -> i32 {
             users,
             public_url,
             templates,
+            data,
+            max_upload,
         } => commands::serve::run(&commands::serve::Options {
             listen: listen.as_deref(),
             db: db.as_deref(),
@@ -309,6 +317,8 @@ pub fn main() -> i32 {
             utc_offset: utc_offset.as_deref(),
             channels: channels.as_deref(),
             users: users.as_deref(),
+            data: data.as_deref(),
+            max_upload: max_upload.as_deref(),
             public_url: public_url.as_deref(),
             templates: templates.as_deref(),
         }),

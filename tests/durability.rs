@@ -319,10 +319,24 @@ fn to_ship_and_report(a: &str, order_no: &str) -> u64 {
     id
 }
 
-fn ship(tracking_no: &str) -> Value {
+/// Uploads a file (file fields hold the ids of uploaded files) and returns its id.
+fn file_id(addr: &str, name: &str) -> Value {
+    let (st, f) = common::http_with(
+        addr,
+        "POST",
+        "/v1/files",
+        Some("tz"),
+        Some(name),
+        &[("X-Filename", name)],
+    );
+    assert_eq!(st, 201, "{f}");
+    f["id"].clone()
+}
+
+fn ship(addr: &str, tracking_no: &str) -> Value {
     json!({"complete": {"task": "ship-and-report", "fill": {
         "shipped_at": "2026-01-05T10:00:00+08:00", "tracking_no": tracking_no,
-        "shipping_proof": "proof.jpg"}}})
+        "shipping_proof": file_id(addr, "proof.jpg")}}})
 }
 
 #[test]
@@ -344,7 +358,7 @@ fn concurrent_completion_one_wins_the_other_conflicts() {
                 std::thread::spawn(move || {
                     // Connected and ready before the barrier: only the request is raced.
                     let mut c = Conn::connect(&a).unwrap();
-                    let body = ship(tracking).to_string();
+                    let body = ship(&a, tracking).to_string();
                     let path = format!("/v1/records/{id}/actions");
                     barrier.wait();
                     let (st, b) = c.request("POST", &path, Some(token), Some(&body)).unwrap();
@@ -402,7 +416,7 @@ fn restart_in_the_middle_of_a_walk() {
         (st, &body["record"]["state"]["status"]),
         (200, &json!("approved"))
     );
-    let (st, body) = act(&a, "tzh", id, ship("SF-WALK"));
+    let (st, body) = act(&a, "tzh", id, ship(&a, "SF-WALK"));
     assert_eq!(st, 200, "{body}");
     kill9(&mut s);
 
@@ -422,7 +436,7 @@ fn restart_in_the_middle_of_a_walk() {
         "tz",
         id,
         json!({"complete": {"task": "customer-acceptance", "fill": {
-            "accepted_at": "2026-01-08T11:00:00+08:00", "acceptance_proof": "signed.pdf"}}}),
+            "accepted_at": "2026-01-08T11:00:00+08:00", "acceptance_proof": file_id(&a, "signed.pdf")}}}),
     );
     assert_eq!(st, 200, "{body}");
     let (st, body) = act(&a, "tl", id, json!({"approve": true}));

@@ -10,6 +10,8 @@ use crate::runtime::auth::Tokens;
 use crate::runtime::channels::ChannelsConfig;
 use crate::runtime::clock::{parse_offset, Clock};
 use crate::runtime::directory::DirectoryHandle;
+use crate::runtime::files::{FileStore, DEFAULT_MAX_UPLOAD};
+use crate::runtime::listen::{self, Limits};
 use crate::runtime::service::AppState;
 use crate::runtime::storage::Store;
 use crate::runtime::worker;
@@ -40,6 +42,8 @@ pub struct Options<'a> {
     pub users: Option<&'a Path>,
     pub public_url: Option<&'a str>,
     pub templates: Option<&'a Path>,
+    pub data: Option<&'a Path>,
+    pub max_upload: Option<&'a str>,
 }
 
 pub fn run(o: &Options<'_>) -> i32 {
@@ -126,6 +130,33 @@ pub fn run(o: &Options<'_>) -> i32 {
         );
         return EXIT_ERROR;
     }
+    // Files: `--data DIR` and `--max-upload SIZE`.
+    let max_upload = match o.max_upload.map(parse_size) {
+        None => DEFAULT_MAX_UPLOAD,
+        Some(Some(n)) => n,
+        Some(None) => {
+            fail(
+                &format!("`{}` is not a size", o.max_upload.unwrap_or_default()),
+                "write it in bytes or with a unit, like 20MiB or 512KiB",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let data = o
+        .data
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| FileStore::default_dir(&path));
+    let files = match FileStore::open(&data, max_upload) {
+        Ok(f) => f,
+        Err(e) => {
+            fail(
+                &format!("cannot use the data folder {}: {e}", data.display()),
+                "check that it is writable, or pass --data DIR",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    crate::runtime::listen::raise_fd_limit();
     let listener = match std::net::TcpListener::bind(listen) {
         Ok(l) => l,
         Err(e) => {
@@ -169,13 +200,13 @@ pub fn run(o: &Options<'_>) -> i32 {
     let mut channels = (*channels).clone();
     channels.public_url = public_url.clone();
     let channels = Arc::new(channels);
-    let state = Arc::new(AppState::new(store, tokens, clock).with_people(directory, people));
+    let state = Arc::new(AppState::new(store, tokens, clock, files).with_people(directory, people));
     let pages = Arc::new(crate::runtime::pages::Pages {
         app: state.clone(),
         env,
         public_url,
-        files_dir: files_dir(&path),
-        max_upload: crate::runtime::pages::MAX_UPLOAD,
+        files_dir: data.clone(),
+        max_upload,
     });
     let result = rt.block_on(async move {
         tokio::spawn(worker::run(
@@ -188,13 +219,21 @@ pub fn run(o: &Options<'_>) -> i32 {
         let stop = shutdown()?;
         reload_on_hangup(state.clone())?;
         eprintln!("listening on http://{}", listener.local_addr()?);
-        axum::serve(
+        listen::serve(
             listener,
-            router(state).merge(crate::runtime::pages::router(pages)),
+            router(state)
+                .merge(crate::runtime::pages::router(pages))
+                // Paths neither the API nor the pages know get the API's JSON envelope.
+                .layer(axum::middleware::from_fn(
+                    crate::runtime::api::bounds::json_errors,
+                )),
+            Limits::default(),
+            stop,
         )
-        .with_graceful_shutdown(stop)
         .await
     });
+    // Blocking work still running (a request past its bound) must not keep the process alive.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
     match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
@@ -204,11 +243,19 @@ pub fn run(o: &Options<'_>) -> i32 {
     }
 }
 
-/// Where uploads are kept: a folder beside the database (`sopctl.db` → `sopctl.db.files/`).
-pub fn files_dir(db: &Path) -> PathBuf {
-    let mut name = db.file_name().unwrap_or_default().to_os_string();
-    name.push(".files");
-    db.with_file_name(name)
+/// `20MiB`, `512KiB`, `1GiB`, `1000000` (bytes); `MB`/`KB` are read as the binary units too.
+fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: usize = s[..digits].parse().ok()?;
+    let unit = match s[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(unit).filter(|n| *n > 0)
 }
 
 /// Ctrl-C, or SIGTERM (what `docker stop` and systemd send): finish the requests in flight,
@@ -266,5 +313,14 @@ mod tests {
         assert_eq!(db_path("b.db").unwrap(), PathBuf::from("b.db"));
         assert!(db_path("postgres://x").is_err());
         assert!(db_path("sqlite://").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("20MiB"), Some(20 * 1024 * 1024));
+        assert_eq!(parse_size("512 KiB"), Some(512 * 1024));
+        assert_eq!(parse_size("1000"), Some(1000));
+        assert_eq!(parse_size("0"), None);
+        assert_eq!(parse_size("lots"), None);
     }
 }

@@ -657,6 +657,8 @@ mod tests {
         "unused-role",
         "duplicate-title",
         "external-role-pool",
+        // Beyond SPEC section 6: the runtime bounds messages (README, Serve).
+        "message-loop",
     ];
 
     #[test]

@@ -94,13 +94,8 @@ pub fn render_template(
         "process": { "id": record.process, "title": process_title },
         "status": { "id": record.status, "title": status_title },
     });
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    // Chainable: like Lenient (undefined prints empty), and `record.a.b` on a missing `a` too.
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-    env.set_keep_trailing_newline(true);
-    env.render_str(template, minijinja::Value::from_serialize(&ctx))
-        .ok()
+    // Bounded: fuel and an output cap, so no template can hang the server or fill the disk.
+    super::render_bounded::try_render(template, &ctx)
 }
 
 /// The words of one message: the rendered template, or a sentence to write per language.

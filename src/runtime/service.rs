@@ -13,7 +13,9 @@ use super::auth::{bearer, Caller, Tokens, User};
 use super::clock::Clock;
 use super::directory::{Directory, DirectoryHandle};
 use super::effects::{self, is_terminal, next_timer};
+use super::error::from_engine;
 use super::error::ApiError;
+use super::files::{self, FileStore};
 use super::migrate::{migrate, Migration};
 use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord, IDEMPOTENCY_TTL};
 use super::visibility;
@@ -29,6 +31,8 @@ pub struct AppState {
     store: tokio::sync::Mutex<Store>,
     pub tokens: Tokens,
     pub clock: Clock,
+    /// Uploaded files (`--data DIR`).
+    pub files: FileStore,
     bundles: Mutex<HashMap<String, Arc<Bundle>>>,
     /// Who the people are (`--users`, invited people, the tokens file's users).
     directory: DirectoryHandle,
@@ -45,11 +49,12 @@ struct Loaded {
 }
 
 impl AppState {
-    pub fn new(store: Store, tokens: Tokens, clock: Clock) -> AppState {
+    pub fn new(store: Store, tokens: Tokens, clock: Clock, files: FileStore) -> AppState {
         AppState {
             store: tokio::sync::Mutex::new(store),
             tokens,
             clock,
+            files,
             bundles: Mutex::new(HashMap::new()),
             directory: DirectoryHandle::empty(),
             people: None,
@@ -245,20 +250,8 @@ impl AppState {
         key: Option<&str>,
     ) -> Result<(RecordId, Value), ApiError> {
         let mut store = self.store();
-        if let Some(key) = key {
-            if let Some(answer) = store.idempotent(&u.id, key)? {
-                let v: Value = serde_json::from_str(&answer)
-                    .map_err(|e| ApiError::internal(format!("a stored answer: {e}")))?;
-                if v["request"] != request {
-                    return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "idempotency-key-reused",
-                        format!("the Idempotency-Key `{key}` was used for another request"),
-                    ));
-                }
-                let id = v["id"].as_u64().unwrap_or(0);
-                return Ok((id, v["out"].clone()));
-            }
+        if let Some(answer) = replay(&store, u, key, &request)? {
+            return Ok(answer);
         }
         let (mut l, bundle) = match id {
             Some(id) => {
@@ -291,6 +284,7 @@ impl AppState {
             Action::Complete { task, .. } => Some(task.clone()),
             _ => None,
         };
+        let process = check_files(&store, &bundle, &l.world, id, &action)?;
         let before = l.world.records.clone();
         let now = self.clock.now();
         let events = match Engine::new(&bundle).apply(&mut l.world, &actor, action, now) {
@@ -308,7 +302,7 @@ impl AppState {
                         )));
                     }
                 }
-                return Err(e.into());
+                return Err(from_engine(e, process));
             }
         };
         let main_id = id.unwrap_or_else(|| {
@@ -354,7 +348,12 @@ impl AppState {
                 action: name,
                 record_id: Some(main_id),
                 bundle_hash: Some(&bundle.hash),
-                detail: json!({"request": request, "events": events_json}),
+                detail: super::audit::detail(
+                    &request,
+                    before.get(&main_id),
+                    l.world.get(main_id),
+                    &events_json,
+                ),
             },
             remember,
         )?;
@@ -404,7 +403,22 @@ impl AppState {
             reason: audit.detail["request"]["reason"].as_str(),
         };
         let (inbox, outbox) = effects::messages(&ctx, events);
+        let record_files: Vec<(RecordId, String)> = l
+            .world
+            .records
+            .values()
+            .filter(|r| before.get(&r.id) != Some(r))
+            .flat_map(|r| {
+                let b = bundles.get(&r.id).unwrap_or(bundle);
+                let ids = b
+                    .process(&r.process)
+                    .map(|p| files::file_ids(p, &r.fields))
+                    .unwrap_or_default();
+                ids.into_iter().map(move |f| (r.id, f))
+            })
+            .collect();
         let mut c = Commit::new(writes, audit);
+        c.record_files = record_files;
         c.inbox = inbox;
         c.outbox = outbox;
         c.idempotency = idempotency;
@@ -501,6 +515,8 @@ impl AppState {
     pub fn put_bundle(&self, body: &str, force: bool) -> Result<(StatusCode, Value), ApiError> {
         let b = Bundle::from_json(body)
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid-bundle", e))?;
+        super::bundle_check::check(&b)
+            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-bundle", e))?;
         let hash = b.content_hash();
         if hash != b.hash {
             return Err(ApiError::new(
@@ -669,6 +685,63 @@ impl AppState {
             }
         }
         Ok(json!({ "tasks": out }))
+    }
+}
+
+/// Whether `u` may read record `r`: the one place the API and the list ask.
+pub fn may_read(b: &Bundle, u: &User, r: &crate::engine::Record) -> bool {
+    check_external(b, u, r).is_ok()
+}
+
+/// The first answer to a request sent again with the same `Idempotency-Key`.
+fn replay(
+    store: &Store,
+    u: &User,
+    key: Option<&str>,
+    request: &Value,
+) -> Result<Option<(RecordId, Value)>, ApiError> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(answer) = store.idempotent(&u.id, key)? else {
+        return Ok(None);
+    };
+    let v: Value = serde_json::from_str(&answer)
+        .map_err(|e| ApiError::internal(format!("a stored answer: {e}")))?;
+    if &v["request"] != request {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            format!("the Idempotency-Key `{key}` was used for another request"),
+        ));
+    }
+    Ok(Some((v["id"].as_u64().unwrap_or(0), v["out"].clone())))
+}
+
+/// The process an action runs in; its `file`/`files` values must name stored files.
+fn check_files<'b>(
+    store: &Store,
+    bundle: &'b Bundle,
+    world: &World,
+    id: Option<RecordId>,
+    action: &Action,
+) -> Result<Option<&'b crate::bundle::Process>, ApiError> {
+    let name = match (action, id) {
+        (Action::Create { process, .. }, _) => Some(process.clone()),
+        (_, Some(id)) => world.get(id).map(|r| r.process.clone()),
+        _ => None,
+    };
+    let process = name.as_deref().and_then(|p| bundle.process(p));
+    if let (Some(p), Some(fields)) = (process, written(action)) {
+        files::check_values(store, p, fields).map_err(|e| from_engine(e, Some(p)))?;
+    }
+    Ok(process)
+}
+
+/// The fields an action writes, when it writes any.
+fn written(a: &Action) -> Option<&BTreeMap<String, Value>> {
+    match a {
+        Action::Create { fields, .. } | Action::Set { fields, .. } => Some(fields),
+        Action::Complete { fill, .. } => Some(fill),
+        _ => None,
     }
 }
 

@@ -88,6 +88,23 @@ const MIGRATIONS: &[&str] = &[
     people::MIGRATION,
     // 5: sign-in links and browser sessions for the pages.
     sessions::MIGRATION,
+    // 6: the API's record list (by process and status, newest first) and uploaded files;
+    // `record_files` says which records ever held a file, for who may download it.
+    "CREATE INDEX records_process_status ON records(process, status, id);
+    CREATE INDEX records_status ON records(status, id);
+    CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        uploader TEXT NOT NULL
+    );
+    CREATE TABLE record_files (
+        file_id TEXT NOT NULL,
+        record_id INTEGER NOT NULL,
+        PRIMARY KEY (file_id, record_id)
+    );",
 ];
 
 #[path = "storage_people.rs"]
@@ -197,6 +214,8 @@ pub struct Commit<'a> {
     pub timers: Vec<(RecordId, Option<i64>)>,
     /// (user, key, answer): what a retry with the same `Idempotency-Key` gets back.
     pub idempotency: Option<(String, String, String)>,
+    /// (record, file id): files the written records hold (see `storage_api`).
+    pub record_files: Vec<(RecordId, String)>,
 }
 
 impl<'a> Commit<'a> {
@@ -209,6 +228,7 @@ impl<'a> Commit<'a> {
             outbox: vec![],
             timers,
             idempotency: None,
+            record_files: vec![],
         }
     }
 
@@ -220,6 +240,7 @@ impl<'a> Commit<'a> {
             outbox: vec![],
             timers: vec![],
             idempotency: None,
+            record_files: vec![],
         }
     }
 }
@@ -254,7 +275,7 @@ pub struct NewAudit<'a> {
 }
 
 pub struct Store {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 impl Store {
@@ -645,6 +666,7 @@ impl Store {
         if let Some(a) = &c.audit {
             insert_audit(&tx, a)?;
         }
+        super::storage_api::insert_record_files(&tx, &c.record_files)?;
         tx.commit()?;
         Ok(())
     }

@@ -5,6 +5,7 @@ mod external_role_pool;
 mod idle_status;
 mod long_checklist;
 mod long_guide;
+mod message_loop;
 mod missing_owner;
 mod missing_purpose;
 mod missing_review;
@@ -35,4 +36,5 @@ pub const ALL: &[Rule] = &[
     unused_role::RULE,
     duplicate_title::RULE,
     external_role_pool::RULE,
+    message_loop::RULE,
 ];

@@ -64,7 +64,7 @@ pub async fn post_move(
         let fields = form::values(proc_, &ids, &form, p.app.clock.offset);
         let user = s.person.user();
         // The fields travel with the move, in one action: the engine decides both together.
-        let req = json!({"move": {"to": to, "fill": fields}, "via": "page"});
+        let req = json!({"move": to, "fill": fields, "via": "page"});
         let mv = Action::Move {
             record: id,
             to: to.clone(),
