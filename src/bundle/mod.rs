@@ -128,6 +128,9 @@ pub struct Process {
     pub transitions: Vec<Transition>,
     /// Former ids (`was`) to current ids, for moving live records.
     pub renames: Renames,
+    /// Left out when empty, so a process without KPIs hashes as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kpis: Vec<crate::kpi::Kpi>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

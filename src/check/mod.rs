@@ -3,6 +3,7 @@
 //! itself, a status problem at the status key.
 
 mod assets;
+mod kpis;
 mod links;
 mod names;
 mod references;
@@ -78,6 +79,7 @@ fn check_process(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
     out.extend(syntax::bad_template(ctx, p));
     out.extend(assets::asset_missing(ctx, p));
     out.extend(assets::asset_outside_project(ctx, p));
+    out.extend(kpis::kpis(ctx, p));
     out
 }
 

@@ -59,3 +59,28 @@ impl Kpi {
         }
     }
 }
+
+impl Kpi {
+    /// The bundle form of a checked KPI (None when it has no single measure).
+    pub fn from_model(k: &crate::model::Kpi) -> Option<Kpi> {
+        use crate::model::KpiMeasure as M;
+        let measure = match k.measure()? {
+            M::Time { from, to } => Measure::Time {
+                from: from.v.clone(),
+                to: to.v.clone(),
+            },
+            M::Share { reached, when, .. } => Measure::Share {
+                reached: reached.as_ref().map(|r| r.v.clone()),
+                when: when.as_ref().map(|c| c.source.v.clone()),
+            },
+            M::OnTime(t) => Measure::OnTime { task: t.v.clone() },
+            M::Average(f) => Measure::Average { field: f.v.clone() },
+        };
+        Some(Kpi {
+            id: k.id.v.clone(),
+            title: k.title.v.clone(),
+            measure,
+            target: k.target.as_ref().map(|t| t.v.clone()),
+        })
+    }
+}

@@ -626,7 +626,7 @@ mod tests {
     use super::*;
 
     /// The rules of SPEC section 6, in its table's order.
-    const SPEC_RULES: [&str; 14] = [
+    const SPEC_RULES: [&str; 15] = [
         "missing-purpose",
         "missing-owner",
         "missing-review",
@@ -641,6 +641,7 @@ mod tests {
         "unused-field",
         "unused-role",
         "duplicate-title",
+        "kpi-without-target",
     ];
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod duplicate_title;
 mod idle_status;
+mod kpi_without_target;
 mod long_checklist;
 mod long_guide;
 mod missing_owner;
@@ -33,4 +34,5 @@ pub const ALL: &[Rule] = &[
     unused_field::RULE,
     unused_role::RULE,
     duplicate_title::RULE,
+    kpi_without_target::RULE,
 ];
