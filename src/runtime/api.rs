@@ -32,6 +32,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/me/tasks", get(my_tasks))
         .route("/v1/me/inbox", get(my_inbox))
         .route("/v1/outbox", get(outbox))
+        .route("/v1/kpis", get(super::kpi_api::get_kpis))
         .with_state(state)
 }
 

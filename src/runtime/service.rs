@@ -70,7 +70,7 @@ impl AppState {
         self.bundles.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn active(&self, store: &Store) -> Result<Arc<Bundle>, ApiError> {
+    pub(super) fn active(&self, store: &Store) -> Result<Arc<Bundle>, ApiError> {
         let Some(hash) = store.active_hash()? else {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -267,6 +267,7 @@ impl AppState {
         c.inbox = inbox;
         c.outbox = outbox;
         c.idempotency = idempotency;
+        c.kpi = super::kpi_store::rows(bundle, &l.world, events, now);
         store.commit(&c)?;
         Ok(())
     }

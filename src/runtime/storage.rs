@@ -80,6 +80,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user, key)
     );
     CREATE INDEX idempotency_at ON idempotency(at);",
+    // 4: what KPIs are computed from (see storage_kpis).
+    super::storage_kpis::MIGRATION,
 ];
 
 /// How long an `Idempotency-Key` is remembered (seconds).
@@ -186,6 +188,8 @@ pub struct Commit<'a> {
     pub timers: Vec<(RecordId, Option<i64>)>,
     /// (user, key, answer): what a retry with the same `Idempotency-Key` gets back.
     pub idempotency: Option<(String, String, String)>,
+    /// What the KPIs keep from this action.
+    pub kpi: super::kpi_store::KpiRows,
 }
 
 impl<'a> Commit<'a> {
@@ -198,6 +202,7 @@ impl<'a> Commit<'a> {
             outbox: vec![],
             timers,
             idempotency: None,
+            kpi: Default::default(),
         }
     }
 
@@ -209,6 +214,7 @@ impl<'a> Commit<'a> {
             outbox: vec![],
             timers: vec![],
             idempotency: None,
+            kpi: Default::default(),
         }
     }
 }
@@ -243,7 +249,7 @@ pub struct NewAudit<'a> {
 }
 
 pub struct Store {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 impl Store {
@@ -631,6 +637,7 @@ impl Store {
             )?
             .execute(params![user, key, answer, at])?;
         }
+        super::storage_kpis::write(&tx, &c.kpi)?;
         if let Some(a) = &c.audit {
             insert_audit(&tx, a)?;
         }
