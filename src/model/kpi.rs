@@ -90,3 +90,21 @@ pub fn build_all(spec: &Node) -> Vec<Kpi> {
         .filter_map(build)
         .collect()
 }
+
+/// The fields the KPIs of a process read (`average`, `share.where`).
+pub fn fields_read(p: &super::Process) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in &p.kpis {
+        for m in &k.measures {
+            match m {
+                KpiMeasure::Average(f) => out.push(f.v.clone()),
+                KpiMeasure::Share {
+                    when: Some(Cond { parsed: Ok(e), .. }),
+                    ..
+                } => out.extend(e.fields().into_iter().map(str::to_string)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
