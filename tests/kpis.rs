@@ -58,14 +58,12 @@ fn periods(answer: &Value, kpi: &str) -> Vec<(Value, u64, Value)> {
         .collect()
 }
 
-#[test]
-fn kpis_per_week_from_records_walked_at_chosen_times() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("db");
-    let text = bundle(dir.path());
-    let (mut r1, mut r2, mut r3, mut r4) = (0, 0, 0, 0);
+/// Four orders walked through two weeks of January 2026 (+08:00).
+fn walk(db: &Path, text: &str) {
+    let db = db.to_path_buf();
+    let (mut r1, mut r2, mut r3) = (0, 0, 0);
     at(&db, "2026-01-05T09:00:00+08:00", |a| {
-        assert_eq!(http(a, "PUT", "/v1/bundle", Some("adm"), Some(&text)).0, 201);
+        assert_eq!(http(a, "PUT", "/v1/bundle", Some("adm"), Some(text)).0, 201);
         r1 = create(a, json!({"score": 5}));
         r2 = create(a, json!({"score": 3}));
         r3 = create(a, json!({}));
@@ -83,11 +81,18 @@ fn kpis_per_week_from_records_walked_at_chosen_times() {
     });
     at(&db, "2026-01-12T09:00:00+08:00", |a| {
         ok(a, "tc", r2, json!({"move": "done"}));
-        r4 = create(a, json!({"score": 4}));
+        create(a, json!({"score": 4})); // its packing stays open
     });
     at(&db, "2026-01-12T11:00:00+08:00", |a| {
         ok(a, "tb", r2, json!({"approve": true})); // waited 2 h
     });
+}
+
+#[test]
+fn kpis_per_week_from_records_walked_at_chosen_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    walk(&db, &bundle(dir.path()));
     at(&db, "2026-01-12T12:00:00+08:00", |a| {
         let q = "/v1/kpis?process=orders&from=2026-01-05&to=2026-01-19&period=week";
         let (st, k) = http(a, "GET", q, Some("tb"), None);
@@ -143,7 +148,6 @@ fn kpis_per_week_from_records_walked_at_chosen_times() {
         // By month: one period, the whole of January so far.
         let (_, m) = http(a, "GET", "/v1/kpis?process=orders&from=2026-01-01&to=2026-02-01", Some("tb"), None);
         assert_eq!(periods(&m, "return-rate"), [(json!(1.0 / 3.0), 3, json!(false))]);
-        let _ = r4;
     });
 }
 
@@ -172,6 +176,56 @@ fn kpis_refuse_what_they_cannot_answer() {
         // No records yet: every period is there, empty.
         let (st, k) = http(a, "GET", "/v1/kpis?process=orders&from=2025-12-01&to=2026-01-05", Some("tb"), None);
         assert_eq!(st, 200);
-        assert_eq!(periods(&k, "pack-time"), [(Value::Null, 0, Value::Null); 2]);
+        assert_eq!(periods(&k, "pack-time"), vec![(Value::Null, 0, Value::Null); 2]);
     });
+}
+
+#[test]
+fn report_writes_the_review_with_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    walk(&db, &bundle(dir.path()));
+    at(&db, "2026-01-12T12:00:00+08:00", |a| {
+        let server = format!("http://{a}");
+        let out = dir.path().join("review.md");
+        let report = |token: Option<&str>, extra: &[&str]| {
+            let mut cmd = common::sopctl();
+            cmd.current_dir(dir.path()).env_remove("SOPCTL_TOKEN").args([
+                "report", "--server", &server, "--from", "2026-01-05", "--to", "2026-01-19",
+            ]);
+            if let Some(t) = token {
+                cmd.env("SOPCTL_TOKEN", t);
+            }
+            cmd.args(extra).output().unwrap()
+        };
+        let o = report(Some("tb"), &["-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let md = std::fs::read_to_string(&out).unwrap();
+        assert!(md.contains("## 订单 (`orders`)"), "{md}");
+        assert!(md.contains("### 这个流程怎样算做得好"));
+        assert!(md.contains("**打包时长** — 50% 的订单从「新订单」到「已打包」不超过 1 小时（1/1 期达标）"), "{md}");
+        assert!(md.contains("![打包时长: "));
+        assert!(md.contains("| 打包 | 2 | 1 | 50% | 1 小时 | 1 |"), "{md}");
+        assert!(md.contains("| chen | boss | 2 小时 | 已决定 |"), "{md}");
+        let svg = std::fs::read_to_string(dir.path().join("review.assets/orders-pack-time.svg")).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("<title"));
+
+        let page = dir.path().join("review.html");
+        let o = report(Some("tb"), &["--format", "html", "-o", page.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains("<figure><svg") && html.contains("<th scope=\"col\">期间</th>"));
+
+        assert_eq!(report(None, &[]).status.code(), Some(2), "no token");
+        let o = report(Some("tp"), &[]);
+        assert_eq!(o.status.code(), Some(2), "an external user is refused");
+        assert!(stderr(&o).contains("refused"), "{}", stderr(&o));
+    });
+    let o = common::sopctl()
+        .env("SOPCTL_TOKEN", "tb")
+        .args(["report", "--server", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot reach"), "{}", stderr(&o));
 }

@@ -11,6 +11,7 @@ pub mod lint;
 pub mod log;
 pub mod man;
 pub mod render;
+pub mod review;
 pub mod schema;
 pub mod serve;
 pub mod test;

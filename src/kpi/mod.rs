@@ -6,6 +6,7 @@ pub mod chart;
 pub mod def;
 pub mod measure;
 pub mod period;
+pub mod review;
 pub mod target;
 pub mod words;
 
