@@ -229,3 +229,23 @@ fn report_writes_the_review_with_charts() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot reach"), "{}", stderr(&o));
 }
+
+#[test]
+fn scenarios_check_kpis_like_the_flow() {
+    let project = repo_root().join("tests/fixtures/kpis");
+    let o = run_in(&project, &["test"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The same scenario with wrong values fails, naming what was measured.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&project, dir.path());
+    let file = dir.path().join("sops/orders.scenario.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("pack-time: 1h, on-time-pack: 50%", "pack-time: 2h, on-time-pack: 50%")).unwrap();
+    let o = run_in(dir.path(), &["test"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("step 8: kpis: pack-time: expected 2 h, actual 1"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod def;
+pub mod log;
 pub mod measure;
 pub mod period;
 pub mod review;

@@ -199,6 +199,7 @@ fn run_one(
     let mut world = World::new(users, now0.offset);
     let mut now = now0;
     let mut record: Option<RecordId> = None;
+    let mut kpi_log = crate::kpi::log::Log::default();
     let steps = spec.get("steps").and_then(Node::as_seq).unwrap_or(&[]);
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
@@ -331,6 +332,7 @@ fn run_one(
                 vec![]
             }
         };
+        kpi_log.add(&crate::runtime::kpi_store::rows(engine.bundle, &world, &events, now.secs));
         let mut notified = BTreeSet::new();
         for e in &events {
             match e {
@@ -389,6 +391,13 @@ fn run_one(
                                 set_text(&notified)
                             ),
                         ));
+                    }
+                    continue;
+                }
+                "kpis" => {
+                    let range = (now0.secs, now.secs + 1);
+                    for (span, msg) in crate::kpi::log::check(&kpi_log, engine.bundle, &world, &process, v, range) {
+                        failures.push(fail(span, format!("step {n}: {msg}")));
                     }
                     continue;
                 }
