@@ -101,7 +101,7 @@ pub fn target(kpi: &Kpi, n: &Names, zh: bool) -> Option<String> {
             let what = match (reached, when) {
                 (Some(s), _) if zh => format!("进入「{}」", (n.status)(s)),
                 (Some(s), _) => format!("reach “{}”", (n.status)(s)),
-                (None, Some(w)) if zh => format!("符合 `{w}`"),
+                (None, Some(w)) if zh => format!("满足 `{w}` "),
                 (None, Some(w)) => format!("match `{w}`"),
                 (None, None) => String::new(),
             };
