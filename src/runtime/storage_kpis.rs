@@ -196,7 +196,8 @@ impl Store {
         let mut st = self.conn.prepare_cached(
             "SELECT t.kind, t.task, t.assignees, t.requester, t.opened, t.due
              FROM kpi_tasks t JOIN records r ON r.id = t.record
-             WHERE t.process = ? AND t.closed IS NULL AND r.terminal = 0",
+             WHERE t.process = ? AND t.kind IN ('task', 'approval') AND t.closed IS NULL
+               AND r.terminal = 0",
         )?;
         let rows = st.query_map(params![process], |r| {
             Ok(OpenWork {
