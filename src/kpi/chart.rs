@@ -9,7 +9,7 @@ use super::{Kpi, KpiReport};
 
 const W: f64 = 640.0;
 const H: f64 = 240.0;
-const LEFT: f64 = 64.0;
+const LEFT: f64 = 84.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 28.0;
 const BOTTOM: f64 = 40.0;

@@ -44,9 +44,11 @@ fn samples(store: &Store, a: &Ask, k: &Kpi) -> Result<Vec<Sample>, ApiError> {
                 .filter(|s| s.terminal)
                 .map(|s| s.id.as_str())
                 .collect();
-            let mut statuses = terminal.clone();
-            statuses.extend(r.as_deref());
-            let entries = store.kpi_entries(name, &terminal, &statuses, a.from, a.to)?;
+            // A terminal status has no way out: its entry is the record's only terminal one.
+            let mut entries = store.kpi_entries_in(name, &terminal, a.from, a.to)?;
+            if let Some(r) = r.as_deref().filter(|r| !terminal.contains(r)) {
+                entries.extend(store.kpi_entries(name, &terminal, &[r], a.from, a.to)?);
+            }
             let is_terminal = |s: &str| terminal.contains(&s);
             match (r, when) {
                 (Some(r), _) => share_samples(&entries, &is_terminal, &reached(r)),

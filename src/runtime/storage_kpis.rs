@@ -14,7 +14,7 @@ pub const MIGRATION: &str = "CREATE TABLE kpi_status_entries (
         status TEXT NOT NULL,
         at INTEGER NOT NULL
     );
-    CREATE INDEX kpi_entries_at ON kpi_status_entries(process, status, at);
+    CREATE INDEX kpi_entries_at ON kpi_status_entries(process, status, at, record);
     CREATE INDEX kpi_entries_record ON kpi_status_entries(record, status, at);
     CREATE TABLE kpi_tasks (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -137,6 +137,33 @@ impl Store {
         args.extend([from.into(), to.into()]);
         args.extend(statuses.iter().map(|s| s.to_string().into()));
         args.push(to.into());
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            Ok(Entry {
+                record: r.get::<_, i64>(0)? as u64,
+                status: r.get(1)?,
+                at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The entries into `statuses` in `[from, to)`: one range scan of a covering index.
+    pub fn kpi_entries_in(
+        &self,
+        process: &str,
+        statuses: &[&str],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT record, status, at FROM kpi_status_entries
+             WHERE process = ? AND status IN ({}) AND at >= ? AND at < ?",
+            placeholders(statuses.len())
+        );
+        let mut args: Vec<rusqlite::types::Value> = vec![process.to_string().into()];
+        args.extend(statuses.iter().map(|s| s.to_string().into()));
+        args.extend([from.into(), to.into()]);
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| {
             Ok(Entry {
