@@ -65,11 +65,21 @@ fn generate(db: &Path, n: u64) {
             let approved = created + 3600 * (1 + spread(id, 1, 30));
             let shipped = approved + 3600 * (1 + spread(id, 2, 40));
             let end = shipped + DAY * (2 + spread(id, 3, 5));
-            let last = if spread(id, 4, 100) < 3 { "returned" } else { "accepted" };
-            for (s, at) in [("pending", created), ("approved", approved), ("shipped", shipped), (last, end)] {
+            let last = if spread(id, 4, 100) < 3 {
+                "returned"
+            } else {
+                "accepted"
+            };
+            for (s, at) in [
+                ("pending", created),
+                ("approved", approved),
+                ("shipped", shipped),
+                (last, end),
+            ] {
                 entry.execute(params![id as i64, s, at]).unwrap();
             }
-            task.execute(params![id as i64, approved, approved + DAY, shipped]).unwrap();
+            task.execute(params![id as i64, approved, approved + DAY, shipped])
+                .unwrap();
             record.execute(params![id as i64, last]).unwrap();
         }
     }
@@ -83,7 +93,10 @@ fn bench(c: &mut Criterion) {
     let n = records();
     let t = Instant::now();
     generate(&db, n);
-    eprintln!("generated {n} records' KPI rows in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {n} records' KPI rows in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let store = Store::open(&db).unwrap();
     let process = bundle.process("sales-delivery").unwrap();
     // The last quarter of the year, by month: what a quarterly review asks.
@@ -99,16 +112,34 @@ fn bench(c: &mut Criterion) {
     };
     if std::env::var("SOPCTL_BENCH_PARTS").is_ok() {
         let t = Instant::now();
-        let e = store.kpi_entries("sales-delivery", &["shipped"], &["approved", "shipped"], from, to).unwrap();
+        let e = store
+            .kpi_entries(
+                "sales-delivery",
+                &["shipped"],
+                &["approved", "shipped"],
+                from,
+                to,
+            )
+            .unwrap();
         eprintln!("time entries {} in {:?}", e.len(), t.elapsed());
         let t = Instant::now();
         let s = sopctl::kpi::measure::time_samples(&e, "approved", "shipped");
         eprintln!("time samples {} in {:?}", s.len(), t.elapsed());
         let t = Instant::now();
-        let e = store.kpi_entries("sales-delivery", &["accepted", "cancelled", "returned"], &["accepted", "cancelled", "returned"], from, to).unwrap();
+        let e = store
+            .kpi_entries(
+                "sales-delivery",
+                &["accepted", "cancelled", "returned"],
+                &["accepted", "cancelled", "returned"],
+                from,
+                to,
+            )
+            .unwrap();
         eprintln!("share entries {} in {:?}", e.len(), t.elapsed());
         let t = Instant::now();
-        let e = store.kpi_completions("sales-delivery", None, from, to).unwrap();
+        let e = store
+            .kpi_completions("sales-delivery", None, from, to)
+            .unwrap();
         eprintln!("completions {} in {:?}", e.len(), t.elapsed());
         let t = Instant::now();
         let e = store.kpi_open_work("sales-delivery").unwrap();
@@ -137,7 +168,9 @@ fn bench(c: &mut Criterion) {
     );
     let mut g = c.benchmark_group("kpis");
     g.sample_size(10);
-    g.bench_function("quarter_by_month", |b| b.iter(|| answer(&store, &bundle, &ask, "month").unwrap()));
+    g.bench_function("quarter_by_month", |b| {
+        b.iter(|| answer(&store, &bundle, &ask, "month").unwrap())
+    });
     g.finish();
 }
 

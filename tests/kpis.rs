@@ -54,7 +54,13 @@ fn periods(answer: &Value, kpi: &str) -> Vec<(Value, u64, Value)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["value"].clone(), p["count"].as_u64().unwrap(), p["met"].clone()))
+        .map(|p| {
+            (
+                p["value"].clone(),
+                p["count"].as_u64().unwrap(),
+                p["met"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -108,12 +114,23 @@ fn kpis_per_week_from_records_walked_at_chosen_times() {
         );
         let first = &k["kpis"][0];
         assert_eq!(
-            (&first["measure"], &first["target"], &first["periods"][1]["start"]),
-            (&json!("time"), &json!("p50 <= 1h"), &json!("2026-01-12T00:00:00+08:00"))
+            (
+                &first["measure"],
+                &first["target"],
+                &first["periods"][1]["start"]
+            ),
+            (
+                &json!("time"),
+                &json!("p50 <= 1h"),
+                &json!("2026-01-12T00:00:00+08:00")
+            )
         );
         let none = (Value::Null, 0, Value::Null);
         // Nearest rank: the median of 1 h and 3 h is the first, 1 h.
-        assert_eq!(periods(&k, "pack-time"), [(json!(3600.0), 2, json!(true)), none.clone()]);
+        assert_eq!(
+            periods(&k, "pack-time"),
+            [(json!(3600.0), 2, json!(true)), none.clone()]
+        );
         assert_eq!(
             periods(&k, "return-rate"),
             [(json!(0.5), 2, json!(false)), (json!(0.0), 1, json!(true))]
@@ -122,7 +139,10 @@ fn kpis_per_week_from_records_walked_at_chosen_times() {
             periods(&k, "low-score"),
             [(json!(0.0), 2, json!(true)), (json!(1.0), 1, json!(false))]
         );
-        assert_eq!(periods(&k, "on-time-pack"), [(json!(0.5), 2, json!(false)), none]);
+        assert_eq!(
+            periods(&k, "on-time-pack"),
+            [(json!(0.5), 2, json!(false)), none]
+        );
         assert_eq!(
             periods(&k, "avg-score"),
             [(json!(5.0), 1, json!(true)), (json!(3.0), 1, json!(false))]
@@ -139,15 +159,29 @@ fn kpis_per_week_from_records_walked_at_chosen_times() {
         );
         let boss = &k["approvals"]["roles"][0];
         assert_eq!(
-            (&boss["role"], &boss["decided"], &boss["avg_wait"], &boss["max_wait"]),
+            (
+                &boss["role"],
+                &boss["decided"],
+                &boss["avg_wait"],
+                &boss["max_wait"]
+            ),
             (&json!("boss"), &json!(2), &json!(5400.0), &json!(7200))
         );
         assert_eq!(k["approvals"]["waits"][0]["requester"], "chen");
         assert_eq!(k["approvals"]["waits"][0]["waited"], 7200);
 
         // By month: one period, the whole of January so far.
-        let (_, m) = http(a, "GET", "/v1/kpis?process=orders&from=2026-01-01&to=2026-02-01", Some("tb"), None);
-        assert_eq!(periods(&m, "return-rate"), [(json!(1.0 / 3.0), 3, json!(false))]);
+        let (_, m) = http(
+            a,
+            "GET",
+            "/v1/kpis?process=orders&from=2026-01-01&to=2026-02-01",
+            Some("tb"),
+            None,
+        );
+        assert_eq!(
+            periods(&m, "return-rate"),
+            [(json!(1.0 / 3.0), 3, json!(false))]
+        );
     });
 }
 
@@ -161,22 +195,49 @@ fn kpis_refuse_what_they_cannot_answer() {
             let (st, body) = http(a, "GET", q, Some(t), None);
             (st, body["error"]["code"].as_str().unwrap_or("").to_string())
         };
-        assert_eq!(get("/v1/kpis?process=orders", "tb"), (409, "no-bundle".into()));
-        assert_eq!(http(a, "PUT", "/v1/bundle", Some("adm"), Some(&text)).0, 201);
-        assert_eq!(get("/v1/kpis?process=orders", "tp"), (403, "not-allowed".into()));
+        assert_eq!(
+            get("/v1/kpis?process=orders", "tb"),
+            (409, "no-bundle".into())
+        );
+        assert_eq!(
+            http(a, "PUT", "/v1/bundle", Some("adm"), Some(&text)).0,
+            201
+        );
+        assert_eq!(
+            get("/v1/kpis?process=orders", "tp"),
+            (403, "not-allowed".into())
+        );
         assert_eq!(get("/v1/kpis", "tb"), (400, "bad-request".into()));
-        assert_eq!(get("/v1/kpis?process=nope", "tb"), (404, "unknown-process".into()));
-        assert_eq!(get("/v1/kpis?process=orders&period=day", "tb"), (400, "bad-request".into()));
-        assert_eq!(get("/v1/kpis?process=orders&from=soon", "tb"), (400, "bad-request".into()));
+        assert_eq!(
+            get("/v1/kpis?process=nope", "tb"),
+            (404, "unknown-process".into())
+        );
+        assert_eq!(
+            get("/v1/kpis?process=orders&period=day", "tb"),
+            (400, "bad-request".into())
+        );
+        assert_eq!(
+            get("/v1/kpis?process=orders&from=soon", "tb"),
+            (400, "bad-request".into())
+        );
         assert_eq!(
             get("/v1/kpis?process=orders&from=2000-01-01&period=week", "tb"),
             (400, "bad-request".into())
         );
         assert_eq!(http(a, "GET", "/v1/kpis?process=orders", None, None).0, 401);
         // No records yet: every period is there, empty.
-        let (st, k) = http(a, "GET", "/v1/kpis?process=orders&from=2025-12-01&to=2026-01-05", Some("tb"), None);
+        let (st, k) = http(
+            a,
+            "GET",
+            "/v1/kpis?process=orders&from=2025-12-01&to=2026-01-05",
+            Some("tb"),
+            None,
+        );
         assert_eq!(st, 200);
-        assert_eq!(periods(&k, "pack-time"), vec![(Value::Null, 0, Value::Null); 2]);
+        assert_eq!(
+            periods(&k, "pack-time"),
+            vec![(Value::Null, 0, Value::Null); 2]
+        );
     });
 }
 
@@ -190,9 +251,17 @@ fn report_writes_the_review_with_charts() {
         let out = dir.path().join("review.md");
         let report = |token: Option<&str>, extra: &[&str]| {
             let mut cmd = common::sopctl();
-            cmd.current_dir(dir.path()).env_remove("SOPCTL_TOKEN").args([
-                "report", "--server", &server, "--from", "2026-01-05", "--to", "2026-01-19",
-            ]);
+            cmd.current_dir(dir.path())
+                .env_remove("SOPCTL_TOKEN")
+                .args([
+                    "report",
+                    "--server",
+                    &server,
+                    "--from",
+                    "2026-01-05",
+                    "--to",
+                    "2026-01-19",
+                ]);
             if let Some(t) = token {
                 cmd.env("SOPCTL_TOKEN", t);
             }
@@ -203,15 +272,24 @@ fn report_writes_the_review_with_charts() {
         let md = std::fs::read_to_string(&out).unwrap();
         assert!(md.contains("## 订单 (`orders`)"), "{md}");
         assert!(md.contains("### 这个流程怎样算做得好"));
-        assert!(md.contains("**打包时长** — 50% 的订单从「新订单」到「已打包」不超过 1 小时（1/1 期达标）"), "{md}");
+        assert!(
+            md.contains(
+                "**打包时长** — 50% 的订单从「新订单」到「已打包」不超过 1 小时（1/1 期达标）"
+            ),
+            "{md}"
+        );
         assert!(md.contains("![打包时长: "));
         assert!(md.contains("| 打包 | 2 | 1 | 50% | 1 小时 | 1 |"), "{md}");
         assert!(md.contains("| chen | boss | 2 小时 | 已决定 |"), "{md}");
-        let svg = std::fs::read_to_string(dir.path().join("review.assets/orders-pack-time.svg")).unwrap();
+        let svg =
+            std::fs::read_to_string(dir.path().join("review.assets/orders-pack-time.svg")).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("<title"));
 
         let page = dir.path().join("review.html");
-        let o = report(Some("tb"), &["--format", "html", "-o", page.to_str().unwrap()]);
+        let o = report(
+            Some("tb"),
+            &["--format", "html", "-o", page.to_str().unwrap()],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         let html = std::fs::read_to_string(&page).unwrap();
         assert!(html.contains("<figure><svg") && html.contains("<th scope=\"col\">期间</th>"));
@@ -240,7 +318,14 @@ fn scenarios_check_kpis_like_the_flow() {
     common::copy_dir(&project, dir.path());
     let file = dir.path().join("sops/orders.scenario.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("pack-time: 1h, on-time-pack: 50%", "pack-time: 2h, on-time-pack: 50%")).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "pack-time: 1h, on-time-pack: 50%",
+            "pack-time: 2h, on-time-pack: 50%",
+        ),
+    )
+    .unwrap();
     let o = run_in(dir.path(), &["test"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(

@@ -178,7 +178,11 @@ fn process(p: &model::Process, media: &MediaHashes) -> Result<Process, String> {
         statuses,
         transitions: transitions(p)?,
         renames,
-        kpis: p.kpis.iter().filter_map(crate::kpi::Kpi::from_model).collect(),
+        kpis: p
+            .kpis
+            .iter()
+            .filter_map(crate::kpi::Kpi::from_model)
+            .collect(),
     })
 }
 

@@ -20,7 +20,10 @@ pub fn kpis(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
                 "duplicate-name",
                 &p.file,
                 k.id.span,
-                format!("two KPIs of process `{}` have the id `{}`", p.name.v, k.id.v),
+                format!(
+                    "two KPIs of process `{}` have the id `{}`",
+                    p.name.v, k.id.v
+                ),
                 "give each KPI its own id".into(),
             ));
         }
@@ -34,7 +37,11 @@ pub fn kpis(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
                 format!(
                     "KPI `{}` has {} measures",
                     k.id.v,
-                    if k.measures.is_empty() { "no" } else { "several" }
+                    if k.measures.is_empty() {
+                        "no"
+                    } else {
+                        "several"
+                    }
                 ),
                 MEASURES.into(),
             )),
@@ -61,7 +68,10 @@ fn target(ctx: &Ctx, p: &Process, k: &Kpi) -> Option<Diagnostic> {
     match parsed {
         Err(e) => bad(
             text.sub_span(e.start, e.end),
-            format!("the target of KPI `{}` does not parse: {}", k.id.v, e.message),
+            format!(
+                "the target of KPI `{}` does not parse: {}",
+                k.id.v, e.message
+            ),
             e.help.clone(),
         ),
         Ok(t) => {
@@ -69,7 +79,10 @@ fn target(ctx: &Ctx, p: &Process, k: &Kpi) -> Option<Diagnostic> {
             let problem = t.fits(kind(m)).err()?;
             bad(
                 text.span,
-                format!("the target `{}` of KPI `{}` does not fit its measure", text.v, k.id.v),
+                format!(
+                    "the target `{}` of KPI `{}` does not fit its measure",
+                    text.v, k.id.v
+                ),
                 problem,
             )
         }

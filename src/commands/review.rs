@@ -39,7 +39,10 @@ pub fn run(g: &Global, args: &Args) -> i32 {
         None | Some("markdown") => false,
         Some("html") => true,
         Some(other) => {
-            fail(&format!("--format {other} is not a report format"), "use markdown or html");
+            fail(
+                &format!("--format {other} is not a report format"),
+                "use markdown or html",
+            );
             return EXIT_ERROR;
         }
     };
@@ -95,7 +98,10 @@ fn fetch(c: &Client, args: &Args) -> Result<Vec<Block>, ClientError> {
         let mut answer = c.get_json(&path, "reading the KPIs")?;
         // Week periods for a short range, months for a review of a quarter or more.
         let (from, to) = (answer["from"].as_str(), answer["to"].as_str());
-        if let (Some(f), Some(t)) = (from.and_then(crate::engine::DateTime::parse), to.and_then(crate::engine::DateTime::parse)) {
+        if let (Some(f), Some(t)) = (
+            from.and_then(crate::engine::DateTime::parse),
+            to.and_then(crate::engine::DateTime::parse),
+        ) {
             heading.get_or_insert((f, t));
             if t.secs - f.secs <= 62 * 86400 {
                 answer = c.get_json(&format!("{path}&period=week"), "reading the KPIs")?;
@@ -105,7 +111,11 @@ fn fetch(c: &Client, args: &Args) -> Result<Vec<Block>, ClientError> {
         blocks.extend(review::process_blocks(&bundle, p, &answer, month));
     }
     let title = match heading {
-        Some((f, t)) => format!("定期复盘 · Periodic review: {} – {}", &f.to_string()[..10], &t.to_string()[..10]),
+        Some((f, t)) => format!(
+            "定期复盘 · Periodic review: {} – {}",
+            &f.to_string()[..10],
+            &t.to_string()[..10]
+        ),
         None => "定期复盘 · Periodic review".to_string(),
     };
     blocks.insert(0, Block::Para(format!("`{}`", c.server)));
@@ -130,14 +140,19 @@ fn write(blocks: &[Block], out: Option<&Path>, html: bool) -> Result<(), String>
     let text = if html {
         review::html(blocks, "zh", &title)
     } else {
-        let stem = out.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let stem = out
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
         let assets = format!("{stem}.assets");
         let dir = out.with_file_name(&assets);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         for b in blocks {
             if let Block::Chart { name, svg, .. } = b {
                 let f = dir.join(format!("{name}.svg"));
-                write_atomic(&f, svg.as_bytes()).map_err(|e| format!("cannot write {}: {e}", f.display()))?;
+                write_atomic(&f, svg.as_bytes())
+                    .map_err(|e| format!("cannot write {}: {e}", f.display()))?;
             }
         }
         review::markdown(blocks, Some(&assets))

@@ -7,7 +7,9 @@ use crate::kpi::{Kpi, Measure};
 fn show(k: &Kpi) -> String {
     let m = match &k.measure {
         Measure::Time { from, to } => format!("time from `{from}` to `{to}`"),
-        Measure::Share { reached: Some(r), .. } => format!("share reaching `{r}`"),
+        Measure::Share {
+            reached: Some(r), ..
+        } => format!("share reaching `{r}`"),
         Measure::Share { when, .. } => format!("share where `{}`", when.as_deref().unwrap_or("")),
         Measure::OnTime { task } => format!("on-time rate of task `{task}`"),
         Measure::Average { field } => format!("average of `{field}`"),
@@ -41,8 +43,12 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 subject(h),
                 format!(
                     "the target of KPI {this} is now {} (was {})",
-                    h.target.as_deref().map_or("none".into(), |t| format!("`{t}`")),
-                    b.target.as_deref().map_or("none".into(), |t| format!("`{t}`"))
+                    h.target
+                        .as_deref()
+                        .map_or("none".into(), |t| format!("`{t}`")),
+                    b.target
+                        .as_deref()
+                        .map_or("none".into(), |t| format!("`{t}`"))
                 ),
             ),
             Some(b) if b.title != h.title => out.push(
@@ -54,7 +60,12 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             Some(_) => {}
         }
     }
-    for b in p.base.kpis.iter().filter(|b| !p.head.kpis.iter().any(|h| h.id == b.id)) {
+    for b in p
+        .base
+        .kpis
+        .iter()
+        .filter(|b| !p.head.kpis.iter().any(|h| h.id == b.id))
+    {
         out.push(
             "kpi-removed",
             Severity::Behavioral,

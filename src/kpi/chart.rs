@@ -41,11 +41,8 @@ pub fn svg(kpi: &Kpi, r: &KpiReport, month: bool, zh: bool) -> String {
         .chain(target)
         .fold(0.0_f64, f64::max);
     let top = if max > 0.0 { max * 1.15 } else { 1.0 };
-    let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
-    let y = |v: f64| TOP + plot_h - v / top * plot_h;
-    let n = r.periods.len().max(1) as f64;
-    let slot = plot_w / n;
+    let y = |v: f64| y_of(v, top);
     let mut s = String::new();
     let desc = description(kpi, r, zh);
     let _ = write!(
@@ -66,6 +63,39 @@ pub fn svg(kpi: &Kpi, r: &KpiReport, month: bool, zh: bool) -> String {
         r##"<text x="{LEFT}" y="18" font-size="14" font-weight="bold" fill="#222">{}</text>"##,
         esc(&r.title)
     );
+    grid(&mut s, kpi, top, zh);
+    bars(&mut s, kpi, r, top, month, zh);
+    if let Some(t) = target {
+        let _ = write!(
+            s,
+            r##"<line x1="{LEFT}" x2="{}" y1="{ty:.1}" y2="{ty:.1}" stroke="#222" stroke-dasharray="6 4" stroke-width="1.5"/><text x="{}" y="{:.1}" text-anchor="end" fill="#222">{} {}</text>"##,
+            W - RIGHT,
+            W - RIGHT,
+            y(t) - 4.0,
+            if zh { "目标" } else { "target" },
+            esc(r.target.as_deref().unwrap_or("")),
+            ty = y(t)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{}" stroke="#555"/><line x1="{LEFT}" x2="{}" y1="{b}" y2="{b}" stroke="#555"/></svg>"##,
+        TOP + plot_h,
+        W - RIGHT,
+        b = TOP + plot_h
+    );
+    s
+}
+
+/// The y coordinate of a value, with `top` the value at the top of the plot.
+fn y_of(v: f64, top: f64) -> f64 {
+    let plot_h = H - TOP - BOTTOM;
+    TOP + plot_h - v / top * plot_h
+}
+
+/// Horizontal grid lines with the value of each, in the KPI's unit.
+fn grid(s: &mut String, kpi: &Kpi, top: f64, zh: bool) {
+    let y = |v: f64| y_of(v, top);
     for i in 0..=4 {
         let v = top * i as f64 / 4.0;
         let _ = write!(
@@ -78,6 +108,13 @@ pub fn svg(kpi: &Kpi, r: &KpiReport, month: bool, zh: bool) -> String {
             y = y(v)
         );
     }
+}
+
+/// One bar per period with a value (red where the target was missed) and the period labels.
+fn bars(s: &mut String, kpi: &Kpi, r: &KpiReport, top: f64, month: bool, zh: bool) {
+    let y = |v: f64| y_of(v, top);
+    let plot_h = H - TOP - BOTTOM;
+    let slot = (W - LEFT - RIGHT) / r.periods.len().max(1) as f64;
     let every = (r.periods.len() / 12).max(1);
     for (i, p) in r.periods.iter().enumerate() {
         let x = LEFT + slot * i as f64 + slot * 0.15;
@@ -106,26 +143,6 @@ pub fn svg(kpi: &Kpi, r: &KpiReport, month: bool, zh: bool) -> String {
             );
         }
     }
-    if let Some(t) = target {
-        let _ = write!(
-            s,
-            r##"<line x1="{LEFT}" x2="{}" y1="{ty:.1}" y2="{ty:.1}" stroke="#222" stroke-dasharray="6 4" stroke-width="1.5"/><text x="{}" y="{:.1}" text-anchor="end" fill="#222">{} {}</text>"##,
-            W - RIGHT,
-            W - RIGHT,
-            y(t) - 4.0,
-            if zh { "目标" } else { "target" },
-            esc(r.target.as_deref().unwrap_or("")),
-            ty = y(t)
-        );
-    }
-    let _ = write!(
-        s,
-        r##"<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{}" stroke="#555"/><line x1="{LEFT}" x2="{}" y1="{b}" y2="{b}" stroke="#555"/></svg>"##,
-        TOP + plot_h,
-        W - RIGHT,
-        b = TOP + plot_h
-    );
-    s
 }
 
 /// What the chart shows, in a sentence per period (for `<desc>`).
@@ -137,8 +154,18 @@ fn description(kpi: &Kpi, r: &KpiReport, zh: bool) -> String {
             let v = p
                 .value
                 .map(|v| words::value(kpi, v, zh))
-                .unwrap_or_else(|| if zh { "无数据".into() } else { "no data".into() });
-            format!("{} {v} ({})", p.start.get(..10).unwrap_or(&p.start), p.count)
+                .unwrap_or_else(|| {
+                    if zh {
+                        "无数据".into()
+                    } else {
+                        "no data".into()
+                    }
+                });
+            format!(
+                "{} {v} ({})",
+                p.start.get(..10).unwrap_or(&p.start),
+                p.count
+            )
         })
         .collect();
     let target = r.target.as_deref().unwrap_or("—");

@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use super::measure::{on_time_samples, reached, share_samples, time_samples, Entry, Sample, TaskRow};
+use super::measure::{
+    on_time_samples, reached, share_samples, time_samples, Entry, Sample, TaskRow,
+};
 use super::period::{periods, PeriodKind};
 use super::{report, Kpi, Measure};
 use crate::bundle::Bundle;
@@ -60,7 +62,15 @@ impl Log {
     }
 
     /// The KPI's value and count over `[from, to)`.
-    pub fn measure(&self, b: &Bundle, w: &World, process: &str, k: &Kpi, from: i64, to: i64) -> (Option<f64>, usize) {
+    pub fn measure(
+        &self,
+        b: &Bundle,
+        w: &World,
+        process: &str,
+        k: &Kpi,
+        from: i64,
+        to: i64,
+    ) -> (Option<f64>, usize) {
         let Some(p) = b.process(process) else {
             return (None, 0);
         };
@@ -73,15 +83,28 @@ impl Log {
         let terminal = |s: &str| p.statuses.iter().any(|x| x.id == s && x.terminal);
         let samples: Vec<Sample> = match &k.measure {
             Measure::Time { from, to } => time_samples(&entries, from, to),
-            Measure::Share { reached: Some(r), .. } => share_samples(&entries, &terminal, &reached(r)),
+            Measure::Share {
+                reached: Some(r), ..
+            } => share_samples(&entries, &terminal, &reached(r)),
             Measure::Share { when: Some(wh), .. } => {
                 let Ok(expr) = parse_expr(wh) else {
                     return (None, 0);
                 };
                 let hit = |id: u64, _: &[&Entry]| {
                     w.records.get(&id).is_some_and(|r| {
-                        let now = DateTime { secs: to, offset: w.offset };
-                        holds(&expr, &Ctx { process: p, record: r, now, offset: w.offset })
+                        let now = DateTime {
+                            secs: to,
+                            offset: w.offset,
+                        };
+                        holds(
+                            &expr,
+                            &Ctx {
+                                process: p,
+                                record: r,
+                                now,
+                                offset: w.offset,
+                            },
+                        )
                     })
                 };
                 share_samples(&entries, &terminal, &hit)
@@ -100,12 +123,18 @@ impl Log {
                 .values
                 .iter()
                 .filter(|(pr, f, ..)| pr == process && f == field)
-                .map(|(.., value, at)| Sample { at: *at, value: *value })
+                .map(|(.., value, at)| Sample {
+                    at: *at,
+                    value: *value,
+                })
                 .collect(),
         };
         let ps = periods(PeriodKind::Whole, from, to, w.offset).unwrap_or_default();
         let r = report(k, &samples, &ps, w.offset);
-        r.periods.first().map(|x| (x.value, x.count)).unwrap_or((None, 0))
+        r.periods
+            .first()
+            .map(|x| (x.value, x.count))
+            .unwrap_or((None, 0))
     }
 }
 
@@ -118,14 +147,23 @@ pub fn expected(k: &Kpi, v: &Value) -> Result<Option<f64>, String> {
         Value::String(s) => {
             let s = s.trim();
             if let Some(p) = s.strip_suffix('%') {
-                return p.trim().parse::<f64>().map(|x| Some(x / 100.0)).map_err(|_| format!("`{s}` is not a percentage"));
+                return p
+                    .trim()
+                    .parse::<f64>()
+                    .map(|x| Some(x / 100.0))
+                    .map_err(|_| format!("`{s}` is not a percentage"));
             }
             if matches!(k.measure, Measure::Time { .. }) {
                 if let Some(m) = parse_duration(s).ok().and_then(|d| d.as_minutes()) {
                     return Ok(Some(m as f64 * 60.0));
                 }
             }
-            s.parse::<f64>().map(Some).map_err(|_| format!("`{s}` is not a value of KPI `{}` (write e.g. `2h`, `50%`, `0.5` or `4.5`)", k.id))
+            s.parse::<f64>().map(Some).map_err(|_| {
+                format!(
+                    "`{s}` is not a value of KPI `{}` (write e.g. `2h`, `50%`, `0.5` or `4.5`)",
+                    k.id
+                )
+            })
         }
         other => Err(format!("`{other}` is not a KPI value")),
     }
@@ -163,7 +201,13 @@ pub fn check(
         let id = key.key_text().unwrap_or_default();
         let Some(k) = kpis.iter().find(|k| k.id == id) else {
             let known: Vec<&str> = kpis.iter().map(|k| k.id.as_str()).collect();
-            out.push((key.span, format!("kpis: process `{process}` has no KPI `{id}` (it has: {})", known.join(", "))));
+            out.push((
+                key.span,
+                format!(
+                    "kpis: process `{process}` has no KPI `{id}` (it has: {})",
+                    known.join(", ")
+                ),
+            ));
             continue;
         };
         let want = match expected(k, &v.to_json()) {
@@ -181,7 +225,11 @@ pub fn check(
             };
             out.push((
                 key.span,
-                format!("kpis: {id}: expected {}, actual {} (over {count})", show(want), show(got)),
+                format!(
+                    "kpis: {id}: expected {}, actual {} (over {count})",
+                    show(want),
+                    show(got)
+                ),
             ));
         }
     }

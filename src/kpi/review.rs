@@ -15,9 +15,16 @@ pub enum Block {
     H2(String),
     H3(String),
     Para(String),
-    Table { head: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        head: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
     /// `name` is a file-safe name for the SVG when it is written beside the document.
-    Chart { name: String, alt: String, svg: String },
+    Chart {
+        name: String,
+        alt: String,
+        svg: String,
+    },
 }
 
 struct T {
@@ -45,12 +52,18 @@ pub fn process_blocks(b: &Bundle, p: &Process, answer: &Value, month: bool) -> V
     };
     let mut out = vec![Block::H2(format!("{} (`{}`)", p.title, p.name))];
     out.push(Block::Para(review_line(b, p, &t)));
-    out.push(Block::H3(t.w("这个流程怎样算做得好", "What good looks like").into()));
+    out.push(Block::H3(
+        t.w("这个流程怎样算做得好", "What good looks like").into(),
+    ));
     let reports: Vec<KpiReport> =
         serde_json::from_value(answer["kpis"].clone()).unwrap_or_default();
     if p.kpis.is_empty() {
         out.push(Block::Para(
-            t.w("这个流程还没有 KPI：在 `spec.kpis` 里写下怎样算做得好。", "This process has no KPIs yet: write what good looks like under `spec.kpis`.").into(),
+            t.w(
+                "这个流程还没有 KPI：在 `spec.kpis` 里写下怎样算做得好。",
+                "This process has no KPIs yet: write what good looks like under `spec.kpis`.",
+            )
+            .into(),
         ));
     }
     for k in &p.kpis {
@@ -80,7 +93,10 @@ fn review_line(b: &Bundle, p: &Process, t: &T) -> String {
         Some(r) if t.zh => format!("复盘周期：每 {}", r.every.duration().describe_zh()),
         Some(r) => format!("review every {}", r.every.duration().describe_en()),
         None => t
-            .w("没有规定复盘周期（`metadata.review.every`）", "no review period set (`metadata.review.every`)")
+            .w(
+                "没有规定复盘周期（`metadata.review.every`）",
+                "no review period set (`metadata.review.every`)",
+            )
             .into(),
     };
     format!("{}{owner} · {every}", t.w("责任人：", "Owner: "))
@@ -109,14 +125,18 @@ fn kpi_blocks(p: &Process, k: &super::Kpi, r: &KpiReport, month: bool, t: &T) ->
             .map(|f| f.title.clone())
             .unwrap_or_else(|| id.to_string())
     };
-    let record = p.record.clone().unwrap_or_else(|| t.w("记录", "record").into());
+    let record = p
+        .record
+        .clone()
+        .unwrap_or_else(|| t.w("记录", "record").into());
     let names = Names {
         record: &record,
         status: &status,
         task: &task,
         field: &field,
     };
-    let goal = words::target(k, &names, t.zh).unwrap_or_else(|| t.w("没有目标", "no target").into());
+    let goal =
+        words::target(k, &names, t.zh).unwrap_or_else(|| t.w("没有目标", "no target").into());
     let met = r.periods.iter().filter(|x| x.met == Some(true)).count();
     let measured = r.periods.iter().filter(|x| x.met.is_some()).count();
     let mut out = vec![
@@ -124,7 +144,11 @@ fn kpi_blocks(p: &Process, k: &super::Kpi, r: &KpiReport, month: bool, t: &T) ->
             "**{}** — {goal}{}",
             r.title,
             if measured > 0 {
-                format!("{}{met}/{measured}{}", t.w("（", " ("), t.w(" 期达标）", " periods met)"))
+                format!(
+                    "{}{met}/{measured}{}",
+                    t.w("（", " ("),
+                    t.w(" 期达标）", " periods met)")
+                )
             } else {
                 String::new()
             }
@@ -154,16 +178,23 @@ fn kpi_blocks(p: &Process, k: &super::Kpi, r: &KpiReport, month: bool, t: &T) ->
         })
         .collect();
     out.push(Block::Table {
-        head: [t.w("期间", "Period"), t.w("值", "Value"), t.w("数量", "Count"), t.w("达标", "Met")]
-            .map(String::from)
-            .to_vec(),
+        head: [
+            t.w("期间", "Period"),
+            t.w("值", "Value"),
+            t.w("数量", "Count"),
+            t.w("达标", "Met"),
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
     });
     out
 }
 
 fn secs(v: &Value, t: &T) -> String {
-    num(v).map(|s| words::duration(s, t.zh)).unwrap_or_else(|| "—".into())
+    num(v)
+        .map(|s| words::duration(s, t.zh))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn late_blocks(answer: &Value, t: &T) -> Vec<Block> {
@@ -173,18 +204,32 @@ fn late_blocks(answer: &Value, t: &T) -> Vec<Block> {
         .flatten()
         .map(|x| {
             vec![
-                x["title"].as_str().or(x["task"].as_str()).unwrap_or("").to_string(),
+                x["title"]
+                    .as_str()
+                    .or(x["task"].as_str())
+                    .unwrap_or("")
+                    .to_string(),
                 x["completed"].to_string(),
                 x["late"].to_string(),
-                num(&x["late_share"]).map(words::percent).unwrap_or_else(|| "—".into()),
+                num(&x["late_share"])
+                    .map(words::percent)
+                    .unwrap_or_else(|| "—".into()),
                 secs(&x["avg_late"], t),
                 x["open_overdue"].to_string(),
             ]
         })
         .collect();
-    let mut out = vec![Block::H3(t.w("最常延误的任务", "Tasks most often late").into())];
+    let mut out = vec![Block::H3(
+        t.w("最常延误的任务", "Tasks most often late").into(),
+    )];
     if rows.is_empty() {
-        out.push(Block::Para(t.w("这段时间没有延误的任务。", "No task was late in this range.").into()));
+        out.push(Block::Para(
+            t.w(
+                "这段时间没有延误的任务。",
+                "No task was late in this range.",
+            )
+            .into(),
+        ));
     } else {
         out.push(Block::Table {
             head: [
@@ -221,14 +266,24 @@ fn wait_blocks(answer: &Value, t: &T) -> Vec<Block> {
             ]
         })
         .collect();
-    let mut out = vec![Block::H3(t.w("谁在等谁", "Who waited longest for whom").into())];
+    let mut out = vec![Block::H3(
+        t.w("谁在等谁", "Who waited longest for whom").into(),
+    )];
     if rows.is_empty() {
-        out.push(Block::Para(t.w("这段时间没有审批。", "No approval in this range.").into()));
+        out.push(Block::Para(
+            t.w("这段时间没有审批。", "No approval in this range.")
+                .into(),
+        ));
     } else {
         out.push(Block::Table {
-            head: [t.w("申请人", "Requester"), t.w("审批角色", "Approver role"), t.w("等了", "Waited"), t.w("状态", "State")]
-                .map(String::from)
-                .to_vec(),
+            head: [
+                t.w("申请人", "Requester"),
+                t.w("审批角色", "Approver role"),
+                t.w("等了", "Waited"),
+                t.w("状态", "State"),
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
         });
     }
@@ -242,7 +297,11 @@ fn load_blocks(answer: &Value, t: &T) -> Vec<Block> {
         .flatten()
         .map(|x| {
             vec![
-                x["title"].as_str().or(x["assignee"].as_str()).unwrap_or("").to_string(),
+                x["title"]
+                    .as_str()
+                    .or(x["assignee"].as_str())
+                    .unwrap_or("")
+                    .to_string(),
                 x["open"].to_string(),
                 x["overdue"].to_string(),
             ]
@@ -254,9 +313,13 @@ fn load_blocks(answer: &Value, t: &T) -> Vec<Block> {
     vec![
         Block::H3(t.w("手上的工作", "Open work").into()),
         Block::Table {
-            head: [t.w("谁", "Who"), t.w("未完成", "Open"), t.w("逾期", "Overdue")]
-                .map(String::from)
-                .to_vec(),
+            head: [
+                t.w("谁", "Who"),
+                t.w("未完成", "Open"),
+                t.w("逾期", "Overdue"),
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
         },
     ]
@@ -276,10 +339,19 @@ pub fn markdown(blocks: &[Block], assets: Option<&str>) -> String {
             Block::H3(x) => s.push_str(&format!("### {x}\n\n")),
             Block::Para(x) => s.push_str(&format!("{x}\n\n")),
             Block::Table { head, rows } => {
-                s.push_str(&format!("| {} |\n", head.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | ")));
+                s.push_str(&format!(
+                    "| {} |\n",
+                    head.iter()
+                        .map(|h| md_cell(h))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                ));
                 s.push_str(&format!("|{}\n", "---|".repeat(head.len())));
                 for r in rows {
-                    s.push_str(&format!("| {} |\n", r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")));
+                    s.push_str(&format!(
+                        "| {} |\n",
+                        r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+                    ));
                 }
                 s.push('\n');
             }
@@ -294,7 +366,9 @@ pub fn markdown(blocks: &[Block], assets: Option<&str>) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Inline `**bold**` and `` `code` `` of the paragraphs, escaped.

@@ -55,7 +55,11 @@ impl Op {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Amount {
     /// A duration, in seconds, as written (`1d`).
-    Secs { secs: i64, amount: u64, unit: DurationUnit },
+    Secs {
+        secs: i64,
+        amount: u64,
+        unit: DurationUnit,
+    },
     /// A percentage, stored as a fraction 0–1.
     Fraction(f64),
     /// A plain number (an `average` of a number or money field).
@@ -112,23 +116,8 @@ fn err(message: String, help: &str, start: usize, end: usize) -> TargetError {
 impl Target {
     /// Parses `[stat] op value`. Offsets in errors are character offsets into `text`.
     pub fn parse(text: &str) -> Result<Target, TargetError> {
-        let chars: Vec<char> = text.chars().collect();
-        let mut words: Vec<(usize, usize, String)> = Vec::new();
-        let mut i = 0;
-        while i < chars.len() {
-            if chars[i].is_whitespace() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            let is_op = |c: char| matches!(c, '<' | '>' | '=');
-            let op_word = is_op(chars[i]);
-            while i < chars.len() && !chars[i].is_whitespace() && is_op(chars[i]) == op_word {
-                i += 1;
-            }
-            words.push((start, i, chars[start..i].iter().collect()));
-        }
-        let len = chars.len();
+        let words = tokens(text);
+        let len = text.chars().count();
         let mut it = words.into_iter().peekable();
         let stat = match it.peek() {
             Some((_, _, w)) if !w.starts_with(['<', '>', '=']) => {
@@ -239,6 +228,28 @@ impl Target {
             Op::Gt => value > t,
         }
     }
+}
+
+/// The words of a target with their character offsets: runs of `<>=` and runs of anything
+/// else but spaces, so `p90<=1d` reads like `p90 <= 1d`.
+fn tokens(text: &str) -> Vec<(usize, usize, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let is_op = |c: char| matches!(c, '<' | '>' | '=');
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let op_word = is_op(chars[i]);
+        while i < chars.len() && !chars[i].is_whitespace() && is_op(chars[i]) == op_word {
+            i += 1;
+        }
+        words.push((start, i, chars[start..i].iter().collect()));
+    }
+    words
 }
 
 fn amount(w: &str) -> Option<Amount> {

@@ -31,7 +31,10 @@ fn kpi(measure: Measure, target: &str) -> Kpi {
 #[test]
 fn targets_parse_and_fit() {
     let t = Target::parse("p90 <= 1d").unwrap();
-    assert_eq!((t.stat, t.op, t.threshold()), (Some(Stat::P90), Op::Le, 86400.0));
+    assert_eq!(
+        (t.stat, t.op, t.threshold()),
+        (Some(Stat::P90), Op::Le, 86400.0)
+    );
     assert!(t.fits(Kind::Time).is_ok());
     assert!(t.fits(Kind::Share).is_err());
     let t = Target::parse(">=95%").unwrap();
@@ -79,14 +82,26 @@ fn time_counts_from_the_latest_from_entry_and_skips_open_records() {
         e(2, "a", MON),
     ];
     let s = time_samples(&entries, "a", "b");
-    assert_eq!(s, vec![Sample { at: MON + 5 * H, value: (3 * H) as f64 }]);
+    assert_eq!(
+        s,
+        vec![Sample {
+            at: MON + 5 * H,
+            value: (3 * H) as f64
+        }]
+    );
 }
 
 #[test]
 fn weeks_start_on_monday_in_the_offset() {
     // Sunday 2026-01-11 20:00 in +08:00 is still the first week; 2026-01-12 01:00 +08:00 is
     // Sunday 17:00 UTC, but already the second week in +08:00.
-    let ps = periods(PeriodKind::Week, MON - CN as i64, MON - CN as i64 + 14 * D, CN).unwrap();
+    let ps = periods(
+        PeriodKind::Week,
+        MON - CN as i64,
+        MON - CN as i64 + 14 * D,
+        CN,
+    )
+    .unwrap();
     assert_eq!(ps.len(), 2);
     assert_eq!(rfc3339(ps[0].start, CN), "2026-01-05T00:00:00+08:00");
     assert_eq!(rfc3339(ps[1].start, CN), "2026-01-12T00:00:00+08:00");
@@ -141,8 +156,11 @@ fn empty_periods_have_no_value_and_no_verdict() {
     let s = share_samples(&entries, &term, &measure::reached("returned"));
     let ps = periods(PeriodKind::Week, MON, MON + 21 * D, 0).unwrap();
     let r = report(&k, &s, &ps, 0);
-    let got: Vec<(Option<f64>, usize, Option<bool>)> =
-        r.periods.iter().map(|p| (p.value, p.count, p.met)).collect();
+    let got: Vec<(Option<f64>, usize, Option<bool>)> = r
+        .periods
+        .iter()
+        .map(|p| (p.value, p.count, p.met))
+        .collect();
     assert_eq!(
         got,
         [
@@ -205,7 +223,12 @@ fn targets_in_words() {
 
 #[test]
 fn chart_has_bars_target_line_and_a_description() {
-    let k = kpi(Measure::OnTime { task: "ship".into() }, ">= 90%");
+    let k = kpi(
+        Measure::OnTime {
+            task: "ship".into(),
+        },
+        ">= 90%",
+    );
     let rows: Vec<TaskRow> = (0..4)
         .map(|i| TaskRow {
             record: i,
@@ -219,7 +242,11 @@ fn chart_has_bars_target_line_and_a_description() {
     let r = report(&k, &on_time_samples(&rows, "ship"), &ps, 0);
     let svg = chart::svg(&k, &r, false, true);
     assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-    assert_eq!(svg.matches("<rect x=").count(), 1, "one bar: the second week is empty");
+    assert_eq!(
+        svg.matches("<rect x=").count(),
+        1,
+        "one bar: the second week is empty"
+    );
     assert!(svg.contains("stroke-dasharray"));
     assert!(svg.contains("75%"));
     assert!(svg.contains("无数据"));

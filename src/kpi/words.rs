@@ -48,7 +48,11 @@ pub fn percent(f: f64) -> String {
 pub fn number(n: f64) -> String {
     let s = format!("{n:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A duration in seconds, in the largest unit that keeps it readable.
@@ -88,14 +92,22 @@ pub fn target(kpi: &Kpi, n: &Names, zh: bool) -> Option<String> {
                 Some(Stat::Avg) | None => format!("{r}平均"),
                 Some(s) => format!("{}% 的{r}", s.percentile().unwrap_or(50)),
             };
-            format!("{who}从「{}」到「{}」{op} {amount}", (n.status)(from), (n.status)(to))
+            format!(
+                "{who}从「{}」到「{}」{op} {amount}",
+                (n.status)(from),
+                (n.status)(to)
+            )
         }
         (Measure::Time { from, to }, false) => {
             let who = match t.stat {
                 Some(Stat::Avg) | None => format!("on average, a {r}"),
                 Some(s) => format!("{}% of {r}s", s.percentile().unwrap_or(50)),
             };
-            format!("{who} go from “{}” to “{}” in {op} {amount}", (n.status)(from), (n.status)(to))
+            format!(
+                "{who} go from “{}” to “{}” in {op} {amount}",
+                (n.status)(from),
+                (n.status)(to)
+            )
         }
         (Measure::Share { reached, when }, zh) => {
             let what = match (reached, when) {
@@ -111,7 +123,9 @@ pub fn target(kpi: &Kpi, n: &Names, zh: bool) -> Option<String> {
                 format!("of the finished {r}s, {op} {amount} {what}")
             }
         }
-        (Measure::OnTime { task }, true) => format!("「{}」按时完成的{op} {amount}", (n.task)(task)),
+        (Measure::OnTime { task }, true) => {
+            format!("「{}」按时完成的{op} {amount}", (n.task)(task))
+        }
         (Measure::OnTime { task }, false) => {
             format!("{op} {amount} of “{}” are done on time", (n.task)(task))
         }

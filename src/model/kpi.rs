@@ -9,7 +9,10 @@ use crate::load::Node;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum KpiMeasure {
-    Time { from: Sp<String>, to: Sp<String> },
+    Time {
+        from: Sp<String>,
+        to: Sp<String>,
+    },
     Share {
         reached: Option<Sp<String>>,
         when: Option<Cond>,
@@ -73,7 +76,10 @@ pub fn build(n: &Node) -> Option<Kpi> {
     Some(Kpi {
         id: text(n.get("id"))?,
         title: text(n.get("title"))?,
-        description: n.get("description").and_then(Node::as_str).map(str::to_string),
+        description: n
+            .get("description")
+            .and_then(Node::as_str)
+            .map(str::to_string),
         measures,
         target_parsed: target.as_ref().map(|t| Target::parse(&t.v)),
         target,

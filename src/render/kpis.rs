@@ -18,13 +18,19 @@ pub struct KpiView {
 }
 
 pub fn views(p: &Process, record: &str, lang: Lang) -> Vec<KpiView> {
-    let status = |id: &str| p.status(id).map_or_else(|| id.to_string(), |s| s.title.v.clone());
+    let status = |id: &str| {
+        p.status(id)
+            .map_or_else(|| id.to_string(), |s| s.title.v.clone())
+    };
     let task = |id: &str| {
         p.tasks()
             .find(|(_, t)| t.id.v == id)
             .map_or_else(|| id.to_string(), |(_, t)| t.title.v.clone())
     };
-    let field = |id: &str| p.field(id).map_or_else(|| id.to_string(), |f| f.title.clone());
+    let field = |id: &str| {
+        p.field(id)
+            .map_or_else(|| id.to_string(), |f| f.title.clone())
+    };
     let names = words::Names {
         record,
         status: &status,

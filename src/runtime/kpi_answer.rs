@@ -56,9 +56,10 @@ fn samples(store: &Store, a: &Ask, k: &Kpi) -> Result<Vec<Sample>, ApiError> {
                 (None, None) => vec![],
             }
         }
-        Measure::OnTime { task } => {
-            on_time_samples(&store.kpi_completions(name, Some(task), a.from, a.to)?, task)
-        }
+        Measure::OnTime { task } => on_time_samples(
+            &store.kpi_completions(name, Some(task), a.from, a.to)?,
+            task,
+        ),
         Measure::Average { field } => store
             .kpi_values(name, field, a.from, a.to)?
             .into_iter()
@@ -164,7 +165,7 @@ pub fn approvals(store: &Store, a: &Ask, b: &Bundle, open: &[OpenWork]) -> Resul
         e.2 = e.2.max(a.now - w.opened);
         waits.push((a.now - w.opened, w.requester.as_deref(), &w.assignees, true));
     }
-    waits.sort_by(|x, y| y.0.cmp(&x.0));
+    waits.sort_by_key(|w| std::cmp::Reverse(w.0));
     let roles: Vec<Value> = per
         .iter()
         .map(|(role, (waited, pending, oldest))| {

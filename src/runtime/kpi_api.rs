@@ -65,9 +65,15 @@ fn kpis(s: &AppState, caller: &Caller, q: &KpiQuery) -> Result<Value, ApiError> 
     let offset = s.clock.offset;
     let now = s.clock.secs();
     let Some(name) = q.process.as_deref().filter(|p| !p.is_empty()) else {
-        return Err(ApiError::bad("`process` is required: GET /v1/kpis?process=<name>"));
+        return Err(ApiError::bad(
+            "`process` is required: GET /v1/kpis?process=<name>",
+        ));
     };
-    let to = q.to.as_deref().map(|v| time("to", v, offset)).transpose()?.unwrap_or(now);
+    let to =
+        q.to.as_deref()
+            .map(|v| time("to", v, offset))
+            .transpose()?
+            .unwrap_or(now);
     let from = q
         .from
         .as_deref()
@@ -81,13 +87,17 @@ fn kpis(s: &AppState, caller: &Caller, q: &KpiQuery) -> Result<Value, ApiError> 
     let kind = PeriodKind::parse(period)
         .ok_or_else(|| ApiError::bad(&format!("`period={period}`: use `week` or `month`")))?;
     let periods = periods(kind, from, to, offset).ok_or_else(|| {
-        ApiError::bad(&format!("the range holds more than {MAX_PERIODS} periods; ask for a shorter one"))
+        ApiError::bad(&format!(
+            "the range holds more than {MAX_PERIODS} periods; ask for a shorter one"
+        ))
     })?;
     let store = s.store();
     let bundle = s.active(&store)?;
     if let Caller::User(u) = caller {
         let external = !u.roles.is_empty()
-            && u.roles.iter().all(|x| bundle.roles.iter().any(|r| &r.id == x && r.external));
+            && u.roles
+                .iter()
+                .all(|x| bundle.roles.iter().any(|r| &r.id == x && r.external));
         if external {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

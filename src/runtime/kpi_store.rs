@@ -89,7 +89,10 @@ pub fn rows(bundle: &Bundle, world: &World, events: &[Event], at: i64) -> KpiRow
                 }
             }
             Event::Moved {
-                record, process, to, ..
+                record,
+                process,
+                to,
+                ..
             } => {
                 out.entries.push(entry(*record, process, to, at));
                 if let Some(p) = bundle.process(process) {

@@ -240,7 +240,12 @@ impl Store {
     }
 
     /// Approval steps decided in `[from, to)`, with how long each waited.
-    pub fn kpi_decided(&self, process: &str, from: i64, to: i64) -> Result<Vec<Decided>, StoreError> {
+    pub fn kpi_decided(
+        &self,
+        process: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Decided>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT task, assignees, requester, closed - opened FROM kpi_tasks
              WHERE process = ? AND kind = ? AND closed >= ? AND closed < ? AND done = 1",
@@ -263,9 +268,9 @@ impl Store {
         ids: &[u64],
     ) -> Result<Vec<(u64, serde_json::Value)>, StoreError> {
         let mut out = Vec::new();
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT json_extract(state_json, '$.fields') FROM records WHERE id = ?")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT json_extract(state_json, '$.fields') FROM records WHERE id = ?",
+        )?;
         for id in ids {
             let text: Option<String> = st
                 .query_row(params![*id as i64], |r| r.get(0))

@@ -332,7 +332,12 @@ fn run_one(
                 vec![]
             }
         };
-        kpi_log.add(&crate::runtime::kpi_store::rows(engine.bundle, &world, &events, now.secs));
+        kpi_log.add(&crate::runtime::kpi_store::rows(
+            engine.bundle,
+            &world,
+            &events,
+            now.secs,
+        ));
         let mut notified = BTreeSet::new();
         for e in &events {
             match e {
@@ -396,7 +401,9 @@ fn run_one(
                 }
                 "kpis" => {
                     let range = (now0.secs, now.secs + 1);
-                    for (span, msg) in crate::kpi::log::check(&kpi_log, engine.bundle, &world, &process, v, range) {
+                    for (span, msg) in
+                        crate::kpi::log::check(&kpi_log, engine.bundle, &world, &process, v, range)
+                    {
                         failures.push(fail(span, format!("step {n}: {msg}")));
                     }
                     continue;

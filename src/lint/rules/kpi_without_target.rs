@@ -68,7 +68,9 @@ fn check(_ctx: &LintCtx, p: &Process) -> Vec<Finding> {
                     Some(crate::model::KpiMeasure::Time { .. }) => {
                         "add `target:`, e.g. `target: \"p90 <= 1d\"`"
                     }
-                    Some(crate::model::KpiMeasure::Average(_)) => "add `target:`, e.g. `target: \">= 4.5\"`",
+                    Some(crate::model::KpiMeasure::Average(_)) => {
+                        "add `target:`, e.g. `target: \">= 4.5\"`"
+                    }
                     _ => "add `target:`, e.g. `target: \">= 95%\"`",
                 },
             )
