@@ -157,6 +157,25 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The periodic review (定期复盘) from a runtime: each process's KPIs against target with
+    /// charts, the tasks most often late, who waited longest for whom. The token comes from
+    /// SOPCTL_TOKEN; --format markdown (default, charts as SVG files beside -o) or html.
+    /// Exit 0 written, 2 cannot reach or authenticate.
+    Report {
+        /// The runtime's URL (default: `apply.server` of sopctl.yaml, else
+        /// http://127.0.0.1:7070).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// Start of the range: a date or RFC 3339 time (default: 91 days before --to).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// End of the range, excluded (default: now).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Write the document here (default: stdout).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Run the runtime (SPEC sections 8 and 12): an HTTP JSON API over SQLite. The admin token
     /// is SOPCTL_ADMIN_TOKEN; people use tokens from `sopctl token create` and are named by
     /// --users FILE. SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE are for
@@ -297,6 +316,20 @@ pub fn main() -> i32 {
                 bundle: bundle.as_deref(),
                 dry_run: *dry_run,
                 force: *force,
+            },
+        ),
+        Command::Report {
+            server,
+            from,
+            to,
+            output,
+        } => commands::review::run(
+            &g,
+            &commands::review::Args {
+                server: server.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                out: output.as_deref(),
             },
         ),
         Command::Serve {

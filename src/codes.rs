@@ -1693,6 +1693,123 @@ spec:
         help: "Point `each` and `for_each` at a `users` field, and let `each` tasks fill only \
             `files`, `users` or `longtext` fields, which add up person by person.",
     },
+    CodeDoc {
+        code: "bad-kpi",
+        summary: "A KPI's target does not parse or does not fit its measure",
+        what: "A KPI in `spec.kpis` has no measure or several, a `share` with both or neither of \
+            `reached` and `where`, or a `target` that is not `[p50|p90|p95|avg] <op> <value>` or \
+            does not fit the measure: a `time` target needs a statistic and a duration (`p90 <= \
+            1d`), `share` and `on_time` a percentage (`>= 95%`), `average` a number (`>= 4.5`).",
+        why: "A KPI is how the owner sees whether the process works. A target that cannot be \
+            compared with what is measured would show every period as met or missed for no \
+            reason, and the periodic review would argue about numbers that mean nothing.",
+        example: r#"apiVersion: sopctl/v1
+kind: Roles
+metadata: { name: company }
+spec:
+  roles:
+    warehouse: { title: 库管 }
+---
+apiVersion: sopctl/v1
+kind: Process
+metadata: { name: shipping, title: 发货 }
+spec:
+  record: 发货单
+  statuses:
+    pending:
+      title: 待发货
+      initial: true
+      tasks:
+        - { id: ship, title: 出库发货, assignee: role:warehouse, due: +1d, complete: { then: shipped } }
+    shipped: { title: 已发货, terminal: true }
+  transitions:
+    - { from: pending, to: shipped, by: [role:warehouse] }
+  kpis:
+    - { id: ship-lead-time, title: 发货时长, time: { from: pending, to: shipped }, target: "<= 95%" }
+"#,
+        fixed: r#"apiVersion: sopctl/v1
+kind: Roles
+metadata: { name: company }
+spec:
+  roles:
+    warehouse: { title: 库管 }
+---
+apiVersion: sopctl/v1
+kind: Process
+metadata: { name: shipping, title: 发货 }
+spec:
+  record: 发货单
+  statuses:
+    pending:
+      title: 待发货
+      initial: true
+      tasks:
+        - { id: ship, title: 出库发货, assignee: role:warehouse, due: +1d, complete: { then: shipped } }
+    shipped: { title: 已发货, terminal: true }
+  transitions:
+    - { from: pending, to: shipped, by: [role:warehouse] }
+  kpis:
+    - { id: ship-lead-time, title: 发货时长, time: { from: pending, to: shipped }, target: "p90 <= 1d" }
+"#,
+        help: "Write the target as `p90 <= 1d` for a time, `>= 95%` for a share or on-time \
+            rate, `>= 4.5` for an average.",
+    },
+    CodeDoc {
+        code: "unknown-task",
+        summary: "An `on_time` KPI names a task the process does not have",
+        what: "A KPI's `on_time: <task>` names a task id that no status of the process defines.",
+        why: "The KPI would never count a completion: the owner's chart stays empty and the \
+            review cannot tell whether the work is done on time.",
+        example: r#"apiVersion: sopctl/v1
+kind: Roles
+metadata: { name: company }
+spec:
+  roles:
+    warehouse: { title: 库管 }
+---
+apiVersion: sopctl/v1
+kind: Process
+metadata: { name: shipping, title: 发货 }
+spec:
+  record: 发货单
+  statuses:
+    pending:
+      title: 待发货
+      initial: true
+      tasks:
+        - { id: ship, title: 出库发货, assignee: role:warehouse, due: +1d, complete: { then: shipped } }
+    shipped: { title: 已发货, terminal: true }
+  transitions:
+    - { from: pending, to: shipped, by: [role:warehouse] }
+  kpis:
+    - { id: on-time, title: 按时发货率, on_time: shipping, target: ">= 95%" }
+"#,
+        fixed: r#"apiVersion: sopctl/v1
+kind: Roles
+metadata: { name: company }
+spec:
+  roles:
+    warehouse: { title: 库管 }
+---
+apiVersion: sopctl/v1
+kind: Process
+metadata: { name: shipping, title: 发货 }
+spec:
+  record: 发货单
+  statuses:
+    pending:
+      title: 待发货
+      initial: true
+      tasks:
+        - { id: ship, title: 出库发货, assignee: role:warehouse, due: +1d, complete: { then: shipped } }
+    shipped: { title: 已发货, terminal: true }
+  transitions:
+    - { from: pending, to: shipped, by: [role:warehouse] }
+  kpis:
+    - { id: on-time, title: 按时发货率, on_time: ship, target: ">= 95%" }
+"#,
+        help: "Name a task id of this process (the `id` of a task under a status).",
+    },
 ];
 
 pub fn lookup(code: &str) -> Option<&'static CodeDoc> {
@@ -1744,7 +1861,7 @@ mod tests {
     use super::*;
 
     /// The codes of SPEC section 5, in the table's order.
-    const SPEC_CODES: [&str; 25] = [
+    const SPEC_CODES: [&str; 27] = [
         "yaml-syntax",
         "schema",
         "duplicate-name",
@@ -1770,6 +1887,8 @@ mod tests {
         "invalid-move-parent",
         "start-cycle",
         "invalid-each",
+        "bad-kpi",
+        "unknown-task",
     ];
 
     #[test]

@@ -21,6 +21,7 @@ pub mod docs;
 pub mod engine;
 pub mod expr;
 pub mod fsutil;
+pub mod kpi;
 pub mod lint;
 pub mod load;
 pub mod model;

@@ -105,7 +105,11 @@ fn bundle_records_auth_and_restart() {
             (st, body["error"]["code"].as_str()),
             (422, Some("invalid-value"))
         );
-        assert_eq!(body["error"]["fields"], json!(["reason"]), "{body}");
+        assert_eq!(
+            body["error"]["fields"],
+            json!([{"id": "reason", "title": "reason"}]),
+            "{body}"
+        );
         assert_eq!(act(a, "tw", id, json!({"approve": true})).0, 200);
         let (st, body) = act(a, "tl", id, json!({"approve": true}));
         assert_eq!(st, 200);

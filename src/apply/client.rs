@@ -160,6 +160,17 @@ impl Client {
         self.read(resp)
     }
 
+    /// `GET path` for a JSON answer (`sopctl report`): 200 is the value, 401/403 a refused
+    /// token, anything else unexpected.
+    pub fn get_json(&self, path: &str, what: &str) -> Result<Value, ClientError> {
+        let a = self.get(path)?;
+        match a.status {
+            200 => serde_json::from_str(&a.body).map_err(|_| self.unexpected(what, &a)),
+            401 | 403 => Err(self.refused_token(&a)),
+            _ => Err(self.unexpected(what, &a)),
+        }
+    }
+
     /// 401/403: the token was refused.
     fn refused_token(&self, a: &Answer) -> ClientError {
         let (code, message) = error_of(&a.body);

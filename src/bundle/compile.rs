@@ -185,6 +185,11 @@ fn process(p: &model::Process, media: &MediaHashes) -> Result<Process, String> {
             .create_by
             .as_ref()
             .map(|by| by.iter().map(reference).collect()),
+        kpis: p
+            .kpis
+            .iter()
+            .filter_map(crate::kpi::Kpi::from_model)
+            .collect(),
     })
 }
 

@@ -135,6 +135,9 @@ pub struct Process {
     /// external.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_by: Option<Vec<Ref>>,
+    /// Left out when empty, so a process without KPIs hashes as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kpis: Vec<crate::kpi::Kpi>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

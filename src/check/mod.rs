@@ -4,6 +4,7 @@
 
 mod assets;
 mod each;
+mod kpis;
 mod links;
 mod names;
 mod references;
@@ -80,6 +81,7 @@ fn check_process(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
     out.extend(syntax::bad_template(ctx, p));
     out.extend(assets::asset_missing(ctx, p));
     out.extend(assets::asset_outside_project(ctx, p));
+    out.extend(kpis::kpis(ctx, p));
     out
 }
 

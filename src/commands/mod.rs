@@ -12,6 +12,7 @@ pub mod log;
 pub mod login_link;
 pub mod man;
 pub mod render;
+pub mod review;
 pub mod schema;
 pub mod serve;
 pub mod test;

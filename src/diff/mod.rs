@@ -16,6 +16,7 @@
 //!   head's display order with removals after.
 
 pub mod field;
+pub mod kpi;
 pub mod link;
 pub mod notification;
 pub mod process;
@@ -249,6 +250,7 @@ fn one(base: &Bundle, head: &Bundle, name: &str, changes: &mut Vec<Change>) {
             task::diff(&pair, &mut out);
             notification::diff(&pair, &mut out);
             link::diff(&pair, &mut out);
+            kpi::diff(&pair, &mut out);
         }
         (None, None) => {}
     }

@@ -641,7 +641,7 @@ mod tests {
     use super::*;
 
     /// The rules of SPEC section 6, in its table's order.
-    const SPEC_RULES: [&str; 15] = [
+    const SPEC_RULES: [&str; 17] = [
         "missing-purpose",
         "missing-owner",
         "missing-review",
@@ -659,6 +659,7 @@ mod tests {
         "external-role-pool",
         // Beyond SPEC section 6: the runtime bounds messages (README, Serve).
         "message-loop",
+        "kpi-without-target",
     ];
 
     #[test]

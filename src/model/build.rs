@@ -162,6 +162,7 @@ fn process(doc: &Document, meta: &Node, name: Sp<String>, spec: &Node) -> Option
         fields,
         statuses,
         transitions,
+        kpis: super::kpi::build_all(spec),
         statuses_span,
         metadata_span,
         checked: true,

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod field_type;
+pub mod kpi;
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use crate::diagnostic::Span;
 use crate::expr::{Due, Duration, Expr, ExprError};
 use crate::load::node::{sub_span, Style};
 pub use field_type::FieldType;
+pub use kpi::{Kpi, KpiMeasure};
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -292,6 +294,7 @@ pub struct Process {
     pub fields: Vec<Field>,
     pub statuses: Vec<Status>,
     pub transitions: Vec<Transition>,
+    pub kpis: Vec<Kpi>,
     /// Where the `statuses` key is (for problems of the status set as a whole).
     pub statuses_span: Span,
     /// Where the `metadata` key is (for problems of the process as a whole).

@@ -320,6 +320,8 @@ pub struct ProcessView {
     pub git: bool,
     pub history: Vec<Revision>,
     pub task_count: usize,
+    /// What good looks like: the KPIs with their targets in words.
+    pub kpis: Vec<super::kpis::KpiView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1188,6 +1190,7 @@ pub fn process_view(env: &Env, p: &Process) -> ProcessView {
         svg: svg::draw(&graph, &format!("sd-{}", p.name.v), &p.title.v),
         raci: raci(env, p, page, lang),
         task_count: p.statuses.iter().map(|s| s.tasks.len()).sum(),
+        kpis: super::kpis::views(p, &record_noun(p, lang), lang),
         statuses,
         notifications,
         starts,

@@ -237,6 +237,8 @@ pub const HEADINGS: &[(&str, &str, &str)] = &[
     ("record", "单据", "Record"),
     ("purpose", "目的", "Purpose"),
     ("scope", "适用范围", "Scope"),
+    ("kpis", "这个流程怎样算做得好", "What good looks like"),
+    ("kpi_no_target", "尚未设定目标", "no target yet"),
     ("owner", "责任人", "Owner"),
     ("no_owner", "未指定", "not set"),
     ("review", "定期复盘", "Review"),

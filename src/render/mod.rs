@@ -8,6 +8,7 @@ pub mod context;
 pub mod graph;
 pub mod history;
 pub mod i18n;
+pub mod kpis;
 pub mod markdown;
 pub mod mermaid;
 pub mod svg;

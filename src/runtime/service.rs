@@ -227,6 +227,16 @@ impl AppState {
         related.extend(main.record.parent);
         for r in related {
             if let Some(sr) = store.record(r)? {
+                // A child's siblings too: `move_parent: { when: all }` waits for every one.
+                if Some(sr.record.id) == main.record.parent {
+                    for sibling in &sr.record.children {
+                        if *sibling != id {
+                            if let Some(s) = store.record(*sibling)? {
+                                l.add(s);
+                            }
+                        }
+                    }
+                }
                 l.add(sr);
             }
         }
@@ -422,6 +432,7 @@ impl AppState {
         c.inbox = inbox;
         c.outbox = outbox;
         c.idempotency = idempotency;
+        c.kpi = super::kpi_store::rows(bundle, &l.world, events, now);
         store.commit(&c)?;
         Ok(())
     }
@@ -740,7 +751,7 @@ fn check_files<'b>(
 fn written(a: &Action) -> Option<&BTreeMap<String, Value>> {
     match a {
         Action::Create { fields, .. } | Action::Set { fields, .. } => Some(fields),
-        Action::Complete { fill, .. } => Some(fill),
+        Action::Complete { fill, .. } | Action::Move { fields: fill, .. } => Some(fill),
         _ => None,
     }
 }

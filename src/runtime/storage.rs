@@ -105,6 +105,8 @@ const MIGRATIONS: &[&str] = &[
         record_id INTEGER NOT NULL,
         PRIMARY KEY (file_id, record_id)
     );",
+    // 7: what KPIs are computed from (see storage_kpis).
+    super::storage_kpis::MIGRATION,
 ];
 
 #[path = "storage_people.rs"]
@@ -216,6 +218,8 @@ pub struct Commit<'a> {
     pub idempotency: Option<(String, String, String)>,
     /// (record, file id): files the written records hold (see `storage_api`).
     pub record_files: Vec<(RecordId, String)>,
+    /// What the KPIs keep from this action.
+    pub kpi: super::kpi_store::KpiRows,
 }
 
 impl<'a> Commit<'a> {
@@ -229,6 +233,7 @@ impl<'a> Commit<'a> {
             timers,
             idempotency: None,
             record_files: vec![],
+            kpi: Default::default(),
         }
     }
 
@@ -241,6 +246,7 @@ impl<'a> Commit<'a> {
             timers: vec![],
             idempotency: None,
             record_files: vec![],
+            kpi: Default::default(),
         }
     }
 }
@@ -663,6 +669,7 @@ impl Store {
             )?
             .execute(params![user, key, answer, at])?;
         }
+        super::storage_kpis::write(&tx, &c.kpi)?;
         if let Some(a) = &c.audit {
             insert_audit(&tx, a)?;
         }

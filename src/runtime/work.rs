@@ -63,6 +63,8 @@ pub struct WorkTask {
     pub asked_by: Option<String>,
     /// `on_behalf_of`: user ids of that field, or the role id.
     pub on_behalf_of: Vec<String>,
+    /// Why the task is open again: the reason of the rejection that reopened it.
+    pub note: Option<String>,
 }
 
 pub struct WorkApproval {
@@ -170,6 +172,7 @@ fn record_tasks(b: &Bundle, r: &Record, version: i64, u: &User, now: DateTime) -
                     .and_then(|d| d.on_behalf_of.as_ref())
                     .map(|x| people(r, x))
                     .unwrap_or_default(),
+                note: t.note.clone(),
             }
         })
         .collect()

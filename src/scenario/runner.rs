@@ -172,6 +172,9 @@ struct Run<'e, 'b> {
     /// The records of each process (created, or started as a child), in order.
     latest: BTreeMap<String, Vec<RecordId>>,
     failures: Vec<Diagnostic>,
+    /// When the scenario started, and what its KPIs are measured from (`expect.kpis`).
+    started: DateTime,
+    kpi_log: crate::kpi::log::Log,
 }
 
 impl Run<'_, '_> {
@@ -206,6 +209,8 @@ fn run_one(
         created: None,
         latest: BTreeMap::new(),
         failures: Vec::new(),
+        started: DateTime::parse(DEFAULT_START).expect("valid"),
+        kpi_log: Default::default(),
     };
     run.start(&spec);
     let steps = spec.get("steps").and_then(Node::as_seq).unwrap_or(&[]);
@@ -245,6 +250,7 @@ impl Run<'_, '_> {
             }
         }
         self.world = World::new(users, self.now.offset);
+        self.started = self.now;
     }
 
     fn step(&mut self, n: usize, step: &Node, taken: &mut BTreeMap<String, BTreeSet<String>>) {
@@ -266,6 +272,13 @@ impl Run<'_, '_> {
         let result = self.engine.apply(&mut self.world, &actor, action, self.now);
         let expect = step.get("expect");
         let events = self.outcome(n, step, verb_key, result);
+        // The same rows the runtime keeps for its KPIs, from the same events.
+        self.kpi_log.add(&crate::runtime::kpi_store::rows(
+            self.engine.bundle,
+            &self.world,
+            &events,
+            self.now.secs,
+        ));
         let mut record = target;
         for e in &events {
             match e {
@@ -512,6 +525,21 @@ impl Run<'_, '_> {
                     continue;
                 }
                 "reopened" => Some(sorted(reopened(events))),
+                "kpis" => {
+                    let range = (self.started.secs, self.now.secs + 1);
+                    let found = crate::kpi::log::check(
+                        &self.kpi_log,
+                        self.engine.bundle,
+                        &self.world,
+                        &self.process,
+                        v,
+                        range,
+                    );
+                    for (span, msg) in found {
+                        self.fail(span, format!("step {n}: {msg}"));
+                    }
+                    continue;
+                }
                 "error" => continue,
                 _ => match &rec {
                     None => {

@@ -3,6 +3,7 @@
 mod duplicate_title;
 mod external_role_pool;
 mod idle_status;
+mod kpi_without_target;
 mod long_checklist;
 mod long_guide;
 mod message_loop;
@@ -37,4 +38,5 @@ pub const ALL: &[Rule] = &[
     duplicate_title::RULE,
     external_role_pool::RULE,
     message_loop::RULE,
+    kpi_without_target::RULE,
 ];

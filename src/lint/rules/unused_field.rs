@@ -118,6 +118,8 @@ fn used_fields<'a>(ctx: &'a LintCtx, p: &'a Process) -> HashSet<String> {
             used.extend(e.fields().into_iter().map(str::to_string));
         }
     }
+    // A KPI reads the field it averages or its `share.where` names.
+    used.extend(crate::model::kpi::fields_read(p));
     for r in all_refs(p) {
         if r.kind == RefKind::Field {
             used.insert(r.id);

@@ -82,6 +82,8 @@ pub struct WorkTaskView {
     pub overdue: bool,
     pub asked_by: Option<String>,
     pub on_behalf_of: Vec<String>,
+    /// Why the task is open again: the reason of the rejection that reopened it.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -160,6 +162,7 @@ fn task(t: work::WorkTask) -> WorkTaskView {
         overdue: t.overdue,
         asked_by: t.asked_by,
         on_behalf_of: t.on_behalf_of,
+        note: t.note,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bounds;
 mod bundle;
 mod files;
+mod kpis;
 mod me;
 pub mod openapi;
 mod records;
@@ -53,6 +54,7 @@ pub fn api(max_upload: usize) -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(me::my_tasks))
         .routes(routes!(me::my_inbox))
         .routes(routes!(admin::outbox))
+        .routes(routes!(kpis::get_kpis))
 }
 
 fn limit(

@@ -34,6 +34,7 @@ use crate::runtime::service::AppState;
         (name = "files", description = "Uploaded files held by file fields"),
         (name = "bundle", description = "The bundle the runtime runs (admin token to upload)"),
         (name = "admin", description = "What only the admin token reads"),
+        (name = "kpis", description = "How the process does against its KPIs (internal users)"),
         (name = "meta", description = "This document")
     )
 )]

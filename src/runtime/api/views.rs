@@ -84,6 +84,8 @@ pub struct OpenTaskView {
     #[schema(format = DateTime)]
     pub due: Option<String>,
     pub overdue: bool,
+    /// Why the task is open again: the reason of the rejection that reopened it.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -120,6 +122,7 @@ impl From<&Record> for RecordView {
                     opened: dt(t.opened),
                     due: t.due.map(dt),
                     overdue: t.overdue,
+                    note: t.note.clone(),
                 })
                 .collect(),
             approval: r.approval.as_ref().map(|a| ApprovalView {

@@ -1,0 +1,106 @@
+//! `GET /v1/kpis?process=&from=&to=&period=week|month`: the handler. It checks who asks and
+//! what, then answers from `kpi_answer`. External people get 403: KPIs are about everyone's
+//! records.
+
+use axum::http::StatusCode;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::kpi_answer::{answer, Ask};
+use super::service::AppState;
+use crate::engine::DateTime;
+use crate::kpi::period::{periods, PeriodKind, MAX_PERIODS};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KpiQuery {
+    /// The process (default: the only one with KPIs, else required).
+    pub process: Option<String>,
+    /// Start of the range: a date or RFC 3339 time (default: 91 days before `to`).
+    pub from: Option<String>,
+    /// End of the range, excluded (default: now).
+    pub to: Option<String>,
+    /// `week` or `month`.
+    pub period: Option<String>,
+}
+
+/// Without `from`: this many days before `to` (a quarter, the usual review).
+const DEFAULT_DAYS: i64 = 91;
+
+fn time(name: &str, v: &str, offset: i32) -> Result<i64, ApiError> {
+    DateTime::parse(v)
+        .or_else(|| DateTime::parse_date_or_time(v, offset))
+        .map(|d| d.secs)
+        .ok_or_else(|| {
+            ApiError::bad(&format!(
+                "`{name}={v}` is not a date (`2026-01-05`) or an RFC 3339 time (`2026-01-05T09:00:00+08:00`)"
+            ))
+        })
+}
+
+/// The answer of `GET /v1/kpis` (the handler is `api::kpis`).
+pub fn kpis(s: &AppState, caller: &Caller, q: &KpiQuery) -> Result<Value, ApiError> {
+    let offset = s.clock.offset;
+    let now = s.clock.secs();
+    let Some(name) = q.process.as_deref().filter(|p| !p.is_empty()) else {
+        return Err(ApiError::bad(
+            "`process` is required: GET /v1/kpis?process=<name>",
+        ));
+    };
+    let to =
+        q.to.as_deref()
+            .map(|v| time("to", v, offset))
+            .transpose()?
+            .unwrap_or(now);
+    let from = q
+        .from
+        .as_deref()
+        .map(|v| time("from", v, offset))
+        .transpose()?
+        .unwrap_or(to - DEFAULT_DAYS * 86400);
+    if from >= to {
+        return Err(ApiError::bad("`from` must be before `to`"));
+    }
+    let period = q.period.as_deref().unwrap_or("month");
+    let kind = PeriodKind::parse(period)
+        .ok_or_else(|| ApiError::bad(&format!("`period={period}`: use `week` or `month`")))?;
+    let periods = periods(kind, from, to, offset).ok_or_else(|| {
+        ApiError::bad(&format!(
+            "the range holds more than {MAX_PERIODS} periods; ask for a shorter one"
+        ))
+    })?;
+    let store = s.store();
+    let bundle = s.active(&store)?;
+    if let Caller::User(u) = caller {
+        let external = !u.roles.is_empty()
+            && u.roles
+                .iter()
+                .all(|x| bundle.roles.iter().any(|r| &r.id == x && r.external));
+        if external {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not-allowed",
+                "KPIs are about everyone's records: external people see only their own work",
+            ));
+        }
+    }
+    let process = bundle.process(name).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown-process",
+            format!("the active bundle has no process `{name}`"),
+        )
+    })?;
+    let ask = Ask {
+        process,
+        from,
+        to,
+        periods,
+        now,
+        offset,
+    };
+    answer(&store, &bundle, &ask, period)
+}
