@@ -20,7 +20,9 @@ pub fn write_pages(dir: &Path, pages: &[(PathBuf, String)]) -> io::Result<()> {
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent)?;
-    let name = dir.file_name().map_or("out".into(), |n| n.to_string_lossy());
+    let name = dir
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy());
     let stage = tempfile::Builder::new()
         .prefix(&format!(".{name}.new."))
         .tempdir_in(&parent)?;
@@ -156,12 +158,22 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("handbook");
         write_pages(&dir, &pages(&["a.md", "roles/x.md"], "one")).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.join("roles/x.md")).unwrap(), "one");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("roles/x.md")).unwrap(),
+            "one"
+        );
         write_pages(&dir, &pages(&["a.md"], "two")).unwrap();
         assert_eq!(std::fs::read_to_string(dir.join("a.md")).unwrap(), "two");
         // A page this run did not write is kept, unchanged.
-        assert_eq!(std::fs::read_to_string(dir.join("roles/x.md")).unwrap(), "one");
-        assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
+        assert_eq!(
+            std::fs::read_to_string(dir.join("roles/x.md")).unwrap(),
+            "one"
+        );
+        assert!(
+            leftovers(tmp.path()).is_empty(),
+            "{:?}",
+            leftovers(tmp.path())
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -175,7 +187,13 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
         write_pages(tmp.path(), &pages(&["a.md"], "x")).unwrap();
-        assert_eq!(std::fs::read_to_string(tmp.path().join("notes.txt")).unwrap(), "mine");
-        assert_eq!(std::fs::read_to_string(tmp.path().join("a.md")).unwrap(), "x");
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("notes.txt")).unwrap(),
+            "mine"
+        );
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("a.md")).unwrap(),
+            "x"
+        );
     }
 }

@@ -8,10 +8,10 @@ pub mod index;
 use std::sync::Arc;
 
 use crate::diagnostic::Span;
-pub use index::IdIndex;
 use crate::expr::{Due, Duration, Expr, ExprError};
 use crate::load::node::{sub_span, Style};
 pub use field_type::FieldType;
+pub use index::IdIndex;
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -343,6 +343,7 @@ impl Project {
         self.role_index.find(&self.roles, id, |r| &r.id.v)
     }
     pub fn process(&self, name: &str) -> Option<&Process> {
-        self.process_index.find(&self.processes, name, |p| &p.name.v)
+        self.process_index
+            .find(&self.processes, name, |p| &p.name.v)
     }
 }

@@ -73,7 +73,9 @@ mod tests {
         assert_eq!(shown.len(), 210);
         assert_eq!(omitted.errors, 50);
         assert_eq!(omitted.by_file["a.yaml"], 50);
-        let all: Vec<Diagnostic> = (0..8).flat_map(|i| many(&format!("{i}.yaml"), 150)).collect();
+        let all: Vec<Diagnostic> = (0..8)
+            .flat_map(|i| many(&format!("{i}.yaml"), 150))
+            .collect();
         let (shown, omitted) = cap(&all);
         assert_eq!((shown.len(), omitted.total()), (PER_RUN, 200));
     }

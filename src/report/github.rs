@@ -80,14 +80,19 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::SourceText;
     use crate::diagnostic::{Pos, Span};
     use crate::report::tests::sources;
+    use crate::report::SourceText;
 
     fn github(diags: &[Diagnostic], srcs: &dyn SourceText, prefix: &str) -> String {
         let mut opts = ReportOptions::new("0.1.0");
         opts.uri_prefix = prefix;
-        render(diags, &crate::report::Indexed::new(srcs), &opts, &Omitted::default())
+        render(
+            diags,
+            &crate::report::Indexed::new(srcs),
+            &opts,
+            &Omitted::default(),
+        )
     }
 
     #[test]

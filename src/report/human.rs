@@ -38,7 +38,10 @@ pub(super) fn render(
         );
     }
     let (errors, warnings) = counts(diags);
-    out.push_str(&summary(errors + omitted.errors, warnings + omitted.warnings));
+    out.push_str(&summary(
+        errors + omitted.errors,
+        warnings + omitted.warnings,
+    ));
     out.push('\n');
     out
 }
@@ -80,13 +83,14 @@ fn header_tag(d: &Diagnostic, theme: &GraphicalTheme) -> String {
 fn graphical(d: &Diagnostic, sources: &Indexed, color: bool) -> Option<String> {
     let loc = sources.locate(&d.file, d.span)?;
     let snippet = Snippet::around(sources, &d.file, d.span.start.line, &loc);
+    let (message, help) = (shorten(&d.message), d.help.as_deref().map(shorten));
     let report = Report {
-        message: &d.message,
+        message: &message,
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         },
-        help: d.help.as_deref(),
+        help: help.as_deref(),
         span: SourceSpan::new(snippet.start.into(), snippet.end - snippet.start),
         source: CharColumns {
             name: &d.file,
@@ -206,6 +210,27 @@ fn window(line: &str, from: usize, to: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Longer runs of text without a space are cut in messages and help texts: they quote what
+/// the user wrote, and a 70,000-character title would fill the screen.
+const MAX_WORD: usize = 80;
+
+fn shorten(text: &str) -> Cow<'_, str> {
+    if !text.split(' ').any(|w| w.chars().nth(MAX_WORD).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let words: Vec<String> = text
+        .split(' ')
+        .map(|w| match w.chars().count() {
+            n if n > MAX_WORD => {
+                let kept: String = w.chars().take(MAX_WORD / 2).collect();
+                format!("{kept}…({n} characters)")
+            }
+            _ => w.to_string(),
+        })
+        .collect();
+    Cow::Owned(words.join(" "))
+}
+
 /// The finding without a snippet, for a file whose text is not available.
 fn plain(d: &Diagnostic, color: bool) -> String {
     let theme = theme(color);
@@ -213,7 +238,7 @@ fn plain(d: &Diagnostic, color: bool) -> String {
     let mut out = format!(
         "{} {}\n",
         header_tag(d, &theme),
-        d.message.replace('\n', "\n  ")
+        shorten(&d.message).replace('\n', "\n  ")
     );
     let place = if d.line() == 0 {
         d.file.clone()
@@ -222,7 +247,7 @@ fn plain(d: &Diagnostic, color: bool) -> String {
     };
     let _ = writeln!(out, "  {} {}", theme.styles.link.style("-->"), place);
     if let Some(help) = &d.help {
-        let help = help.replace('\n', "\n        ");
+        let help = shorten(help).replace('\n', "\n        ");
         let _ = writeln!(out, "  {} {}", theme.styles.help.style("help:"), help);
     }
     out

@@ -119,12 +119,7 @@ impl WithFingerprint for Value {
     }
 }
 
-fn result(
-    d: &Diagnostic,
-    rule_index: usize,
-    sources: &Indexed,
-    opts: &ReportOptions,
-) -> Value {
+fn result(d: &Diagnostic, rule_index: usize, sources: &Indexed, opts: &ReportOptions) -> Value {
     let text = match d.help.as_deref() {
         Some(help) if !help.is_empty() => format!("{}\n\n{}", d.message, help),
         _ => d.message.clone(),
@@ -211,9 +206,9 @@ fn percent_encode(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::SourceText;
     use crate::diagnostic::{Pos, Span};
     use crate::report::tests::sources;
+    use crate::report::SourceText;
 
     fn doc(code: &str) -> Option<RuleDoc> {
         (code == "unknown-status").then(|| RuleDoc {
@@ -230,7 +225,12 @@ mod tests {
             uri_prefix: prefix,
             rule_doc: &doc,
         };
-        let out = render(diags, &crate::report::Indexed::new(srcs), &opts, &Omitted::default());
+        let out = render(
+            diags,
+            &crate::report::Indexed::new(srcs),
+            &opts,
+            &Omitted::default(),
+        );
         assert!(out.ends_with("}\n"));
         serde_json::from_str(&out).unwrap()
     }

@@ -250,7 +250,10 @@ fn map_error<'a>(
             unexpected
                 .iter()
                 .map(|name| {
-                    let span = keys.entry(node, name).map(|(k, _)| k.span).unwrap_or(node.span);
+                    let span = keys
+                        .entry(node, name)
+                        .map(|(k, _)| k.span)
+                        .unwrap_or(node.span);
                     let mut help = match did_you_mean(name, allowed.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean `{s}`? "),
                         None => String::new(),
@@ -347,7 +350,10 @@ fn map_error<'a>(
         }
         ValidationErrorKind::PropertyNames { error } => {
             let name = error.instance().as_str().unwrap_or("").to_string();
-            let span = keys.entry(node, &name).map(|(k, _)| k.span).unwrap_or(node.span);
+            let span = keys
+                .entry(node, &name)
+                .map(|(k, _)| k.span)
+                .unwrap_or(node.span);
             let role = id_role(segs.last().map(String::as_str));
             let (_, help) = match error.kind() {
                 ValidationErrorKind::Pattern { pattern } => pattern_help(pattern, &name),
@@ -422,7 +428,10 @@ fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
                     let text = key_str(k);
                     let earlier = match &index {
                         Some(first) => first.get(&text).copied().filter(|f| !std::ptr::eq(*f, k)),
-                        None => pairs[..i].iter().find(|(e, _)| key_str(e) == text).map(|(e, _)| e),
+                        None => pairs[..i]
+                            .iter()
+                            .find(|(e, _)| key_str(e) == text)
+                            .map(|(e, _)| e),
                     };
                     if let Some(first) = earlier {
                         let (code, what) = match parent {
