@@ -157,8 +157,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Run the runtime (SPEC section 8): an HTTP JSON API over SQLite. Tokens come from
-    /// SOPCTL_ADMIN_TOKEN and SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE.
+    /// Run the runtime (SPEC sections 8 and 12): an HTTP JSON API over SQLite. The admin token
+    /// is SOPCTL_ADMIN_TOKEN; people use tokens from `sopctl token create` and are named by
+    /// --users FILE. SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE are for
+    /// tests and small setups.
     Serve {
         /// The address to listen on (default: 127.0.0.1:7070; port 0 picks a free port).
         #[arg(long, value_name = "ADDR")]
@@ -176,6 +178,51 @@ pub enum Command {
         /// channels (see the README).
         #[arg(long, value_name = "FILE")]
         channels: Option<PathBuf>,
+        /// The directory: a YAML file of the people (`users: { id: { name, roles, email,
+        /// phone, feishu, dingtalk, language } }`), re-read when it changes or on SIGHUP.
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
+        /// The folder uploaded files are stored in (default: `<database file>.files` beside it).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// The largest file `POST /v1/files` takes, in bytes or with KiB/MiB/GiB (default: 20MiB).
+        #[arg(long, value_name = "SIZE")]
+        max_upload: Option<String>,
+        /// The address people open the pages at, for links in messages (default: the listen
+        /// address), e.g. https://sop.example.com.
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        /// A folder whose files replace the shipped page templates of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Print a one-time sign-in link for a person (admin; opens the database directly).
+    LoginLink {
+        /// The user id, as in the tokens file.
+        user: String,
+        /// The server's public address the link points at (default: http://127.0.0.1:7070).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// How long the link works: 30m, 12h, 7d, 2w (default: 7d).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// The page the link opens after signing in (default: my work, `/`).
+        #[arg(long, value_name = "PATH")]
+        next: Option<String>,
+        /// The tokens file the server uses, to check that the user exists.
+        #[arg(long, value_name = "FILE")]
+        tokens: Option<PathBuf>,
+        /// The directory file the server uses (`serve --users`), to check that the user exists.
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
+    },
+    /// API tokens for people and programs (SPEC section 12): shown once, stored hashed.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
     },
     /// Print a shell completion script.
     Completions {
@@ -258,14 +305,74 @@ pub fn main() -> i32 {
             tokens,
             utc_offset,
             channels,
+            users,
+            public_url,
+            templates,
+            data,
+            max_upload,
         } => commands::serve::run(&commands::serve::Options {
             listen: listen.as_deref(),
             db: db.as_deref(),
             tokens: tokens.as_deref(),
             utc_offset: utc_offset.as_deref(),
             channels: channels.as_deref(),
+            users: users.as_deref(),
+            data: data.as_deref(),
+            max_upload: max_upload.as_deref(),
+            public_url: public_url.as_deref(),
+            templates: templates.as_deref(),
         }),
+        Command::LoginLink {
+            user,
+            server,
+            db,
+            expires,
+            next,
+            tokens,
+            users,
+        } => commands::login_link::run(&commands::login_link::Options {
+            user,
+            server: server.as_deref(),
+            db: db.as_deref(),
+            expires: expires.as_deref(),
+            next: next.as_deref(),
+            tokens: tokens.as_deref(),
+            users: users.as_deref(),
+        }),
+        Command::Token { command } => commands::token::run(&g, command),
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Make a new API token for USER and print it once (only its SHA-256 is stored).
+    Create {
+        /// The user id the token acts as; their roles come from the server's directory.
+        user: String,
+        /// The database (default: sqlite://sopctl.db, the same as `serve`).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// How long the token works: 30m, 12h, 90d or 2w (default: until revoked).
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// The directory file, to warn when USER is not in it.
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
+    },
+    /// List the tokens (id, user, created, expires, revoked), never the tokens themselves.
+    List {
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
+    /// Revoke a token by its id (from `sopctl token list`); it stops working at once.
+    Revoke {
+        /// The token's id.
+        id: i64,
+        /// The database (default: sqlite://sopctl.db).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
 }

@@ -33,7 +33,7 @@ impl CodeDoc {
     }
 }
 
-/// Every code of SPEC section 5, in the order of its table.
+/// Every code of SPEC section 5, in the order of its table, then those of SPEC 10.
 pub const VALIDATION_CODES: &[CodeDoc] = &[
     CodeDoc {
         code: "yaml-syntax",
@@ -1631,6 +1631,68 @@ spec:
         help: "Break the loop: hand work back with `move_parent` or a notification instead of \
             starting the earlier process again.",
     },
+    CodeDoc {
+        code: "invalid-each",
+        summary: "each or for_each is not on a users field",
+        what: "A task says `each: true` but its assignee is not a `users` field, or it fills a \
+            field that is not `files`, `users` or `longtext`; or a `start` says `for_each` on \
+            something that is not a `users` field.",
+        why: "One task (or one child record) per person needs a list of people to count from, \
+            and what each person hands in must add up: a number or a single file filled by \
+            every person would keep only the last one, and the others' work would be lost.",
+        example: r#"apiVersion: sopctl/v1
+kind: Roles
+metadata: { name: company }
+spec:
+  roles:
+    pm: { title: 项目经理 }
+---
+apiVersion: sopctl/v1
+kind: Process
+metadata: { name: translation, title: 翻译项目 }
+spec:
+  record: 项目
+  fields:
+    translators: { type: users, title: 译员, required: true }
+    draft: { type: file, title: 译稿 }
+  statuses:
+    working:
+      title: 翻译中
+      initial: true
+      tasks:
+        - { id: translate, title: 提交译稿, assignee: field:translators, each: true, complete: { fill: [draft], then: done } }
+    done: { title: 完成, terminal: true }
+  transitions:
+    - { from: working, to: done, by: [role:pm] }
+"#,
+        fixed: r#"apiVersion: sopctl/v1
+kind: Roles
+metadata: { name: company }
+spec:
+  roles:
+    pm: { title: 项目经理 }
+---
+apiVersion: sopctl/v1
+kind: Process
+metadata: { name: translation, title: 翻译项目 }
+spec:
+  record: 项目
+  fields:
+    translators: { type: users, title: 译员, required: true }
+    drafts: { type: files, title: 译稿 }
+  statuses:
+    working:
+      title: 翻译中
+      initial: true
+      tasks:
+        - { id: translate, title: 提交译稿, assignee: field:translators, each: true, complete: { fill: [drafts], then: done } }
+    done: { title: 完成, terminal: true }
+  transitions:
+    - { from: working, to: done, by: [role:pm] }
+"#,
+        help: "Point `each` and `for_each` at a `users` field, and let `each` tasks fill only \
+            `files`, `users` or `longtext` fields, which add up person by person.",
+    },
 ];
 
 pub fn lookup(code: &str) -> Option<&'static CodeDoc> {
@@ -1682,7 +1744,7 @@ mod tests {
     use super::*;
 
     /// The codes of SPEC section 5, in the table's order.
-    const SPEC_CODES: [&str; 24] = [
+    const SPEC_CODES: [&str; 25] = [
         "yaml-syntax",
         "schema",
         "duplicate-name",
@@ -1707,6 +1769,7 @@ mod tests {
         "asset-outside-project",
         "invalid-move-parent",
         "start-cycle",
+        "invalid-each",
     ];
 
     #[test]

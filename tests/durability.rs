@@ -109,16 +109,17 @@ fn seed() -> u64 {
 struct RecordLog {
     id: u64,
     order_no: String,
-    /// Every `tracking_no` value sent, in order (the last may not have been answered).
+    /// Every `ship_address` value sent, in order (the last may not have been answered).
     attempted: Vec<String>,
     /// How many of `attempted` got a 2xx answer (always a prefix: one request at a time).
     acked: usize,
 }
 
-/// The value a `set` audit row wrote to `tracking_no` (the request is in its detail).
+/// The value a `set` audit row wrote to `ship_address` (the request is in its detail; the
+/// record's owner may edit it, SPEC 10).
 fn set_value(row: &Value) -> Option<String> {
     Some(
-        row["detail"]["request"]["set"]["tracking_no"]
+        row["detail"]["request"]["set"]["ship_address"]
             .as_str()?
             .to_string(),
     )
@@ -171,8 +172,8 @@ fn verify(addr: &str, logs: &[RecordLog], seed: u64) -> usize {
         unanswered += sets.len() - log.acked;
         // The record's state agrees with its audit trail (same transaction).
         match sets.last() {
-            Some(v) => assert_eq!(fields["tracking_no"], v.as_str(), "{ctx}: {r}"),
-            None => assert!(fields.get("tracking_no").is_none(), "{ctx}: {r}"),
+            Some(v) => assert_eq!(fields["ship_address"], v.as_str(), "{ctx}: {r}"),
+            None => assert_eq!(fields["ship_address"], "上海市浦东新区", "{ctx}: {r}"),
         }
     }
     unanswered
@@ -218,7 +219,7 @@ fn client(
         for k in 0..3 {
             let value = format!("T{cycle}-{thread}-{n}-{k}");
             logs.lock().unwrap()[slot].attempted.push(value.clone());
-            let set = json!({"set": {"tracking_no": value}}).to_string();
+            let set = json!({"set": {"ship_address": value}}).to_string();
             let path = format!("/v1/records/{id}/actions");
             let (st, body) = match conn.request("POST", &path, Some("tz"), Some(&set)) {
                 Ok(x) => x,
@@ -318,10 +319,24 @@ fn to_ship_and_report(a: &str, order_no: &str) -> u64 {
     id
 }
 
-fn ship(tracking_no: &str) -> Value {
+/// Uploads a file (file fields hold the ids of uploaded files) and returns its id.
+fn file_id(addr: &str, name: &str) -> Value {
+    let (st, f) = common::http_with(
+        addr,
+        "POST",
+        "/v1/files",
+        Some("tz"),
+        Some(name),
+        &[("X-Filename", name)],
+    );
+    assert_eq!(st, 201, "{f}");
+    f["id"].clone()
+}
+
+fn ship(addr: &str, tracking_no: &str) -> Value {
     json!({"complete": {"task": "ship-and-report", "fill": {
         "shipped_at": "2026-01-05T10:00:00+08:00", "tracking_no": tracking_no,
-        "shipping_proof": "proof.jpg"}}})
+        "shipping_proof": file_id(addr, "proof.jpg")}}})
 }
 
 #[test]
@@ -343,7 +358,7 @@ fn concurrent_completion_one_wins_the_other_conflicts() {
                 std::thread::spawn(move || {
                     // Connected and ready before the barrier: only the request is raced.
                     let mut c = Conn::connect(&a).unwrap();
-                    let body = ship(tracking).to_string();
+                    let body = ship(&a, tracking).to_string();
                     let path = format!("/v1/records/{id}/actions");
                     barrier.wait();
                     let (st, b) = c.request("POST", &path, Some(token), Some(&body)).unwrap();
@@ -401,7 +416,7 @@ fn restart_in_the_middle_of_a_walk() {
         (st, &body["record"]["state"]["status"]),
         (200, &json!("approved"))
     );
-    let (st, body) = act(&a, "tzh", id, ship("SF-WALK"));
+    let (st, body) = act(&a, "tzh", id, ship(&a, "SF-WALK"));
     assert_eq!(st, 200, "{body}");
     kill9(&mut s);
 
@@ -421,7 +436,7 @@ fn restart_in_the_middle_of_a_walk() {
         "tz",
         id,
         json!({"complete": {"task": "customer-acceptance", "fill": {
-            "accepted_at": "2026-01-08T11:00:00+08:00", "acceptance_proof": "signed.pdf"}}}),
+            "accepted_at": "2026-01-08T11:00:00+08:00", "acceptance_proof": file_id(&a, "signed.pdf")}}}),
     );
     assert_eq!(st, 200, "{body}");
     let (st, body) = act(&a, "tl", id, json!({"approve": true}));

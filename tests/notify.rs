@@ -176,11 +176,22 @@ fn feishu_signed_retried_and_inboxed() {
         let key = format!("{ts}\nfs-secret");
         let sign = base64::engine::general_purpose::STANDARD.encode(hmac(key.as_bytes(), b""));
         assert_eq!(v["sign"], sign, "attempt {attempt}: Feishu's signature");
-        let text = v["content"]["text"].as_str().unwrap();
+        // A card: the header names the record, the text is the message, and 去处理 opens
+        // the record's page on this server (a group gets the page, never a sign-in link).
+        assert_eq!(v["msg_type"], "interactive", "{v}");
+        let card = &v["card"];
+        assert_eq!(
+            card["header"]["title"]["content"],
+            format!("销售发货 #{id}")
+        );
+        let text = card["elements"][0]["text"]["content"].as_str().unwrap();
         assert!(
             text.contains(&format!("发货单 {id} 已审批通过：华东商贸（订单 SO-9）")),
             "{text}"
         );
+        let button = &card["elements"][1]["actions"][0];
+        assert_eq!(button["text"]["content"], "去处理");
+        assert_eq!(button["url"], format!("http://{a}/r/{id}"));
     }
     let out = poll_outbox(a, id, |o| o["messages"][0]["state"] == "sent");
     assert_eq!(out["messages"][0]["attempts"], 2);

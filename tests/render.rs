@@ -109,7 +109,7 @@ fn renders_every_page_of_the_shipped_sops() {
     let (code, err) = render(dir.path(), &[]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("rendered 39 pages (markdown) to dist/handbook"),
+        err.contains("rendered 40 pages (markdown) to dist/handbook"),
         "{err}"
     );
     let files = files_under(&dir.path().join("dist/handbook"));
@@ -311,7 +311,7 @@ fn mermaid_ids_never_contain_dashes_and_labels_never_semicolons() {
             diagrams.extend(mermaid_blocks(&read(out.join(f))));
         }
     }
-    assert_eq!(diagrams.len(), 13);
+    assert_eq!(diagrams.len(), 14);
     let is_id = |s: &str| s == "[*]" || (s.starts_with('s') && s[1..].parse::<usize>().is_ok());
     for d in &diagrams {
         let mut lines = d.lines();
@@ -596,7 +596,7 @@ fn html_pages_open_in_headless_chromium_without_console_errors() {
         let out = dir.path().join("dist/handbook");
         pages.extend(files_under(&out).into_iter().map(|f| out.join(f)));
     }
-    assert_eq!(pages.len(), 39 + 6);
+    assert_eq!(pages.len(), 40 + 6);
     let (ok, log) = run_check(&b, "page", &pages);
     assert!(ok, "{log}");
     assert_eq!(

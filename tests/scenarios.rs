@@ -86,7 +86,7 @@ fn the_shipped_sops_pass_with_full_coverage() {
     assert_eq!(json["failed"], 0);
     assert_eq!(json["coverage"]["percent"], 100.0);
     let processes = json["coverage"]["processes"].as_array().unwrap();
-    assert_eq!(processes.len(), 12);
+    assert_eq!(processes.len(), 13);
     let files: std::collections::BTreeSet<&str> = json["scenarios"]
         .as_array()
         .unwrap()

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::canonical;
 use super::*;
+use crate::expr::{Due, ExprError};
 use crate::model::{self, DurationText, RefKind};
 
 /// Compiles a validated project. `root` is the project folder (media files are read and hashed
@@ -146,6 +147,8 @@ fn process(p: &model::Process, media: &MediaHashes) -> Result<Process, String> {
                 options: f.options.clone(),
                 default: f.default.as_ref().map(canonical::normalize),
                 was: strings(&f.was),
+                edit: f.edit.iter().map(reference).collect(),
+                role: f.role.as_ref().map(|r| r.v.clone()),
             }
         })
         .collect();
@@ -178,6 +181,10 @@ fn process(p: &model::Process, media: &MediaHashes) -> Result<Process, String> {
         statuses,
         transitions: transitions(p)?,
         renames,
+        create_by: p
+            .create_by
+            .as_ref()
+            .map(|by| by.iter().map(reference).collect()),
     })
 }
 
@@ -203,32 +210,81 @@ fn status(p: &model::Process, s: &model::Status, media: &MediaHashes) -> Result<
                 message: n.message.v.clone(),
             })
             .collect(),
-        start: s
-            .start
-            .iter()
-            .map(|l| StartLink {
-                process: l.process.v.clone(),
-                with: l
-                    .with
-                    .iter()
-                    .map(|(child, parent)| (child.v.clone(), parent.v.clone()))
-                    .collect(),
-            })
-            .collect(),
+        start: s.start.iter().map(start_link).collect(),
         move_parent: s.move_parent.as_ref().map(|m| m.v.clone()),
         was: strings(&s.was),
+        move_parent_all: s.move_parent_all,
+    })
+}
+
+/// `each` in `with` (with `for_each`) is the person, not a parent field.
+fn start_link(l: &model::StartLink) -> StartLink {
+    let each_word = |p: &model::Sp<String>| l.for_each.is_some() && p.v == model::EACH;
+    let mut each: Vec<String> = l
+        .with
+        .iter()
+        .filter(|(_, parent)| each_word(parent))
+        .map(|(child, _)| child.v.clone())
+        .collect();
+    each.sort();
+    StartLink {
+        process: l.process.v.clone(),
+        with: l
+            .with
+            .iter()
+            .filter(|(_, parent)| !each_word(parent))
+            .map(|(child, parent)| (child.v.clone(), parent.v.clone()))
+            .collect(),
+        for_each: l.for_each.as_ref().map(|r| r.id.clone()),
+        each,
+    }
+}
+
+fn due_rule(parsed: &Option<Result<Due, ExprError>>) -> Result<Option<DueRule>, String> {
+    match parsed {
+        None => Ok(None),
+        Some(Ok(rule)) => Ok(Some(DueRule {
+            source: rule.to_string(),
+            rule: bare(rule)?,
+        })),
+        Some(Err(e)) => Err(format!("due date did not parse: {e}")),
+    }
+}
+
+fn escalation(e: &Option<model::Escalation>) -> Result<Option<Escalation>, String> {
+    e.as_ref()
+        .map(|e| {
+            Ok::<_, String>(Escalation {
+                after: duration(&e.after)?,
+                to: reference(&e.to),
+            })
+        })
+        .transpose()
+}
+
+fn approval_step(a: &model::ApprovalStep) -> Result<ApprovalStep, String> {
+    Ok(ApprovalStep {
+        role: a.role.v.clone(),
+        mode: match a.mode {
+            model::ApprovalMode::Any => "any".into(),
+            model::ApprovalMode::All => "all".into(),
+        },
+        title: a.title.clone(),
+        guide: a.guide.as_ref().map(|g| markdown(&g.v)),
+        checklist: strings(&a.checklist),
+        due: due_rule(&a.due_parsed)?,
+        remind_before: a
+            .remind_before
+            .iter()
+            .map(duration)
+            .collect::<Result<_, _>>()?,
+        escalate: escalation(&a.escalate)?,
+        allow_self_approval: a.allow_self_approval,
     })
 }
 
 fn task(p: &model::Process, t: &model::Task, media: &MediaHashes) -> Result<Task, String> {
-    let due = match &t.due_parsed {
-        None => None,
-        Some(Ok(rule)) => Some(DueRule {
-            source: rule.to_string(),
-            rule: bare(rule)?,
-        }),
-        Some(Err(e)) => return Err(format!("due date did not parse: {e}")),
-    };
+    let due = due_rule(&t.due_parsed)?;
     Ok(Task {
         id: t.id.v.clone(),
         title: t.title.v.clone(),
@@ -241,16 +297,7 @@ fn task(p: &model::Process, t: &model::Task, media: &MediaHashes) -> Result<Task
             .iter()
             .map(duration)
             .collect::<Result<_, _>>()?,
-        escalate: t
-            .escalate
-            .as_ref()
-            .map(|e| {
-                Ok::<_, String>(Escalation {
-                    after: duration(&e.after)?,
-                    to: reference(&e.to),
-                })
-            })
-            .transpose()?,
+        escalate: escalation(&t.escalate)?,
         guide: t.guide.as_ref().map(|g| markdown(&g.v)),
         media: t
             .media
@@ -262,6 +309,7 @@ fn task(p: &model::Process, t: &model::Task, media: &MediaHashes) -> Result<Task
             fill: strings(&t.fill),
             then: t.then.as_ref().map(|s| s.v.clone()),
         },
+        each: t.each.as_ref().is_some_and(|e| e.v),
     })
 }
 
@@ -313,14 +361,8 @@ fn transitions(p: &model::Process) -> Result<Vec<Transition>, String> {
                     approval: t
                         .approval
                         .iter()
-                        .map(|a| ApprovalStep {
-                            role: a.role.v.clone(),
-                            mode: match a.mode {
-                                model::ApprovalMode::Any => "any".into(),
-                                model::ApprovalMode::All => "all".into(),
-                            },
-                        })
-                        .collect(),
+                        .map(approval_step)
+                        .collect::<Result<_, _>>()?,
                     when: when.clone(),
                 },
             ));

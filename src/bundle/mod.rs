@@ -9,7 +9,10 @@
 //!   checklists, notifications, …); roles are sorted by id, processes by name, transitions by
 //!   the display order of their `from` status, then of their `to` status;
 //! - mappings whose order means nothing (`start.with`, `renames`) are sorted by key;
-//! - nothing depends on file names, YAML formatting or comments, and there are no positions.
+//! - nothing depends on file names, YAML formatting or comments, and there are no positions;
+//! - keys added in v1.1 (rights, `each`, `for_each`, approval steps as work) are left out when
+//!   absent or at their default, so a v1 project that does not use them keeps its bytes and
+//!   its hash, and a v1 bundle reads back unchanged.
 
 pub mod canonical;
 pub mod compile;
@@ -128,6 +131,10 @@ pub struct Process {
     pub transitions: Vec<Transition>,
     /// Former ids (`was`) to current ids, for moving live records.
     pub renames: Renames,
+    /// `spec.create.by`: who may start a record; absent: any user whose roles are not all
+    /// external.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_by: Option<Vec<Ref>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -150,6 +157,12 @@ pub struct Field {
     /// Canonical JSON value (sorted keys, whole numbers as integers), or null.
     pub default: Option<serde_json::Value>,
     pub was: Vec<String>,
+    /// Who may change it by hand while the record is not terminal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edit: Vec<Ref>,
+    /// For a person field: the role its people must hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,6 +179,13 @@ pub struct Status {
     pub start: Vec<StartLink>,
     pub move_parent: Option<String>,
     pub was: Vec<String>,
+    /// `move_parent: { when: all }`: the parent waits for every sibling.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub move_parent_all: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +194,12 @@ pub struct StartLink {
     pub process: String,
     /// Child field ← parent field.
     pub with: BTreeMap<String, String>,
+    /// `for_each`: the users field whose people get one child each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<String>,
+    /// The child fields that receive that person (`each` in `with`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub each: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -200,6 +226,9 @@ pub struct Task {
     pub media: Vec<Media>,
     pub checklist: Vec<String>,
     pub complete: Complete,
+    /// One task per person of the users assignee field.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub each: bool,
 }
 
 /// A due rule: its normalized text and the parsed rule.
@@ -267,12 +296,28 @@ pub struct Transition {
     pub when: Option<Condition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalStep {
     pub role: String,
     /// `any` (one holder decides) or `all` (every holder).
     pub mode: String,
+    /// Shown to approvers; the transition's title when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guide: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DueRule>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remind_before: Vec<Dur>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalate: Option<Escalation>,
+    /// The requester may decide this step (four-eyes lifted).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_self_approval: bool,
 }
 
 /// A `when` condition: normalized text, the tree to evaluate, and whether it reads the clock

@@ -3,6 +3,7 @@
 //! itself, a status problem at the status key.
 
 mod assets;
+mod each;
 mod links;
 mod names;
 mod references;
@@ -72,6 +73,7 @@ fn check_process(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
     out.extend(statuses::task_then_without_transition(ctx, p));
     out.extend(statuses::automatic_with_people(ctx, p));
     out.extend(types::field_type_mismatch(ctx, p));
+    out.extend(each::invalid_each(ctx, p));
     out.extend(syntax::bad_expression(ctx, p));
     out.extend(syntax::bad_duration(ctx, p));
     out.extend(syntax::bad_due(ctx, p));

@@ -35,6 +35,24 @@ pub(crate) fn people_refs(p: &Process) -> Vec<(&Ref, String)> {
         for r in &t.by {
             out.push((r, format!("`by` of the transition to `{}`", t.to.v)));
         }
+        for (i, step) in t.approval.iter().enumerate() {
+            if let Some(e) = &step.escalate {
+                let what = format!(
+                    "the escalation of approval step {} of the transition to `{}`",
+                    i + 1,
+                    t.to.v
+                );
+                out.push((&e.to, what));
+            }
+        }
+    }
+    for f in &p.fields {
+        for r in &f.edit {
+            out.push((r, format!("`edit` of field `{}`", f.id.v)));
+        }
+    }
+    for r in p.create_by.iter().flatten() {
+        out.push((r, "`create.by`".into()));
     }
     out
 }
@@ -106,7 +124,17 @@ pub fn unknown_field(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
             check(&f.v, f.span, format!("`requires` of status `{}`", s.id.v));
         }
         for l in &s.start {
+            if let Some(r) = l.for_each.as_ref().filter(|r| r.kind == RefKind::Field) {
+                check(
+                    &r.id,
+                    r.span,
+                    format!("`start.for_each` of status `{}`", s.id.v),
+                );
+            }
             for (_, parent) in &l.with {
+                if l.for_each.is_some() && parent.v == crate::model::EACH {
+                    continue;
+                }
                 check(
                     &parent.v,
                     parent.span,
@@ -238,6 +266,11 @@ pub fn unknown_role(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
                 step.role.span,
                 format!("an approval step of the transition to `{}`", t.to.v),
             );
+        }
+    }
+    for f in &p.fields {
+        if let Some(role) = &f.role {
+            check(&role.v, role.span, format!("`role` of field `{}`", f.id.v));
         }
     }
     out

@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
+use crate::expr::{Due, ExprError};
 use crate::model::{DurationText, Process, Sp};
 
 pub fn bad_expression(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
@@ -37,6 +38,17 @@ pub fn bad_duration(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
             all.push((&e.after, format!("`escalate.after` of task `{}`", t.id.v)));
         }
     }
+    for t in &p.transitions {
+        for (i, step) in t.approval.iter().enumerate() {
+            let what = format!("approval step {} of the transition to `{}`", i + 1, t.to.v);
+            for r in &step.remind_before {
+                all.push((r, format!("`remind_before` of {what}")));
+            }
+            if let Some(e) = &step.escalate {
+                all.push((&e.after, format!("`escalate.after` of {what}")));
+            }
+        }
+    }
     all.into_iter()
         .filter_map(|(d, what)| {
             let e = d.parsed.as_ref().err()?;
@@ -52,18 +64,28 @@ pub fn bad_duration(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
 }
 
 pub fn bad_due(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
-    p.tasks()
-        .filter_map(|(_, t)| {
-            let due = t.due.as_ref()?;
-            let e = t.due_parsed.as_ref()?.as_ref().err()?;
+    let mut all: Vec<(&Sp<String>, &Result<Due, ExprError>, String)> = Vec::new();
+    for (_, t) in p.tasks() {
+        if let (Some(due), Some(parsed)) = (&t.due, &t.due_parsed) {
+            all.push((due, parsed, format!("task `{}`", t.id.v)));
+        }
+    }
+    for t in &p.transitions {
+        for (i, step) in t.approval.iter().enumerate() {
+            if let (Some(due), Some(parsed)) = (&step.due, &step.due_parsed) {
+                let what = format!("approval step {} of the transition to `{}`", i + 1, t.to.v);
+                all.push((due, parsed, what));
+            }
+        }
+    }
+    all.into_iter()
+        .filter_map(|(due, parsed, what)| {
+            let e = parsed.as_ref().err()?;
             Some(ctx.error(
                 "bad-due",
                 &p.file,
                 due.sub_span(e.start, e.end),
-                format!(
-                    "the due date of task `{}` does not parse: {}",
-                    t.id.v, e.message
-                ),
+                format!("the due date of {what} does not parse: {}", e.message),
                 e.help.clone(),
             ))
         })

@@ -9,11 +9,13 @@ pub mod explain;
 pub mod init;
 pub mod lint;
 pub mod log;
+pub mod login_link;
 pub mod man;
 pub mod render;
 pub mod schema;
 pub mod serve;
 pub mod test;
+pub mod token;
 pub mod validate;
 
 use std::collections::HashMap;

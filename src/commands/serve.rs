@@ -1,5 +1,5 @@
-//! `sopctl serve`: the runtime. Opens (or creates) the SQLite database, loads the tokens,
-//! starts the background loop and serves the HTTP API until interrupted.
+//! `sopctl serve`: the runtime. Opens (or creates) the SQLite database, loads the tokens and
+//! the directory, starts the background loop and serves the HTTP API until interrupted.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,6 +9,9 @@ use crate::runtime::api::router;
 use crate::runtime::auth::Tokens;
 use crate::runtime::channels::ChannelsConfig;
 use crate::runtime::clock::{parse_offset, Clock};
+use crate::runtime::directory::DirectoryHandle;
+use crate::runtime::files::{FileStore, DEFAULT_MAX_UPLOAD};
+use crate::runtime::listen::{self, Limits};
 use crate::runtime::service::AppState;
 use crate::runtime::storage::Store;
 use crate::runtime::worker;
@@ -36,6 +39,11 @@ pub struct Options<'a> {
     pub tokens: Option<&'a Path>,
     pub utc_offset: Option<&'a str>,
     pub channels: Option<&'a Path>,
+    pub users: Option<&'a Path>,
+    pub public_url: Option<&'a str>,
+    pub templates: Option<&'a Path>,
+    pub data: Option<&'a Path>,
+    pub max_upload: Option<&'a str>,
 }
 
 pub fn run(o: &Options<'_>) -> i32 {
@@ -70,19 +78,19 @@ pub fn run(o: &Options<'_>) -> i32 {
         }
     };
     let tokens = match Tokens::load(o.tokens) {
-        Ok(t) if t.is_empty() => {
-            fail(
-                "no tokens are configured, so no request could be served",
-                "set SOPCTL_ADMIN_TOKEN and SOPCTL_USER_TOKENS, or pass --tokens FILE",
-            );
-            return EXIT_ERROR;
-        }
         Ok(t) => t,
         Err(e) => {
             fail(
                 &format!("bad tokens: {e}"),
                 "entries are `token=user:role1,role2`",
             );
+            return EXIT_ERROR;
+        }
+    };
+    let directory = match DirectoryHandle::open(o.users) {
+        Ok(d) => d,
+        Err(e) => {
+            fail(&e.message, &e.help);
             return EXIT_ERROR;
         }
     };
@@ -103,6 +111,52 @@ pub fn run(o: &Options<'_>) -> i32 {
             return EXIT_ERROR;
         }
     };
+    // A second connection: token checks and the invited people, off the store's lock.
+    let people = match Store::open(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            fail(
+                &format!("cannot open the database {}: {e}", path.display()),
+                "",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    if tokens.is_empty() && people.tokens().is_ok_and(|t| t.is_empty()) {
+        fail(
+            "no tokens are configured, so no request could be served",
+            "create one with `sopctl token create USER`, or set SOPCTL_ADMIN_TOKEN and \
+             SOPCTL_USER_TOKENS, or pass --tokens FILE",
+        );
+        return EXIT_ERROR;
+    }
+    // Files: `--data DIR` and `--max-upload SIZE`.
+    let max_upload = match o.max_upload.map(parse_size) {
+        None => DEFAULT_MAX_UPLOAD,
+        Some(Some(n)) => n,
+        Some(None) => {
+            fail(
+                &format!("`{}` is not a size", o.max_upload.unwrap_or_default()),
+                "write it in bytes or with a unit, like 20MiB or 512KiB",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let data = o
+        .data
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| FileStore::default_dir(&path));
+    let files = match FileStore::open(&data, max_upload) {
+        Ok(f) => f,
+        Err(e) => {
+            fail(
+                &format!("cannot use the data folder {}: {e}", data.display()),
+                "check that it is writable, or pass --data DIR",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    crate::runtime::listen::raise_fd_limit();
     let listener = match std::net::TcpListener::bind(listen) {
         Ok(l) => l,
         Err(e) => {
@@ -123,7 +177,37 @@ pub fn run(o: &Options<'_>) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let state = Arc::new(AppState::new(store, tokens, clock));
+    let env = match crate::runtime::pages::view::environment(o.templates) {
+        Ok(e) => e,
+        Err(e) => {
+            fail(
+                &e,
+                "fix the template, or remove it from the --templates folder to use the shipped one",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let public_url = match listener.local_addr() {
+        Ok(a) => o
+            .public_url
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("http://{a}")),
+        Err(e) => {
+            fail(&format!("cannot read the listening address: {e}"), "");
+            return EXIT_ERROR;
+        }
+    };
+    let mut channels = (*channels).clone();
+    channels.public_url = public_url.clone();
+    let channels = Arc::new(channels);
+    let state = Arc::new(AppState::new(store, tokens, clock, files).with_people(directory, people));
+    let pages = Arc::new(crate::runtime::pages::Pages {
+        app: state.clone(),
+        env,
+        public_url,
+        files_dir: data.clone(),
+        max_upload,
+    });
     let result = rt.block_on(async move {
         tokio::spawn(worker::run(
             state.clone(),
@@ -133,11 +217,23 @@ pub fn run(o: &Options<'_>) -> i32 {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let stop = shutdown()?;
+        reload_on_hangup(state.clone())?;
         eprintln!("listening on http://{}", listener.local_addr()?);
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(stop)
-            .await
+        listen::serve(
+            listener,
+            router(state)
+                .merge(crate::runtime::pages::router(pages))
+                // Paths neither the API nor the pages know get the API's JSON envelope.
+                .layer(axum::middleware::from_fn(
+                    crate::runtime::api::bounds::json_errors,
+                )),
+            Limits::default(),
+            stop,
+        )
+        .await
     });
+    // Blocking work still running (a request past its bound) must not keep the process alive.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
     match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
@@ -145,6 +241,21 @@ pub fn run(o: &Options<'_>) -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// `20MiB`, `512KiB`, `1GiB`, `1000000` (bytes); `MB`/`KB` are read as the binary units too.
+fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: usize = s[..digits].parse().ok()?;
+    let unit = match s[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(unit).filter(|n| *n > 0)
 }
 
 /// Ctrl-C, or SIGTERM (what `docker stop` and systemd send): finish the requests in flight,
@@ -165,6 +276,25 @@ fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
     })
 }
 
+/// SIGHUP re-reads the directory file (a bad file keeps the last good directory).
+#[cfg(unix)]
+fn reload_on_hangup(state: Arc<AppState>) -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            let s = state.clone();
+            let _ = tokio::task::spawn_blocking(move || s.refresh_directory_file(true)).await;
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn reload_on_hangup(_state: Arc<AppState>) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[cfg(not(unix))]
 fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
     Ok(async {
@@ -183,5 +313,14 @@ mod tests {
         assert_eq!(db_path("b.db").unwrap(), PathBuf::from("b.db"));
         assert!(db_path("postgres://x").is_err());
         assert!(db_path("sqlite://").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("20MiB"), Some(20 * 1024 * 1024));
+        assert_eq!(parse_size("512 KiB"), Some(512 * 1024));
+        assert_eq!(parse_size("1000"), Some(1000));
+        assert_eq!(parse_size("0"), None);
+        assert_eq!(parse_size("lots"), None);
     }
 }

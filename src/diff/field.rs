@@ -148,6 +148,29 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
             ),
         );
     }
+    if b.edit != h.edit || b.role != h.role {
+        let show = |f: &Field| {
+            let edit = if f.edit.is_empty() {
+                "nobody by hand".to_string()
+            } else {
+                super::show_refs(&f.edit)
+            };
+            match &f.role {
+                Some(r) => format!("{edit}, people with role `{r}`"),
+                None => edit,
+            }
+        };
+        out.push(
+            "field-rights-changed",
+            Severity::Behavioral,
+            subject(),
+            format!(
+                "who may write field {this} changed from {} to {}",
+                show(b),
+                show(h)
+            ),
+        );
+    }
     if b.title != h.title {
         out.push(
             "field-title-changed",

@@ -31,6 +31,8 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                     .iter()
                     .map(|(c, parent)| (c.clone(), p.renames.field(parent).to_string()))
                     .collect(),
+                for_each: l.for_each.as_ref().map(|f| p.renames.field(f).to_string()),
+                each: l.each.clone(),
             })
             .collect();
         if old_start != hs.start {
@@ -45,9 +47,18 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 ),
             );
         }
-        if bs.move_parent != hs.move_parent {
-            let show =
-                |m: &Option<String>| m.as_ref().map_or("nowhere".into(), |m| format!("`{m}`"));
+        if bs.move_parent != hs.move_parent || bs.move_parent_all != hs.move_parent_all {
+            let show = |m: &Option<String>| {
+                let when = if m == &hs.move_parent && hs.move_parent_all
+                    || m == &bs.move_parent && bs.move_parent_all && m != &hs.move_parent
+                {
+                    " once every sibling is there"
+                } else {
+                    ""
+                };
+                m.as_ref()
+                    .map_or("nowhere".into(), |m| format!("`{m}`{when}"))
+            };
             out.push(
                 "link-move-parent-changed",
                 Severity::Behavioral,

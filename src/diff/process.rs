@@ -60,6 +60,22 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
             ),
         );
     }
+    if b.create_by != h.create_by {
+        let show = |c: &Option<Vec<crate::bundle::Ref>>| {
+            c.as_ref()
+                .map_or("any internal user".into(), |v| super::show_refs(v))
+        };
+        out.push(
+            "process-create-changed",
+            Severity::Behavioral,
+            subject(),
+            format!(
+                "who may start a record of {this} changed from {} to {}",
+                show(&b.create_by),
+                show(&h.create_by)
+            ),
+        );
+    }
     let texts: [(&'static str, &str, &Option<String>, &Option<String>); 4] = [
         (
             "process-description-changed",

@@ -176,6 +176,19 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             ),
         );
     }
+    if b.each != h.each {
+        let word = if h.each {
+            "one task per person"
+        } else {
+            "one task for all"
+        };
+        out.push(
+            "task-each-changed",
+            Severity::Behavioral,
+            subject(),
+            format!("task {this} is now {word}"),
+        );
+    }
     let then = b.complete.then.as_deref().map(|t| r.status(t).to_string());
     if then != h.complete.then {
         let show = |t: &Option<String>| t.as_ref().map_or("nowhere".into(), |t| p.status_title(t));

@@ -16,6 +16,20 @@ fn approval(steps: &[ApprovalStep]) -> String {
         .join(" → ")
 }
 
+/// A step without what only helps the approver (title, guide, checklist): what it changes for
+/// the record.
+fn behavior(steps: &[ApprovalStep]) -> Vec<ApprovalStep> {
+    steps
+        .iter()
+        .map(|s| ApprovalStep {
+            title: None,
+            guide: None,
+            checklist: vec![],
+            ..s.clone()
+        })
+        .collect()
+}
+
 fn by(b: &Option<Vec<Ref>>) -> String {
     match b {
         None => "any participant".into(),
@@ -53,7 +67,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             continue;
         };
         let this = label(h);
-        if b.approval != h.approval {
+        if behavior(&b.approval) != behavior(&h.approval) {
             out.push(
                 "transition-approval-changed",
                 Severity::Behavioral,
@@ -62,6 +76,15 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                     "approval of {this} changed from {} to {}",
                     approval(&b.approval),
                     approval(&h.approval)
+                ),
+            );
+        } else if b.approval != h.approval {
+            out.push(
+                "transition-approval-guide-changed",
+                Severity::Cosmetic,
+                subject(),
+                format!(
+                    "what the approvers of {this} are shown changed (title, guide or checklist)"
                 ),
             );
         }

@@ -3,12 +3,17 @@
 //! `automatic-loop` (automatic transitions that keep firing: a bundle bug, not a user error)
 //! and `no-such-record` / `no-such-process` for callers that name things that do not exist.
 
+use crate::bundle::Field;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineError {
     pub code: &'static str,
     pub message: String,
-    /// For `missing-fields`: the titles of the missing fields, in the process's field order.
+    /// The titles of the fields concerned (missing, refused or invalid), in the process's
+    /// field order.
     pub fields: Vec<String>,
+    /// The ids of the same fields, in the same order (for `fields:[{id,title}]`).
+    pub field_ids: Vec<String>,
 }
 
 impl EngineError {
@@ -17,15 +22,31 @@ impl EngineError {
             code,
             message: message.into(),
             fields: vec![],
+            field_ids: vec![],
         }
     }
 
-    pub fn missing(titles: Vec<String>) -> EngineError {
-        EngineError {
-            code: MISSING_FIELDS,
-            message: format!("missing fields: {}", titles.join(", ")),
-            fields: titles,
-        }
+    pub fn missing(fields: &[&Field]) -> EngineError {
+        let titles: Vec<&str> = fields.iter().map(|f| f.title.as_str()).collect();
+        EngineError::new(
+            MISSING_FIELDS,
+            format!("missing fields: {}", titles.join(", ")),
+        )
+        .with_fields(fields.to_vec())
+    }
+
+    /// Names the fields concerned.
+    pub fn with_fields(mut self, fields: Vec<&Field>) -> EngineError {
+        self.fields = fields.iter().map(|f| f.title.clone()).collect();
+        self.field_ids = fields.iter().map(|f| f.id.clone()).collect();
+        self
+    }
+
+    /// The field a request names that is not a field (such as a rejection's `reason`).
+    pub fn with_field_id(mut self, id: &str) -> EngineError {
+        self.fields = vec![id.to_string()];
+        self.field_ids = vec![id.to_string()];
+        self
     }
 }
 

@@ -52,6 +52,8 @@ pub enum Event {
         record: RecordId,
         transition: String,
         by: String,
+        /// Why, as the approver wrote it (never empty).
+        reason: String,
     },
     /// A message to people: `to` holds user ids and role ids (a role means its holders).
     Notified {

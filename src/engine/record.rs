@@ -22,9 +22,12 @@ pub struct OpenTask {
     pub overdue: bool,
     /// When to escalate (due + after), cleared once sent.
     pub escalate_at: Option<DateTime>,
+    /// Why the task is open again: the reason of the rejection that reopened it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingApproval {
     /// Index into the process's transitions.
     pub transition: usize,
@@ -32,6 +35,31 @@ pub struct PendingApproval {
     pub requester: Option<String>,
     /// Who approved the current step (mode `all`).
     pub approved_by: BTreeSet<String>,
+    /// The task whose `complete.then` asked for the move: a rejection opens it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_task: Option<String>,
+    /// When the current step was requested, and its timers (as for tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested: Option<DateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DateTime>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminders: Vec<DateTime>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overdue: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalate_at: Option<DateTime>,
+}
+
+impl PendingApproval {
+    /// The next moment one of the step's timers fires, if any.
+    pub fn next_timer(&self) -> Option<DateTime> {
+        let due = self.due.filter(|_| !self.overdue).map(|d| d.plus_secs(1));
+        [self.reminders.first().copied(), due, self.escalate_at]
+            .into_iter()
+            .flatten()
+            .min_by_key(|t| t.secs)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +80,10 @@ pub struct Record {
     pub parent: Option<RecordId>,
     pub children: Vec<RecordId>,
     pub history: Vec<HistoryEntry>,
+    /// For a child: how many moves its parent had made when it was started, which tells the
+    /// children started together (`move_parent: { when: all }`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_in: Option<usize>,
 }
 
 impl Record {

@@ -10,7 +10,8 @@ use super::ExprError;
 
 /// What every due-date error suggests instead.
 pub const DUE_HELP: &str = "write one of: `today 18:00`, `tomorrow 09:30`, `+2h` (after the \
-task is created) or `<date field> + <duration>` such as `shipped_at + 7d`";
+task is created), `<date field> + <duration>` such as `shipped_at + 7d`, or `<date field> - \
+<duration>` such as `deadline - 1d`";
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Due {
@@ -32,6 +33,8 @@ pub enum Due {
         field_start: usize,
         field_end: usize,
         duration: Duration,
+        /// `field - duration`: due that long before the field's time.
+        before: bool,
     },
 }
 
@@ -52,6 +55,16 @@ impl Due {
             Due::Tomorrow { hour, minute } => format!("次日 {hour:02}:{minute:02} 前"),
             Due::After { duration } => format!("创建后 {}内", duration.describe_zh()),
             Due::FieldPlus {
+                field,
+                duration,
+                before: true,
+                ..
+            } => format!(
+                "{}前 {}",
+                field_title.unwrap_or(field),
+                duration.describe_zh()
+            ),
+            Due::FieldPlus {
                 field, duration, ..
             } => format!(
                 "{}后 {}内",
@@ -67,6 +80,16 @@ impl Due {
             Due::Today { hour, minute } => format!("today by {hour:02}:{minute:02}"),
             Due::Tomorrow { hour, minute } => format!("tomorrow by {hour:02}:{minute:02}"),
             Due::After { duration } => format!("within {} of creation", duration.describe_en()),
+            Due::FieldPlus {
+                field,
+                duration,
+                before: true,
+                ..
+            } => format!(
+                "{} before {}",
+                duration.describe_en(),
+                field_title.unwrap_or(field)
+            ),
             Due::FieldPlus {
                 field, duration, ..
             } => format!(
@@ -85,8 +108,11 @@ impl std::fmt::Display for Due {
             Due::Tomorrow { hour, minute } => write!(f, "tomorrow {hour:02}:{minute:02}"),
             Due::After { duration } => write!(f, "+{duration}"),
             Due::FieldPlus {
-                field, duration, ..
-            } => write!(f, "{field} + {duration}"),
+                field,
+                duration,
+                before,
+                ..
+            } => write!(f, "{field} {} {duration}", if *before { '-' } else { '+' }),
         }
     }
 }
@@ -113,9 +139,13 @@ impl Serialize for Due {
                 map.serialize_entry("duration", duration)?;
             }
             Due::FieldPlus {
-                field, duration, ..
+                field,
+                duration,
+                before,
+                ..
             } => {
-                map.serialize_entry("kind", "field_plus")?;
+                let kind = if *before { "field_minus" } else { "field_plus" };
+                map.serialize_entry("kind", kind)?;
                 map.serialize_entry("field", field)?;
                 map.serialize_entry("duration", duration)?;
             }
@@ -162,15 +192,18 @@ impl<'de> Deserialize<'de> for Due {
                 return Ok(Due::Tomorrow { hour, minute });
             }
             ("after", None, Some(duration)) => Due::After { duration },
-            ("field_plus", Some(field), Some(duration)) => Due::FieldPlus {
-                field,
-                field_start: 0,
-                field_end: 0,
-                duration,
-            },
+            (kind @ ("field_plus" | "field_minus"), Some(field), Some(duration)) => {
+                Due::FieldPlus {
+                    field,
+                    field_start: 0,
+                    field_end: 0,
+                    duration,
+                    before: kind == "field_minus",
+                }
+            }
             (kind, ..) => {
                 return Err(D::Error::custom(format!(
-                    "not a due rule of kind `{kind}` (kinds: today, tomorrow, after, field_plus, each with its own keys)"
+                    "not a due rule of kind `{kind}` (kinds: today, tomorrow, after, field_plus, field_minus, each with its own keys)"
                 )))
             }
         };
@@ -424,16 +457,9 @@ fn parse_field_plus(
             format!("add how long after it the task is due, e.g. `{field} + 1d`; {DUE_HELP}"),
         ));
     };
-    match c {
-        '+' => {}
-        '-' => {
-            return Err(err(
-                next,
-                next + 1,
-                "a due date cannot be before a field",
-                format!("only `+` is allowed: `{field} + 1d`"),
-            ))
-        }
+    let before = match c {
+        '+' => false,
+        '-' => true,
         c if next == word_end && c.is_alphanumeric() => {
             return Err(err(
                 next,
@@ -446,17 +472,18 @@ fn parse_field_plus(
             return Err(err(
                 next,
                 next + 1,
-                format!("expected `+` after `{field}`, found `{c}`"),
+                format!("expected `+` or `-` after `{field}`, found `{c}`"),
                 DUE_HELP,
             ))
         }
-    }
+    };
     let duration = parse_plus_duration(chars, next, end)?;
     Ok(Due::FieldPlus {
         field,
         field_start: start,
         field_end: word_end,
         duration,
+        before,
     })
 }
 
@@ -527,8 +554,16 @@ mod tests {
                 field: "shipped_at".into(),
                 field_start: 0,
                 field_end: 10,
-                duration: dur(7, DurationUnit::Days)
+                duration: dur(7, DurationUnit::Days),
+                before: false,
             }
+        );
+        let m = ok("deadline - 1d");
+        assert!(matches!(m, Due::FieldPlus { before: true, .. }), "{m:?}");
+        assert_eq!(m.to_string(), "deadline - 1d");
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"kind":"field_minus","field":"deadline","duration":{"amount":1,"unit":"d"}}"#
         );
         assert_eq!(d.field(), Some("shipped_at"));
         let d = ok("  due_on+2h");
@@ -612,9 +647,9 @@ mod tests {
         let e = bad("shipped_at");
         assert!(e.message.contains("alone"));
         assert!(e.help.contains("shipped_at + 1d"));
-        let e = bad("shipped_at - 1d");
-        assert_eq!((e.start, e.end), (11, 12));
-        assert!(bad("shipped_at * 1d").message.contains("expected `+`"));
+        assert!(bad("shipped_at * 1d")
+            .message
+            .contains("expected `+` or `-`"));
         assert!(bad("shippedAt + 1d").message.contains("`A`"));
     }
 

@@ -241,7 +241,22 @@ pub fn all_refs(p: &Process) -> Vec<Ref> {
                 id: step.role.v.clone(),
                 span: step.role.span,
             });
+            out.extend(step.escalate.iter().map(|e| e.to.clone()));
         }
+    }
+    for f in &p.fields {
+        out.extend(f.edit.iter().cloned());
+        if let Some(role) = &f.role {
+            out.push(Ref {
+                kind: RefKind::Role,
+                id: role.v.clone(),
+                span: role.span,
+            });
+        }
+    }
+    out.extend(p.create_by.iter().flatten().cloned());
+    for s in &p.statuses {
+        out.extend(s.start.iter().filter_map(|l| l.for_each.clone()));
     }
     out
 }
@@ -626,7 +641,7 @@ mod tests {
     use super::*;
 
     /// The rules of SPEC section 6, in its table's order.
-    const SPEC_RULES: [&str; 14] = [
+    const SPEC_RULES: [&str; 15] = [
         "missing-purpose",
         "missing-owner",
         "missing-review",
@@ -641,6 +656,9 @@ mod tests {
         "unused-field",
         "unused-role",
         "duplicate-title",
+        "external-role-pool",
+        // Beyond SPEC section 6: the runtime bounds messages (README, Serve).
+        "message-loop",
     ];
 
     #[test]

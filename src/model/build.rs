@@ -155,6 +155,10 @@ fn process(doc: &Document, meta: &Node, name: Sp<String>, spec: &Node) -> Option
         purpose: get_text(spec, "purpose"),
         scope: get_text(spec, "scope"),
         record: get_string(spec, "record"),
+        create_by: spec
+            .get("create")
+            .and_then(|c| c.get("by"))
+            .map(|b| refs(Some(b))),
         fields,
         statuses,
         transitions,
@@ -178,6 +182,8 @@ fn field(k: &Node, v: &Node) -> Option<Field> {
         options: texts(v.get("options")).into_iter().map(|t| t.v).collect(),
         default: v.get("default").map(Node::to_json),
         was: texts(v.get("was")),
+        edit: refs(v.get("edit")),
+        role: get_text(v, "role"),
     })
 }
 
@@ -216,11 +222,18 @@ fn status(k: &Node, v: &Node) -> Option<Status> {
                         .iter()
                         .filter_map(|(c, p)| Some((key_text(c), text(p)?)))
                         .collect(),
+                    for_each: reference(s.get("for_each")),
                     span: s.span,
                 })
             })
             .collect(),
-        move_parent: get_text(v, "move_parent"),
+        move_parent: get_text(v, "move_parent")
+            .or_else(|| v.get("move_parent").and_then(|m| get_text(m, "to"))),
+        move_parent_all: v
+            .get("move_parent")
+            .and_then(|m| m.get("when"))
+            .and_then(Node::as_str)
+            == Some("all"),
         was: texts(v.get("was")),
     })
 }
@@ -237,25 +250,53 @@ fn task(v: &Node) -> Option<Task> {
         on_behalf_of: reference(v.get("on_behalf_of")),
         due,
         due_parsed,
-        remind_before: v
-            .get("remind_before")
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(duration)
-            .collect(),
-        escalate: v.get("escalate").and_then(|e| {
-            Some(Escalation {
-                after: duration(e.get("after")?)?,
-                to: reference(e.get("to"))?,
-            })
-        }),
+        remind_before: durations(v.get("remind_before")),
+        escalate: escalation(v),
         guide: get_text(v, "guide"),
         media: texts(v.get("media")),
         checklist: texts(v.get("checklist")),
         fill: texts(complete.and_then(|c| c.get("fill"))),
         then: complete.and_then(|c| get_text(c, "then")),
+        each: v
+            .get("each")
+            .and_then(|n| Some(Sp::new(n.as_bool()?, n.span, n.style))),
         span: v.span,
+    })
+}
+
+fn escalation(v: &Node) -> Option<Escalation> {
+    let e = v.get("escalate")?;
+    Some(Escalation {
+        after: duration(e.get("after")?)?,
+        to: reference(e.get("to"))?,
+    })
+}
+
+fn durations(n: Option<&Node>) -> Vec<DurationText> {
+    n.and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(duration)
+        .collect()
+}
+
+fn approval_step(s: &Node) -> Option<ApprovalStep> {
+    let due = get_text(s, "due");
+    Some(ApprovalStep {
+        role: get_text(s, "role")?,
+        mode: match s.get("mode").and_then(Node::as_str) {
+            Some("all") => ApprovalMode::All,
+            _ => ApprovalMode::Any,
+        },
+        title: get_string(s, "title"),
+        guide: get_text(s, "guide"),
+        checklist: texts(s.get("checklist")),
+        due_parsed: due.as_ref().map(|d| parse_due(&d.v)),
+        due,
+        remind_before: durations(s.get("remind_before")),
+        escalate: escalation(s),
+        allow_self_approval: get_bool(s, "allow_self_approval"),
+        span: s.span,
     })
 }
 
@@ -294,15 +335,7 @@ fn transition(v: &Node) -> Option<Transition> {
             .and_then(Node::as_seq)
             .unwrap_or(&[])
             .iter()
-            .filter_map(|s| {
-                Some(ApprovalStep {
-                    role: get_text(s, "role")?,
-                    mode: match s.get("mode").and_then(Node::as_str) {
-                        Some("all") => ApprovalMode::All,
-                        _ => ApprovalMode::Any,
-                    },
-                })
-            })
+            .filter_map(approval_step)
             .collect(),
         when,
         span: v.span,

@@ -119,15 +119,25 @@ pub struct Field {
     pub options: Vec<String>,
     pub default: Option<serde_json::Value>,
     pub was: Vec<Sp<String>>,
+    /// Who may change it by hand while the record is not terminal (SPEC 10).
+    pub edit: Vec<Ref>,
+    /// For a person field: the role its people must hold.
+    pub role: Option<Sp<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StartLink {
     pub process: Sp<String>,
-    /// `child_field: parent_field` pairs.
+    /// `child_field: parent_field` pairs; the parent side may be the word `each` (with
+    /// `for_each`: the person the child is for).
     pub with: Vec<(Sp<String>, Sp<String>)>,
+    /// `for_each: field:<users field>`: one child per person.
+    pub for_each: Option<Ref>,
     pub span: Span,
 }
+
+/// The word that stands for the person in `start.with` when `for_each` is given.
+pub const EACH: &str = "each";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
@@ -190,6 +200,8 @@ pub struct Task {
     pub checklist: Vec<Sp<String>>,
     pub fill: Vec<Sp<String>>,
     pub then: Option<Sp<String>>,
+    /// `each: true`: one task per person of the `users` assignee field.
+    pub each: Option<Sp<bool>>,
     pub span: Span,
 }
 
@@ -205,6 +217,8 @@ pub struct Status {
     pub notify: Vec<Notification>,
     pub start: Vec<StartLink>,
     pub move_parent: Option<Sp<String>>,
+    /// `move_parent: { to, when: all }`: wait for every sibling.
+    pub move_parent_all: bool,
     pub was: Vec<Sp<String>>,
 }
 
@@ -218,6 +232,17 @@ pub enum ApprovalMode {
 pub struct ApprovalStep {
     pub role: Sp<String>,
     pub mode: ApprovalMode,
+    /// What the approver is asked; the transition's title when absent.
+    pub title: Option<String>,
+    pub guide: Option<Sp<String>>,
+    pub checklist: Vec<Sp<String>>,
+    pub due: Option<Sp<String>>,
+    pub due_parsed: Option<Result<Due, ExprError>>,
+    pub remind_before: Vec<DurationText>,
+    pub escalate: Option<Escalation>,
+    /// Lifts four-eyes: the requester may decide this step.
+    pub allow_self_approval: bool,
+    pub span: Span,
 }
 
 /// Where a transition may start.
@@ -264,6 +289,8 @@ pub struct Process {
     pub purpose: Option<Sp<String>>,
     pub scope: Option<Sp<String>>,
     pub record: Option<String>,
+    /// `spec.create.by`: who may start a record; None when not written.
+    pub create_by: Option<Vec<Ref>>,
     pub fields: Vec<Field>,
     pub statuses: Vec<Status>,
     pub transitions: Vec<Transition>,

@@ -176,6 +176,12 @@ pub struct StepView {
     /// `any` or `all`.
     pub mode: &'static str,
     pub mode_words: &'static str,
+    /// What the approver is asked (the step's `title`), when written.
+    pub title: Option<String>,
+    /// What to check before deciding (Markdown), and as HTML.
+    pub guide: Option<String>,
+    pub guide_html: Option<String>,
+    pub checklist: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -671,6 +677,10 @@ fn step_views(env: &Env, p: &Process, t: &Transition, page: Page, lang: Lang) ->
                 ApprovalMode::All => "all",
             },
             mode_words: lang.approval_mode(s.mode),
+            title: s.title.clone(),
+            guide: s.guide.as_ref().map(|g| markdown::embed(&g.v, 5)),
+            guide_html: s.guide.as_ref().map(|g| markdown::to_html(&g.v, 5)),
+            checklist: s.checklist.iter().map(|c| c.v.clone()).collect(),
         })
         .collect()
 }
@@ -1207,9 +1217,14 @@ fn is_role(r: &Ref, id: &str) -> bool {
 /// completing it takes a transition that only that role (among others) may take: whoever
 /// completes it holds the role. E.g. "customer acceptance" goes to the record's owner, and
 /// completing it takes `delivered → accepted`, which `role:sales` may take.
+/// A task assigned to a person field that says `role: <id>` belongs there too (SPEC 10).
 fn holder_task(p: &Process, s: &Status, t: &Task, id: &str) -> bool {
     if t.assignee.kind != RefKind::Field {
         return false;
+    }
+    let field_role = p.field(&t.assignee.id).and_then(|f| f.role.as_ref());
+    if field_role.is_some_and(|r| r.v == id) {
+        return true;
     }
     let Some(then) = &t.then else { return false };
     transition(p, &s.id.v, &then.v).is_some_and(|tr| tr.by.iter().any(|b| is_role(b, id)))

@@ -3,6 +3,7 @@
 //! id (`X-Sopctl-Id` for webhooks) so a receiver can drop the duplicate.
 
 use super::channels::{self, ChannelsConfig, DeliveryError, Message};
+use super::directory::Directory;
 use super::error::ApiError;
 use super::service::AppState;
 use super::storage::OutboxRow;
@@ -35,6 +36,8 @@ fn message(row: &OutboxRow) -> Message {
             .unwrap_or_default(),
         text: text("message"),
         at: row.created_at,
+        page: None,
+        links: Default::default(),
     }
 }
 
@@ -47,9 +50,14 @@ pub fn deliver_due(
 ) -> Result<usize, ApiError> {
     let now = state.clock.secs();
     let rows = state.store().outbox_due(now, limit)?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let cfg = &with_directory(cfg, &state.directory());
     for row in &rows {
         let result = if cfg.configured(&row.channel) {
-            channels::deliver(cfg, &message(row), now)
+            let msg = super::pages::links::attach(state, cfg, message(row), &row.payload, now)?;
+            channels::deliver(cfg, &msg, now)
         } else {
             Err(DeliveryError::Permanent(format!(
                 "the `{}` channel is not configured; add it to the file given to `sopctl serve --channels`",
@@ -88,4 +96,31 @@ mod tests {
         let total: i64 = (0..MAX_ATTEMPTS - 1).map(backoff).sum();
         assert!((5 * 3600..6 * 3600).contains(&total), "{total}");
     }
+}
+
+/// The channels configuration with the directory's addresses added: a person's `email` and
+/// `feishu` id in `--users` reach them without repeating it in the channels file (an entry
+/// there still wins).
+fn with_directory<'c>(
+    cfg: &'c ChannelsConfig,
+    directory: &Directory,
+) -> std::borrow::Cow<'c, ChannelsConfig> {
+    let mut out = std::borrow::Cow::Borrowed(cfg);
+    for (id, u) in &directory.users {
+        if let (Some(email), Some(e)) = (&u.email, &cfg.email) {
+            if !e.addresses.contains_key(id) {
+                if let Some(e) = &mut out.to_mut().email {
+                    e.addresses.insert(id.clone(), email.clone());
+                }
+            }
+        }
+        if let (Some(open_id), Some(app)) = (&u.feishu, &cfg.feishu_app) {
+            if !app.open_ids.contains_key(id) {
+                if let Some(app) = &mut out.to_mut().feishu_app {
+                    app.open_ids.insert(id.clone(), open_id.clone());
+                }
+            }
+        }
+    }
+    out
 }

@@ -6,6 +6,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::storage::StoreError;
+use crate::bundle::{Field, Process};
 use crate::engine::{error as ecode, EngineError};
 
 #[derive(Debug)]
@@ -58,16 +59,56 @@ impl From<StoreError> for ApiError {
 
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> ApiError {
-        let status = match e.code {
-            ecode::NOT_ALLOWED => StatusCode::FORBIDDEN,
-            ecode::NO_SUCH_RECORD | ecode::NO_SUCH_PROCESS => StatusCode::NOT_FOUND,
-            ecode::NO_SUCH_TRANSITION | ecode::NO_SUCH_TASK => StatusCode::CONFLICT,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        let mut body = json!({"error": {"code": e.code, "message": e.message}});
-        if !e.fields.is_empty() {
-            body["error"]["fields"] = json!(e.fields);
-        }
-        ApiError { status, body }
+        from_engine(e, None)
     }
+}
+
+/// An engine refusal as an answer. With the process known, `fields` name each field by id and
+/// title (the engine may name them either way), and an `invalid-value` on a choice field says
+/// which values it takes (`allowed`).
+pub fn from_engine(e: EngineError, p: Option<&Process>) -> ApiError {
+    let status = match e.code {
+        ecode::NOT_ALLOWED => StatusCode::FORBIDDEN,
+        ecode::NO_SUCH_RECORD | ecode::NO_SUCH_PROCESS => StatusCode::NOT_FOUND,
+        ecode::NO_SUCH_TRANSITION | ecode::NO_SUCH_TASK => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    // The engine names fields by id (`field_ids`) beside their titles; ids are exact.
+    let mut names = if e.field_ids.is_empty() {
+        e.fields.clone()
+    } else {
+        e.field_ids.clone()
+    };
+    if names.is_empty() && e.code == ecode::INVALID_VALUE {
+        names.extend(named_in(&e.message));
+    }
+    let fields: Vec<&Field> = names
+        .iter()
+        .filter_map(|n| p?.fields.iter().find(|f| &f.id == n || &f.title == n))
+        .collect();
+    let mut body = json!({"error": {"code": e.code, "message": e.message}});
+    if !fields.is_empty() {
+        body["error"]["fields"] = json!(fields
+            .iter()
+            .map(|f| json!({"id": f.id, "title": f.title}))
+            .collect::<Vec<_>>());
+    } else if !names.is_empty() {
+        body["error"]["fields"] = json!(names
+            .iter()
+            .map(|n| json!({"id": n, "title": n}))
+            .collect::<Vec<_>>());
+    }
+    if let [f] = fields.as_slice() {
+        if e.code == ecode::INVALID_VALUE && f.ty == "choice" {
+            body["error"]["allowed"] = json!(f.options);
+        }
+    }
+    ApiError { status, body }
+}
+
+/// The field id the engine names last in a message, as "… (`field_id`)".
+fn named_in(message: &str) -> Option<String> {
+    let start = message.rfind("(`")? + 2;
+    let end = start + message[start..].find("`)")?;
+    Some(message[start..end].to_string())
 }

@@ -57,7 +57,10 @@ pub fn event_json(e: &Event) -> Value {
             record,
             transition,
             by,
-        } => json!({"type": "rejected", "record": record, "transition": transition, "by": by}),
+            reason,
+        } => {
+            json!({"type": "rejected", "record": record, "transition": transition, "by": by, "reason": reason})
+        }
         Event::Notified {
             record,
             to,

@@ -115,6 +115,7 @@ mod tests {
             parent: None,
             children: vec![],
             history: vec![],
+            started_in: None,
         }
     }
 

@@ -9,13 +9,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use super::auth::{Tokens, User};
+use super::auth::{bearer, Caller, Tokens, User};
 use super::clock::Clock;
+use super::directory::{Directory, DirectoryHandle};
 use super::effects::{self, is_terminal, next_timer};
+use super::error::from_engine;
 use super::error::ApiError;
-use super::events::event_json;
+use super::files::{self, FileStore};
 use super::migrate::{migrate, Migration};
 use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord, IDEMPOTENCY_TTL};
+use super::visibility;
 use crate::bundle::Bundle;
 use crate::engine::{error as ecode, Action, Actor, Engine, EngineError, Event, RecordId, World};
 
@@ -28,7 +31,14 @@ pub struct AppState {
     store: tokio::sync::Mutex<Store>,
     pub tokens: Tokens,
     pub clock: Clock,
+    /// Uploaded files (`--data DIR`).
+    pub files: FileStore,
     bundles: Mutex<HashMap<String, Arc<Bundle>>>,
+    /// Who the people are (`--users`, invited people, the tokens file's users).
+    directory: DirectoryHandle,
+    /// A second connection for token lookups and the invited people, so that checking a
+    /// request's token never waits for the store's lock.
+    people: Option<Mutex<Store>>,
 }
 
 /// Records loaded for one action: state, version and the bundle each runs on.
@@ -39,13 +49,129 @@ struct Loaded {
 }
 
 impl AppState {
-    pub fn new(store: Store, tokens: Tokens, clock: Clock) -> AppState {
+    pub fn new(store: Store, tokens: Tokens, clock: Clock, files: FileStore) -> AppState {
         AppState {
             store: tokio::sync::Mutex::new(store),
             tokens,
             clock,
+            files,
             bundles: Mutex::new(HashMap::new()),
+            directory: DirectoryHandle::empty(),
+            people: None,
         }
+    }
+
+    /// With the directory file and a second connection to the same database (API tokens,
+    /// invited people).
+    pub fn with_people(mut self, directory: DirectoryHandle, people: Store) -> AppState {
+        self.directory = directory;
+        self.people = Some(Mutex::new(people));
+        self.refresh_directory();
+        self
+    }
+
+    /// The directory as it is now.
+    pub fn directory(&self) -> Arc<Directory> {
+        self.directory.get()
+    }
+
+    /// Re-reads the directory file if it changed (always with `force`, on SIGHUP) and the
+    /// invited people from the database. A bad file keeps the last good directory.
+    pub fn refresh_directory_file(&self, force: bool) {
+        self.directory.reload(force);
+        self.refresh_directory();
+    }
+
+    /// Re-reads the invited people (call after inserting one).
+    pub fn refresh_directory(&self) {
+        let mut extra = self.tokens.directory_users();
+        if let Some(people) = &self.people {
+            let db = people.lock().unwrap_or_else(|e| e.into_inner());
+            match db.invited_users() {
+                Ok(invited) => extra.extend(invited),
+                Err(e) => eprintln!("directory: cannot read the invited people: {e}"),
+            }
+        }
+        self.directory.set_extra(extra);
+    }
+
+    /// The caller an `Authorization` header names: the admin, a static token's user or an
+    /// API token's user, with their roles from the directory.
+    pub fn caller(&self, header: Option<&str>) -> Result<Caller, ApiError> {
+        let unauthorized = |why: &str| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                format!("a valid `Authorization: Bearer TOKEN` header is required{why}"),
+            )
+        };
+        let token = bearer(header).ok_or_else(|| unauthorized(""))?;
+        let id = match self.tokens.caller(token) {
+            Some(Caller::Admin) => return Ok(Caller::Admin),
+            Some(Caller::User(u)) => u.id,
+            None => self.api_token_user(token).map_err(|w| unauthorized(&w))?,
+        };
+        let roles = match self.directory().get(&id) {
+            Some(d) => d.roles.clone(),
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "not-allowed",
+                    format!(
+                        "the token belongs to `{id}`, who is not in the directory; add them to \
+                         the --users file"
+                    ),
+                ))
+            }
+        };
+        Ok(Caller::User(User { id, roles }))
+    }
+
+    /// The user of a valid API token; Err says why it is not (without the token).
+    fn api_token_user(&self, token: &str) -> Result<String, String> {
+        let Some(people) = &self.people else {
+            return Err(String::new());
+        };
+        let h = super::tokens::hash(token);
+        let found = people
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .token_by_hash(&h)
+            .map_err(|e| format!(" (the token store failed: {e})"))?;
+        let Some((t, stored)) = found else {
+            return Err(String::new());
+        };
+        if !super::tokens::ct_eq(stored.as_bytes(), h.as_bytes()) {
+            return Err(String::new());
+        }
+        if t.revoked.is_some() {
+            return Err(format!("; token {} was revoked", t.id));
+        }
+        if !t.valid_at(self.clock.secs()) {
+            return Err(format!(
+                "; token {} has expired: make a new one with `sopctl token create`",
+                t.id
+            ));
+        }
+        Ok(t.user)
+    }
+
+    /// External people may not read bundles or statistics: 403 for them.
+    pub fn deny_outsider(&self, c: &Caller, what: &str) -> Result<(), ApiError> {
+        let Caller::User(u) = c else { return Ok(()) };
+        let store = self.store();
+        if store.active_hash()?.is_none() {
+            return Ok(());
+        }
+        let b = self.active(&store)?;
+        if visibility::is_external(&b, &u.roles) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not-allowed",
+                format!("external people see only their own records and tasks, not {what}"),
+            ));
+        }
+        Ok(())
     }
 
     /// The store, for blocking code (handlers run store work on the blocking pool).
@@ -54,7 +180,7 @@ impl AppState {
     }
 
     /// A stored bundle version, parsed once per hash.
-    fn bundle(&self, store: &Store, hash: &str) -> Result<Arc<Bundle>, ApiError> {
+    pub fn bundle(&self, store: &Store, hash: &str) -> Result<Arc<Bundle>, ApiError> {
         if let Some(b) = self.cache().get(hash) {
             return Ok(b.clone());
         }
@@ -70,7 +196,8 @@ impl AppState {
         self.bundles.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn active(&self, store: &Store) -> Result<Arc<Bundle>, ApiError> {
+    /// The active bundle; `no-bundle` when none was uploaded.
+    pub fn active(&self, store: &Store) -> Result<Arc<Bundle>, ApiError> {
         let Some(hash) = store.active_hash()? else {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -81,8 +208,9 @@ impl AppState {
         self.bundle(store, &hash)
     }
 
-    fn world(&self) -> World {
-        World::new(self.tokens.directory(), self.clock.offset)
+    /// An empty world with the directory and the server's UTC offset.
+    pub fn world(&self) -> World {
+        World::new(self.directory().roles_map(), self.clock.offset)
     }
 
     /// The record, its parent and its children: what one action can touch.
@@ -122,20 +250,8 @@ impl AppState {
         key: Option<&str>,
     ) -> Result<(RecordId, Value), ApiError> {
         let mut store = self.store();
-        if let Some(key) = key {
-            if let Some(answer) = store.idempotent(&u.id, key)? {
-                let v: Value = serde_json::from_str(&answer)
-                    .map_err(|e| ApiError::internal(format!("a stored answer: {e}")))?;
-                if v["request"] != request {
-                    return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "idempotency-key-reused",
-                        format!("the Idempotency-Key `{key}` was used for another request"),
-                    ));
-                }
-                let id = v["id"].as_u64().unwrap_or(0);
-                return Ok((id, v["out"].clone()));
-            }
+        if let Some(answer) = replay(&store, u, key, &request)? {
+            return Ok(answer);
         }
         let (mut l, bundle) = match id {
             Some(id) => {
@@ -168,6 +284,7 @@ impl AppState {
             Action::Complete { task, .. } => Some(task.clone()),
             _ => None,
         };
+        let process = check_files(&store, &bundle, &l.world, id, &action)?;
         let before = l.world.records.clone();
         let now = self.clock.now();
         let events = match Engine::new(&bundle).apply(&mut l.world, &actor, action, now) {
@@ -185,7 +302,7 @@ impl AppState {
                         )));
                     }
                 }
-                return Err(e.into());
+                return Err(from_engine(e, process));
             }
         };
         let main_id = id.unwrap_or_else(|| {
@@ -197,7 +314,17 @@ impl AppState {
                 })
                 .unwrap_or(l.world.next_id.saturating_sub(1))
         });
-        let events_json: Vec<Value> = events.iter().map(event_json).collect();
+        let directory = self.directory();
+        let events_json = effects::events_json(
+            &effects::Context {
+                bundle: &bundle,
+                world: &l.world,
+                directory: &directory,
+                actor: Some(&u.id),
+                reason: request.get("reason").and_then(Value::as_str),
+            },
+            &events,
+        );
         let state = l
             .world
             .records
@@ -221,7 +348,12 @@ impl AppState {
                 action: name,
                 record_id: Some(main_id),
                 bundle_hash: Some(&bundle.hash),
-                detail: json!({"request": request, "events": events_json}),
+                detail: super::audit::detail(
+                    &request,
+                    before.get(&main_id),
+                    l.world.get(main_id),
+                    &events_json,
+                ),
             },
             remember,
         )?;
@@ -262,8 +394,31 @@ impl AppState {
                 }
             })
             .collect();
-        let (inbox, outbox) = effects::messages(bundle, &l.world, events);
+        let directory = self.directory();
+        let ctx = effects::Context {
+            bundle,
+            world: &l.world,
+            directory: &directory,
+            actor: Some(audit.actor),
+            reason: audit.detail["request"]["reason"].as_str(),
+        };
+        let (inbox, outbox) = effects::messages(&ctx, events);
+        let record_files: Vec<(RecordId, String)> = l
+            .world
+            .records
+            .values()
+            .filter(|r| before.get(&r.id) != Some(r))
+            .flat_map(|r| {
+                let b = bundles.get(&r.id).unwrap_or(bundle);
+                let ids = b
+                    .process(&r.process)
+                    .map(|p| files::file_ids(p, &r.fields))
+                    .unwrap_or_default();
+                ids.into_iter().map(move |f| (r.id, f))
+            })
+            .collect();
         let mut c = Commit::new(writes, audit);
+        c.record_files = record_files;
         c.inbox = inbox;
         c.outbox = outbox;
         c.idempotency = idempotency;
@@ -325,7 +480,17 @@ impl AppState {
             store.commit(&Commit::timers(vec![(id, next)]))?;
             return Ok(());
         }
-        let events_json: Vec<Value> = events.iter().map(event_json).collect();
+        let directory = self.directory();
+        let events_json = effects::events_json(
+            &effects::Context {
+                bundle: &bundle,
+                world: &l.world,
+                directory: &directory,
+                actor: None,
+                reason: None,
+            },
+            &events,
+        );
         self.commit(
             &mut store,
             &l,
@@ -350,6 +515,8 @@ impl AppState {
     pub fn put_bundle(&self, body: &str, force: bool) -> Result<(StatusCode, Value), ApiError> {
         let b = Bundle::from_json(body)
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid-bundle", e))?;
+        super::bundle_check::check(&b)
+            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-bundle", e))?;
         let hash = b.content_hash();
         if hash != b.hash {
             return Err(ApiError::new(
@@ -362,8 +529,18 @@ impl AppState {
             ));
         }
         let mut store = self.store();
+        let unheld = self.unheld_roles(&b);
         if store.active_hash()?.is_some_and(|h| h == hash) {
-            return Ok((StatusCode::OK, json!({"status": "unchanged", "hash": hash})));
+            return Ok((
+                StatusCode::OK,
+                json!({"status": "unchanged", "hash": hash, "unheld_roles": unheld}),
+            ));
+        }
+        if !unheld.is_empty() {
+            eprintln!(
+                "bundle {hash}: no one in the directory holds the role(s) {}",
+                unheld.join(", ")
+            );
         }
         let new = Arc::new(b);
         let now = self.clock.secs();
@@ -437,7 +614,7 @@ impl AppState {
         };
         Ok((
             status,
-            json!({"status": word, "hash": hash, "migrated": moved.len(), "pinned": pinned, "stranded": stranded_json}),
+            json!({"status": word, "hash": hash, "migrated": moved.len(), "pinned": pinned, "stranded": stranded_json, "unheld_roles": unheld}),
         ))
     }
 
@@ -458,12 +635,22 @@ impl AppState {
     pub fn stats(&self) -> Result<Value, ApiError> {
         let store = self.store();
         let active = store.active_hash()?;
+        let unheld = match &active {
+            Some(_) => self.unheld_roles(&*self.active(&store)?),
+            None => vec![],
+        };
         let live: Vec<Value> = store
             .live_counts()?
             .into_iter()
             .map(|c| json!({"process": c.process, "status": c.status, "records": c.records}))
             .collect();
-        Ok(json!({"bundle": active, "live": live}))
+        Ok(json!({"bundle": active, "live": live, "unheld_roles": unheld}))
+    }
+
+    /// The bundle's roles nobody in the directory holds: reported, never refused.
+    fn unheld_roles(&self, b: &Bundle) -> Vec<String> {
+        self.directory()
+            .unheld(b.roles.iter().map(|r| r.id.as_str()))
     }
 
     /// Open tasks assigned to the user (by id) or to one of their roles.
@@ -479,11 +666,11 @@ impl AppState {
             };
             let r = sr.record;
             let b = self.bundle(&store, &sr.bundle_hash)?;
+            if !visibility::may_read(&b, u, &r) {
+                continue;
+            }
             let p = b.process(&r.process);
-            for t in &r.tasks {
-                if !(t.users.contains(&u.id) || t.roles.iter().any(|x| u.roles.contains(x))) {
-                    continue;
-                }
+            for t in r.tasks.iter().filter(|t| visibility::is_their_task(u, t)) {
                 let def = p
                     .and_then(|p| p.statuses.iter().find(|s| s.id == r.status))
                     .and_then(|s| s.tasks.iter().find(|d| d.id == t.id));
@@ -501,25 +688,66 @@ impl AppState {
     }
 }
 
-/// SPEC: external people are "invited, limited to their tasks". A user all of whose roles are
-/// `external: true` may only read or act on records they take part in.
-fn check_external(b: &Bundle, u: &User, r: &crate::engine::Record) -> Result<(), ApiError> {
-    let external = !u.roles.is_empty()
-        && u.roles
-            .iter()
-            .all(|x| b.roles.iter().any(|r| &r.id == x && r.external));
-    if !external {
-        return Ok(());
+/// Whether `u` may read record `r`: the one place the API and the list ask.
+pub fn may_read(b: &Bundle, u: &User, r: &crate::engine::Record) -> bool {
+    check_external(b, u, r).is_ok()
+}
+
+/// The first answer to a request sent again with the same `Idempotency-Key`.
+fn replay(
+    store: &Store,
+    u: &User,
+    key: Option<&str>,
+    request: &Value,
+) -> Result<Option<(RecordId, Value)>, ApiError> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(answer) = store.idempotent(&u.id, key)? else {
+        return Ok(None);
+    };
+    let v: Value = serde_json::from_str(&answer)
+        .map_err(|e| ApiError::internal(format!("a stored answer: {e}")))?;
+    if &v["request"] != request {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            format!("the Idempotency-Key `{key}` was used for another request"),
+        ));
     }
-    let Some(p) = b.process(&r.process) else {
-        return Ok(());
+    Ok(Some((v["id"].as_u64().unwrap_or(0), v["out"].clone())))
+}
+
+/// The process an action runs in; its `file`/`files` values must name stored files.
+fn check_files<'b>(
+    store: &Store,
+    bundle: &'b Bundle,
+    world: &World,
+    id: Option<RecordId>,
+    action: &Action,
+) -> Result<Option<&'b crate::bundle::Process>, ApiError> {
+    let name = match (action, id) {
+        (Action::Create { process, .. }, _) => Some(process.clone()),
+        (_, Some(id)) => world.get(id).map(|r| r.process.clone()),
+        _ => None,
     };
-    let actor = Actor {
-        user: u.id.clone(),
-        roles: u.roles.clone(),
-    };
-    let world = World::default();
-    if Engine::new(b).is_participant(&world, p, r, &actor) {
+    let process = name.as_deref().and_then(|p| bundle.process(p));
+    if let (Some(p), Some(fields)) = (process, written(action)) {
+        files::check_values(store, p, fields).map_err(|e| from_engine(e, Some(p)))?;
+    }
+    Ok(process)
+}
+
+/// The fields an action writes, when it writes any.
+fn written(a: &Action) -> Option<&BTreeMap<String, Value>> {
+    match a {
+        Action::Create { fields, .. } | Action::Set { fields, .. } => Some(fields),
+        Action::Complete { fill, .. } => Some(fill),
+        _ => None,
+    }
+}
+
+/// SPEC 12: external people read and act only on the records they take part in.
+fn check_external(b: &Bundle, u: &User, r: &crate::engine::Record) -> Result<(), ApiError> {
+    if visibility::may_read(b, u, r) {
         return Ok(());
     }
     Err(ApiError::new(

@@ -8,6 +8,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::engine::{Record, RecordId};
 
+#[path = "storage_sessions.rs"]
+mod sessions;
+pub use sessions::{LoginLink, NewSession, SessionRow};
+
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE bundles (
@@ -80,7 +84,31 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (user, key)
     );
     CREATE INDEX idempotency_at ON idempotency(at);",
+    // 4: API tokens and the people invited at run time.
+    people::MIGRATION,
+    // 5: sign-in links and browser sessions for the pages.
+    sessions::MIGRATION,
+    // 6: the API's record list (by process and status, newest first) and uploaded files;
+    // `record_files` says which records ever held a file, for who may download it.
+    "CREATE INDEX records_process_status ON records(process, status, id);
+    CREATE INDEX records_status ON records(status, id);
+    CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        uploader TEXT NOT NULL
+    );
+    CREATE TABLE record_files (
+        file_id TEXT NOT NULL,
+        record_id INTEGER NOT NULL,
+        PRIMARY KEY (file_id, record_id)
+    );",
 ];
+
+#[path = "storage_people.rs"]
+mod people;
 
 /// How long an `Idempotency-Key` is remembered (seconds).
 pub const IDEMPOTENCY_TTL: i64 = 24 * 3600;
@@ -186,6 +214,8 @@ pub struct Commit<'a> {
     pub timers: Vec<(RecordId, Option<i64>)>,
     /// (user, key, answer): what a retry with the same `Idempotency-Key` gets back.
     pub idempotency: Option<(String, String, String)>,
+    /// (record, file id): files the written records hold (see `storage_api`).
+    pub record_files: Vec<(RecordId, String)>,
 }
 
 impl<'a> Commit<'a> {
@@ -198,6 +228,7 @@ impl<'a> Commit<'a> {
             outbox: vec![],
             timers,
             idempotency: None,
+            record_files: vec![],
         }
     }
 
@@ -209,6 +240,7 @@ impl<'a> Commit<'a> {
             outbox: vec![],
             timers: vec![],
             idempotency: None,
+            record_files: vec![],
         }
     }
 }
@@ -243,7 +275,7 @@ pub struct NewAudit<'a> {
 }
 
 pub struct Store {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 impl Store {
@@ -634,6 +666,7 @@ impl Store {
         if let Some(a) = &c.audit {
             insert_audit(&tx, a)?;
         }
+        super::storage_api::insert_record_files(&tx, &c.record_files)?;
         tx.commit()?;
         Ok(())
     }
@@ -775,6 +808,7 @@ mod tests {
             parent: None,
             children: vec![],
             history: vec![],
+            started_in: None,
         }
     }
 
@@ -878,6 +912,7 @@ mod tests {
             reminders: vec![],
             overdue: false,
             escalate_at: None,
+            note: None,
         });
         let mut write = w(&r, None);
         write.timer = Some(100);

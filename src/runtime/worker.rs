@@ -18,6 +18,8 @@ pub async fn run(state: Arc<AppState>, channels: Arc<ChannelsConfig>, period: Du
         interval.tick().await;
         let s = state.clone();
         let r = tokio::task::spawn_blocking(move || loop {
+            // The directory file and the invited people, polled like the timers.
+            s.refresh_directory_file(false);
             s.forget_old_keys()?;
             match s.tick_due(BATCH) {
                 Ok(n) if n == BATCH => continue,

@@ -5,9 +5,17 @@
 //! - `users` is the directory: user → roles. It decides who holds a role (for `mode: all`
 //!   approvals, "every holder" is every scenario user holding the role) and which ids a
 //!   `user` field accepts.
-//! - `status`, `open_tasks`, `overdue_tasks`, `awaiting_approval` are compared as exact sets
-//!   on the scenario's record: the one the latest `create` made (each `create` starts a new
-//!   record of `spec.process`; later steps act on it).
+//! - `status`, `open_tasks`, `overdue_tasks`, `awaiting_approval` are compared exactly on the
+//!   step's record: the latest record of the step's `on` process (created, or started as a
+//!   child; for `complete`, the latest where the acting user has that task open, for
+//!   `approve`, the latest whose pending step they may decide, so that each of several
+//!   children can be reached), or without `on` the one the latest `create` made (each `create` starts a new
+//!   record of `spec.process`, or of `on`). `open_tasks` counts an `each` task once per person.
+//! - `expect.children`: the records of a process started by the step's record, how many and
+//!   their statuses in start order; `expect.reopened`: the tasks this step's rejection opened
+//!   again.
+//! - `move` takes a status, or `{ to, fill }` with the fields sent with the move; `approve:
+//!   false` takes the step's `reason`.
 //! - `notified`: the ids (role ids, user ids) notified by that step — status notifications,
 //!   approval requests (the step's role), rejections (the requester), reminders (the
 //!   assignees) and escalations — must include every listed id; `notified: []` means that
@@ -24,8 +32,8 @@ use serde_json::Value;
 
 use crate::bundle::Bundle;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::engine::{Action, Actor, DateTime, Engine, Event, RecordId, World};
-use crate::load::node::{Node, Value as NV};
+use crate::engine::{Action, Actor, DateTime, Engine, Event, Record, RecordId, World};
+use crate::load::node::Node;
 use crate::load::Document;
 
 /// The default clock: Monday 2026-01-05 09:00 in UTC+8.
@@ -151,187 +159,114 @@ fn set_text(v: &BTreeSet<String>) -> String {
     format!("[{}]", v.iter().cloned().collect::<Vec<_>>().join(", "))
 }
 
+/// One scenario in progress.
+struct Run<'e, 'b> {
+    engine: &'e Engine<'b>,
+    file: String,
+    name: String,
+    process: String,
+    world: World,
+    now: DateTime,
+    /// The record the latest `create` made.
+    created: Option<RecordId>,
+    /// The records of each process (created, or started as a child), in order.
+    latest: BTreeMap<String, Vec<RecordId>>,
+    failures: Vec<Diagnostic>,
+}
+
+impl Run<'_, '_> {
+    fn fail(&mut self, span: Span, msg: String) {
+        let d = Diagnostic::error(
+            CODE,
+            &self.file,
+            span,
+            format!("scenario `{}`: {msg}", self.name),
+        );
+        self.failures.push(d);
+    }
+}
+
 fn run_one(
     engine: &Engine,
     doc: &Document,
     taken: &mut BTreeMap<String, BTreeSet<String>>,
 ) -> ScenarioResult {
-    let root = &doc.root;
-    let spec = root.get("spec").cloned().unwrap_or_default();
-    let name = doc.name().unwrap_or("").to_string();
-    let process = spec
-        .get("process")
-        .and_then(Node::as_str)
-        .unwrap_or("")
-        .to_string();
-    let file = doc.file.to_string();
-    let mut failures = Vec::new();
-    let fail = |span: Span, msg: String| {
-        Diagnostic::error(CODE, &file, span, format!("scenario `{name}`: {msg}"))
+    let spec = doc.root.get("spec").cloned().unwrap_or_default();
+    let mut run = Run {
+        engine,
+        file: doc.file.to_string(),
+        name: doc.name().unwrap_or("").to_string(),
+        process: spec
+            .get("process")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_string(),
+        world: World::default(),
+        now: DateTime::parse(DEFAULT_START).expect("valid"),
+        created: None,
+        latest: BTreeMap::new(),
+        failures: Vec::new(),
     };
-
-    let start_text = spec.get("start").map(|n| match &n.value {
-        NV::Str(s) => s.clone(),
-        _ => String::new(),
-    });
-    let now0 = match &start_text {
-        Some(s) => match DateTime::parse(s) {
-            Some(t) => t,
-            None => {
-                let span = spec.get("start").map(|n| n.span).unwrap_or_default();
-                failures.push(fail(
-                    span,
-                    format!("`start` is not an RFC 3339 date-time: `{s}`"),
-                ));
-                DateTime::parse(DEFAULT_START).expect("valid")
-            }
-        },
-        None => DateTime::parse(DEFAULT_START).expect("valid"),
-    };
-    let mut users = BTreeMap::new();
-    if let Some(m) = spec.get("users").and_then(Node::as_map) {
-        for (k, v) in m {
-            if let Some(k) = k.key_text() {
-                users.insert(k, strings(v).into_iter().collect());
-            }
-        }
-    }
-    let mut world = World::new(users, now0.offset);
-    let mut now = now0;
-    let mut record: Option<RecordId> = None;
+    run.start(&spec);
     let steps = spec.get("steps").and_then(Node::as_seq).unwrap_or(&[]);
     for (i, step) in steps.iter().enumerate() {
-        let n = i + 1;
-        let actor = step
-            .get("as")
-            .and_then(Node::as_str)
-            .map(|u| Actor::of(&world, u));
-        if let Some(a) = &actor {
-            if !world.users.contains_key(&a.user) {
-                let span = step.get("as").map(|x| x.span).unwrap_or(step.span);
-                failures.push(fail(
-                    span,
-                    format!(
-                        "step {n}: `{}` is not one of the scenario's `users`",
-                        a.user
-                    ),
-                ));
-                continue;
+        run.step(i + 1, step, taken);
+    }
+    ScenarioResult {
+        name: run.name,
+        file: run.file,
+        process: run.process,
+        steps: steps.len(),
+        failures: run.failures,
+    }
+}
+
+const VERBS: [&str; 6] = ["create", "move", "approve", "complete", "set", "advance"];
+
+impl Run<'_, '_> {
+    /// The clock and the directory.
+    fn start(&mut self, spec: &Node) {
+        if let Some(n) = spec.get("start") {
+            let text = n.as_str().unwrap_or("");
+            match DateTime::parse(text) {
+                Some(t) => self.now = t,
+                None => self.fail(
+                    n.span,
+                    format!("`start` is not an RFC 3339 date-time: `{text}`"),
+                ),
             }
         }
-        let (verb_key, verb) = match ["create", "move", "approve", "complete", "set", "advance"]
-            .iter()
-            .find_map(|k| step.entry(k).map(|(kn, v)| (*k, kn, v)))
-        {
-            Some((k, _, v)) => (k, v),
-            None => continue,
-        };
-        let action = match verb_key {
-            "advance" => {
-                let text = verb.as_str().unwrap_or("");
-                match crate::expr::parse_duration(text) {
-                    Ok(d) => {
-                        now = now.plus(d);
-                        Some(Action::Tick)
-                    }
-                    Err(e) => {
-                        failures.push(fail(verb.span, format!("step {n}: {}", e.message)));
-                        continue;
-                    }
+        let mut users = BTreeMap::new();
+        if let Some(m) = spec.get("users").and_then(Node::as_map) {
+            for (k, v) in m {
+                if let Some(k) = k.key_text() {
+                    users.insert(k, strings(v).into_iter().collect());
                 }
             }
-            "create" => Some(Action::Create {
-                process: process.clone(),
-                fields: values(verb),
-            }),
-            _ => record.map(|record| match verb_key {
-                "move" => Action::Move {
-                    record,
-                    to: verb.as_str().unwrap_or("").to_string(),
-                },
-                "approve" => Action::Approve {
-                    record,
-                    approve: verb.as_bool().unwrap_or(false),
-                },
-                "complete" => Action::Complete {
-                    record,
-                    task: verb
-                        .get("task")
-                        .and_then(Node::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    fill: verb.get("fill").map(values).unwrap_or_default(),
-                },
-                _ => Action::Set {
-                    record,
-                    fields: values(verb),
-                },
-            }),
+        }
+        self.world = World::new(users, self.now.offset);
+    }
+
+    fn step(&mut self, n: usize, step: &Node, taken: &mut BTreeMap<String, BTreeSet<String>>) {
+        let Some((verb_key, verb)) = VERBS.iter().find_map(|k| step.get(k).map(|v| (*k, v))) else {
+            return;
         };
-        let Some(action) = action else {
-            failures.push(fail(
-                step.span,
-                format!("step {n}: there is no record yet: start with a `create` step"),
-            ));
-            continue;
+        let Some(actor) = self.actor(n, step, verb_key) else {
+            return;
         };
-        let actor = match actor {
-            Some(a) => a,
-            None if verb_key == "advance" => Actor {
-                user: String::new(),
-                roles: vec![],
-            },
-            None => {
-                failures.push(fail(
-                    step.span,
-                    format!("step {n}: `{verb_key}` needs `as` (the acting user)"),
-                ));
-                continue;
-            }
+        let on = step.get("on").and_then(Node::as_str).map(str::to_string);
+        let target = match &on {
+            Some(p) => self.target_of(p, &actor, verb_key, verb),
+            None => self.created,
+        };
+        let Some(action) = self.action(n, step, verb_key, verb, target, on.as_deref()) else {
+            return;
         };
         let is_create = matches!(action, Action::Create { .. });
-        let result = engine.apply(&mut world, &actor, action, now);
+        let result = self.engine.apply(&mut self.world, &actor, action, self.now);
         let expect = step.get("expect");
-        let expected_error = expect.and_then(|e| e.get("error")).and_then(Node::as_str);
-        let events = match result {
-            Ok(ev) => {
-                if let Some(code) = expected_error {
-                    let span = expect
-                        .and_then(|e| e.entry("error"))
-                        .map(|(k, _)| k.span)
-                        .unwrap_or(step.span);
-                    failures.push(fail(
-                        span,
-                        format!("step {n}: expected error `{code}`, but the step succeeded"),
-                    ));
-                }
-                ev
-            }
-            Err(e) => {
-                match expected_error {
-                    Some(code) if code == e.code => {}
-                    Some(code) => {
-                        let span = expect
-                            .and_then(|x| x.entry("error"))
-                            .map(|(k, _)| k.span)
-                            .unwrap_or(step.span);
-                        failures.push(fail(
-                            span,
-                            format!(
-                                "step {n}: expected error `{code}`, got `{}` ({})",
-                                e.code, e.message
-                            ),
-                        ));
-                    }
-                    None => failures.push(fail(
-                        step.span,
-                        format!("step {n}: `{verb_key}` failed: {e}"),
-                    )),
-                }
-                vec![]
-            }
-        };
-        let mut notified = BTreeSet::new();
+        let events = self.outcome(n, step, verb_key, result);
+        let mut record = target;
         for e in &events {
             match e {
                 Event::Moved {
@@ -344,84 +279,357 @@ fn run_one(
                         .or_default()
                         .insert(transition.clone());
                 }
-                Event::Notified { to, .. } => notified.extend(to.iter().cloned()),
                 Event::Created {
                     record: id,
-                    process: pr,
-                } if is_create && *pr == process => record = Some(*id),
+                    process,
+                } => {
+                    self.latest.entry(process.clone()).or_default().push(*id);
+                    let created_here = on.as_deref().unwrap_or(&self.process) == process;
+                    if is_create && created_here && record.is_none_or(|r| r < *id) {
+                        record = Some(*id);
+                        if on.is_none() {
+                            self.created = Some(*id);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
-        let Some(expect) = expect.and_then(Node::as_map) else {
-            continue;
+        if let Some(expect) = expect.and_then(Node::as_map) {
+            self.check(n, expect, record, &events);
+        }
+    }
+
+    /// The record `on: <process>` acts on: the latest of that process, or for `complete` the
+    /// latest where the user has that task open, for `approve` the latest whose pending step
+    /// the user may decide (so that each of several children can be reached).
+    fn target_of(
+        &self,
+        process: &str,
+        actor: &Actor,
+        verb_key: &str,
+        verb: &Node,
+    ) -> Option<RecordId> {
+        let ids = self.latest.get(process)?;
+        let task = verb.get("task").and_then(Node::as_str);
+        // First a record where this user may act, then one where anybody may, then the latest.
+        let fits = |r: &Record, anybody: bool| match verb_key {
+            "complete" => r.tasks.iter().any(|t| {
+                Some(t.id.as_str()) == task
+                    && (anybody
+                        || t.users.contains(&actor.user)
+                        || t.roles.iter().any(|x| actor.has_role(x)))
+            }),
+            "approve" => {
+                r.approval.is_some()
+                    && (anybody || self.engine.approvers(&self.world, r).contains(&actor.user))
+            }
+            _ => false,
         };
-        let rec = record.and_then(|id| world.get(id));
+        let find = |anybody: bool| {
+            ids.iter()
+                .rev()
+                .copied()
+                .find(|id| self.world.get(*id).is_some_and(|r| fits(r, anybody)))
+        };
+        find(false).or_else(|| find(true)).or(ids.last().copied())
+    }
+
+    /// The acting user (`advance` needs none).
+    fn actor(&mut self, n: usize, step: &Node, verb_key: &str) -> Option<Actor> {
+        match step.get("as") {
+            Some(u) => {
+                let user = u.as_str().unwrap_or("");
+                if !self.world.users.contains_key(user) {
+                    self.fail(
+                        u.span,
+                        format!("step {n}: `{user}` is not one of the scenario's `users`"),
+                    );
+                    return None;
+                }
+                Some(Actor::of(&self.world, user))
+            }
+            None if verb_key == "advance" => Some(Actor {
+                user: String::new(),
+                roles: vec![],
+            }),
+            None => {
+                self.fail(
+                    step.span,
+                    format!("step {n}: `{verb_key}` needs `as` (the acting user)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn action(
+        &mut self,
+        n: usize,
+        step: &Node,
+        verb_key: &str,
+        verb: &Node,
+        target: Option<RecordId>,
+        on: Option<&str>,
+    ) -> Option<Action> {
+        match verb_key {
+            "advance" => match crate::expr::parse_duration(verb.as_str().unwrap_or("")) {
+                Ok(d) => {
+                    self.now = self.now.plus(d);
+                    return Some(Action::Tick);
+                }
+                Err(e) => {
+                    self.fail(verb.span, format!("step {n}: {}", e.message));
+                    return None;
+                }
+            },
+            "create" => {
+                return Some(Action::Create {
+                    process: on.unwrap_or(&self.process).to_string(),
+                    fields: values(verb),
+                })
+            }
+            _ => {}
+        }
+        let Some(record) = target else {
+            let msg = match on {
+                Some(p) => format!("step {n}: there is no record of `{p}` yet"),
+                None => format!("step {n}: there is no record yet: start with a `create` step"),
+            };
+            self.fail(step.span, msg);
+            return None;
+        };
+        Some(record_action(record, step, verb_key, verb))
+    }
+
+    /// The events of a step, or its error compared with `expect.error`.
+    fn outcome(
+        &mut self,
+        n: usize,
+        step: &Node,
+        verb_key: &str,
+        result: Result<Vec<Event>, crate::engine::EngineError>,
+    ) -> Vec<Event> {
+        let expect = step.get("expect");
+        let error_key = expect.and_then(|x| x.entry("error"));
+        let expected = error_key.and_then(|(_, v)| v.as_str());
+        let span = error_key.map(|(k, _)| k.span).unwrap_or(step.span);
+        match (result, expected) {
+            (Ok(ev), None) => ev,
+            (Ok(ev), Some(code)) => {
+                self.fail(
+                    span,
+                    format!("step {n}: expected error `{code}`, but the step succeeded"),
+                );
+                ev
+            }
+            (Err(e), Some(code)) if code == e.code => vec![],
+            (Err(e), Some(code)) => {
+                self.fail(
+                    span,
+                    format!(
+                        "step {n}: expected error `{code}`, got `{}` ({})",
+                        e.code, e.message
+                    ),
+                );
+                vec![]
+            }
+            (Err(e), None) => {
+                self.fail(step.span, format!("step {n}: `{verb_key}` failed: {e}"));
+                vec![]
+            }
+        }
+    }
+}
+
+/// The action of a verb that acts on an existing record.
+fn record_action(record: RecordId, step: &Node, verb_key: &str, verb: &Node) -> Action {
+    match verb_key {
+        "move" => Action::Move {
+            record,
+            to: verb
+                .as_str()
+                .or_else(|| verb.get("to").and_then(Node::as_str))
+                .unwrap_or("")
+                .to_string(),
+            fields: verb.get("fill").map(values).unwrap_or_default(),
+        },
+        "approve" => Action::Approve {
+            record,
+            approve: verb.as_bool().unwrap_or(false),
+            reason: step
+                .get("reason")
+                .and_then(Node::as_str)
+                .map(str::to_string),
+        },
+        "complete" => Action::Complete {
+            record,
+            task: verb
+                .get("task")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string(),
+            fill: verb.get("fill").map(values).unwrap_or_default(),
+        },
+        _ => Action::Set {
+            record,
+            fields: values(verb),
+        },
+    }
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn list_text(v: &[String]) -> String {
+    format!("[{}]", v.join(", "))
+}
+
+impl Run<'_, '_> {
+    fn check(
+        &mut self,
+        n: usize,
+        expect: &[(Node, Node)],
+        record: Option<RecordId>,
+        events: &[Event],
+    ) {
+        let rec = record.and_then(|id| self.world.get(id)).cloned();
         for (k, v) in expect {
             let key = k.key_text().unwrap_or_default();
-            let exp: BTreeSet<String> = match &v.value {
-                NV::Str(s) => [s.clone()].into(),
-                _ => strings(v).into_iter().collect(),
+            let exp: Vec<String> = match v.as_str() {
+                Some(s) => vec![s.to_string()],
+                None => strings(v),
             };
-            let actual: Option<BTreeSet<String>> = match key.as_str() {
-                "status" => rec.map(|r| [r.status.clone()].into()),
-                "open_tasks" => rec.map(|r| r.open_task_ids().into_iter().collect()),
-                "overdue_tasks" => rec.map(|r| r.overdue_task_ids(now).into_iter().collect()),
-                "awaiting_approval" => rec.map(|r| match &r.approval {
-                    Some(a) => {
-                        let p = engine.bundle.process(&r.process).expect("process");
-                        [p.transitions[a.transition].approval[a.step].role.clone()].into()
-                    }
-                    None => BTreeSet::new(),
-                }),
+            let actual = match key.as_str() {
                 "notified" => {
-                    let ok = if exp.is_empty() {
-                        notified.is_empty()
-                    } else {
-                        exp.is_subset(&notified)
-                    };
-                    if !ok {
-                        failures.push(fail(
-                            k.span,
-                            format!(
-                                "step {n}: notified: expected {}{}, actual {}",
-                                if exp.is_empty() { "nobody " } else { "" },
-                                set_text(&exp),
-                                set_text(&notified)
-                            ),
-                        ));
-                    }
+                    self.check_notified(n, k, exp, events);
                     continue;
                 }
-                _ => continue,
-            };
-            match actual {
-                None => failures.push(fail(k.span, format!("step {n}: {key}: there is no record"))),
-                Some(actual) if actual != exp => {
-                    let show = |s: &BTreeSet<String>| {
-                        if key == "status" {
-                            s.iter().next().cloned().unwrap_or_default()
-                        } else {
-                            set_text(s)
-                        }
-                    };
-                    failures.push(fail(
-                        k.span,
-                        format!(
-                            "step {n}: {key}: expected {}, actual {}",
-                            show(&exp),
-                            show(&actual)
-                        ),
-                    ));
+                "children" => {
+                    self.check_children(n, v, rec.as_ref());
+                    continue;
                 }
-                _ => {}
+                "reopened" => Some(sorted(reopened(events))),
+                "error" => continue,
+                _ => match &rec {
+                    None => {
+                        self.fail(k.span, format!("step {n}: {key}: there is no record"));
+                        continue;
+                    }
+                    Some(r) => self.observed(&key, r),
+                },
+            };
+            let Some(actual) = actual else { continue };
+            let exp = sorted(exp);
+            if actual != exp {
+                let show = |s: &[String]| {
+                    if key == "status" {
+                        s.first().cloned().unwrap_or_default()
+                    } else {
+                        list_text(s)
+                    }
+                };
+                let msg = format!(
+                    "step {n}: {key}: expected {}, actual {}",
+                    show(&exp),
+                    show(&actual)
+                );
+                self.fail(k.span, msg);
             }
         }
     }
-    ScenarioResult {
-        name,
-        file,
-        process,
-        steps: steps.len(),
-        failures,
+
+    /// What an `expect` key observes on the record, sorted.
+    fn observed(&self, key: &str, r: &Record) -> Option<Vec<String>> {
+        Some(sorted(match key {
+            "status" => vec![r.status.clone()],
+            "open_tasks" => r.open_task_ids(),
+            "overdue_tasks" => r.overdue_task_ids(self.now),
+            "awaiting_approval" => match &r.approval {
+                Some(a) => {
+                    let p = self.engine.bundle.process(&r.process).expect("process");
+                    vec![p.transitions[a.transition].approval[a.step].role.clone()]
+                }
+                None => vec![],
+            },
+            _ => return None,
+        }))
     }
+
+    fn check_notified(&mut self, n: usize, k: &Node, exp: Vec<String>, events: &[Event]) {
+        let mut notified = BTreeSet::new();
+        for e in events {
+            if let Event::Notified { to, .. } = e {
+                notified.extend(to.iter().cloned());
+            }
+        }
+        let exp: BTreeSet<String> = exp.into_iter().collect();
+        let ok = if exp.is_empty() {
+            notified.is_empty()
+        } else {
+            exp.is_subset(&notified)
+        };
+        if !ok {
+            self.fail(
+                k.span,
+                format!(
+                    "step {n}: notified: expected {}{}, actual {}",
+                    if exp.is_empty() { "nobody " } else { "" },
+                    set_text(&exp),
+                    set_text(&notified)
+                ),
+            );
+        }
+    }
+
+    /// `children: { <process>: { count, status: [..] } }`, statuses in start order.
+    fn check_children(&mut self, n: usize, v: &Node, rec: Option<&Record>) {
+        for (pk, want) in v.as_map().unwrap_or(&[]) {
+            let process = pk.key_text().unwrap_or_default();
+            let statuses: Vec<String> = rec
+                .map(|r| {
+                    r.children
+                        .iter()
+                        .filter_map(|c| self.world.get(*c))
+                        .filter(|c| c.process == process)
+                        .map(|c| c.status.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let count = want.get("count").map(|c| c.to_json());
+            if let Some(c) = count.filter(|c| c.as_u64() != Some(statuses.len() as u64)) {
+                let msg = format!(
+                    "step {n}: children: expected {c} of `{process}`, actual {}",
+                    statuses.len()
+                );
+                self.fail(pk.span, msg);
+            }
+            if let Some(exp) = want.get("status").map(strings) {
+                if exp != statuses {
+                    let msg = format!(
+                        "step {n}: children: `{process}` statuses: expected {}, actual {}",
+                        list_text(&exp),
+                        list_text(&statuses)
+                    );
+                    self.fail(pk.span, msg);
+                }
+            }
+        }
+    }
+}
+
+/// The tasks a rejection in this step opened again.
+fn reopened(events: &[Event]) -> Vec<String> {
+    if !events.iter().any(|e| matches!(e, Event::Rejected { .. })) {
+        return vec![];
+    }
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TaskOpened { task, .. } => Some(task.clone()),
+            _ => None,
+        })
+        .collect()
 }

@@ -1,9 +1,11 @@
 //! One file per lint rule: its documentation, its check and its tests.
 
 mod duplicate_title;
+mod external_role_pool;
 mod idle_status;
 mod long_checklist;
 mod long_guide;
+mod message_loop;
 mod missing_owner;
 mod missing_purpose;
 mod missing_review;
@@ -17,7 +19,7 @@ mod unused_role;
 
 use super::Rule;
 
-/// Every rule, in the order of SPEC section 6.
+/// Every rule, in the order of SPEC section 6, then those of SPEC 12.
 pub const ALL: &[Rule] = &[
     missing_purpose::RULE,
     missing_owner::RULE,
@@ -33,4 +35,6 @@ pub const ALL: &[Rule] = &[
     unused_field::RULE,
     unused_role::RULE,
     duplicate_title::RULE,
+    external_role_pool::RULE,
+    message_loop::RULE,
 ];

@@ -97,6 +97,8 @@ fn used_fields<'a>(ctx: &'a LintCtx, p: &'a Process) -> HashSet<String> {
         }
         for l in &s.start {
             used.extend(l.with.iter().map(|(_, parent)| parent.v.clone()));
+            // `each` (with `for_each`) is the person, not a field.
+            used.remove(crate::model::EACH);
         }
         for t in &s.tasks {
             used.extend(t.fill.iter().map(|f| f.v.clone()));
@@ -106,6 +108,11 @@ fn used_fields<'a>(ctx: &'a LintCtx, p: &'a Process) -> HashSet<String> {
         }
     }
     for t in &p.transitions {
+        for step in &t.approval {
+            if let Some(Ok(Due::FieldPlus { field, .. })) = &step.due_parsed {
+                used.insert(field.clone());
+            }
+        }
         used.extend(t.requires.iter().map(|r| r.v.clone()));
         if let Some(Ok(e)) = t.when.as_ref().map(|c| &c.parsed) {
             used.extend(e.fields().into_iter().map(str::to_string));

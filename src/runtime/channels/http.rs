@@ -15,9 +15,9 @@ const FEISHU_RATE_LIMITED: &[i64] = &[9499, 11232];
 const DINGTALK_RETRY: &[i64] = &[130101, -1];
 
 /// An answer: status and (at most the first 64 KiB of) the body.
-struct Answer {
-    status: u16,
-    body: String,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) body: String,
 }
 
 fn agent() -> ureq::Agent {
@@ -46,7 +46,7 @@ pub(super) fn redact(url: &str) -> String {
     }
 }
 
-fn post(
+pub(super) fn post(
     channel: &str,
     url: &str,
     headers: &[(&str, String)],
@@ -146,14 +146,28 @@ pub(super) fn feishu_body(cfg: &BotConfig, msg: &Message, now_unix: i64) -> Valu
         body.insert("timestamp".into(), json!(now_unix.to_string()));
         body.insert("sign".into(), json!(feishu_sign(secret, now_unix)));
     }
-    body.insert("msg_type".into(), json!("text"));
-    body.insert("content".into(), json!({ "text": bot_text(msg) }));
+    match &msg.page {
+        Some(url) => {
+            body.insert("msg_type".into(), json!("interactive"));
+            body.insert("card".into(), super::cards::feishu_card(msg, url));
+        }
+        None => {
+            body.insert("msg_type".into(), json!("text"));
+            body.insert("content".into(), json!({ "text": bot_text(msg) }));
+        }
+    }
     Value::Object(body)
 }
 
 pub(super) fn feishu(cfg: &BotConfig, msg: &Message, now_unix: i64) -> Result<(), DeliveryError> {
     let body = feishu_body(cfg, msg, now_unix).to_string();
     let a = post("feishu", &cfg.url, &[], &body)?;
+    feishu_answer(&cfg.url, &a)
+}
+
+/// Feishu's answer to a bot or app call: `{"code":0}` is delivered.
+pub(super) fn feishu_answer(url: &str, a: &Answer) -> Result<(), DeliveryError> {
+    let cfg_url = url;
     let answer: Option<Value> = serde_json::from_str(&a.body).ok();
     let field = |names: &[&str]| -> Option<&Value> {
         let obj = answer.as_ref()?.as_object()?;
@@ -174,10 +188,10 @@ pub(super) fn feishu(cfg: &BotConfig, msg: &Message, now_unix: i64) -> Result<()
                 Err(DeliveryError::Permanent(text))
             }
         }
-        _ if !(200..300).contains(&a.status) => Err(status_error("feishu", &cfg.url, &a)),
+        _ if !(200..300).contains(&a.status) => Err(status_error("feishu", cfg_url, a)),
         _ => Err(DeliveryError::Permanent(format!(
             "feishu: {} answered without a `code` (is this a Feishu bot webhook URL?): {}",
-            redact(&cfg.url),
+            redact(cfg_url),
             short(&a.body)
         ))),
     }
@@ -201,7 +215,11 @@ pub(super) fn dingtalk_url(cfg: &BotConfig, now_unix: i64) -> String {
 
 pub(super) fn dingtalk(cfg: &BotConfig, msg: &Message, now_unix: i64) -> Result<(), DeliveryError> {
     let url = dingtalk_url(cfg, now_unix);
-    let body = json!({ "msgtype": "text", "text": { "content": bot_text(msg) } }).to_string();
+    let body = match &msg.page {
+        Some(page) => super::cards::dingtalk_card(msg, page),
+        None => json!({ "msgtype": "text", "text": { "content": bot_text(msg) } }),
+    }
+    .to_string();
     let a = post("dingtalk", &url, &[], &body)?;
     let answer: Option<Value> = serde_json::from_str(&a.body).ok();
     let code = answer

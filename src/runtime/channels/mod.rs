@@ -50,23 +50,35 @@
 //!   constant time, and rejects timestamps too far from its clock (say ±5 minutes) so a
 //!   captured request cannot be replayed later. A 2xx answer is delivered; 408, 429, 5xx and
 //!   network errors are retried; other statuses fail permanently.
-//! * `feishu`: a text message `"<process title> #<record>: <text>"`. With a secret, the body
+//! * `feishu`: when the server knows its public address (`--public-url`), an `interactive`
+//!   card: header `"<process title> #<record>"`, the text, and a button 去处理 whose `url` is
+//!   the page where the person acts; without it, a text message
+//!   `"<process title> #<record>: <text>"`. With `app_id` and `app_secret` (and `open_ids`,
+//!   user id -> Feishu open_id), each recipient with an open_id gets the card from the app
+//!   (`tenant_access_token`, then `im/v1/messages?receive_id_type=open_id`), its button a
+//!   personal one-time sign-in link; the others get the group card, if `url` is set.
+//!   With a secret, the body
 //!   carries `timestamp` (seconds) and `sign` = Base64(HMAC-SHA256 keyed by
 //!   `"<timestamp>\n<secret>"` over an empty message). Feishu answers `{"code":0}` (older bots:
 //!   `{"StatusCode":0}`); a non-zero code is a failure: frequency limits (9499, 11232) are
 //!   retried, anything else (19021 bad signature, 19024 keyword missing, …) is permanent.
-//! * `dingtalk`: the same text. With a secret, `&timestamp=<milliseconds>&sign=<sign>` is added
+//! * `dingtalk`: an `actionCard` (`title`, `text`, `singleTitle: 去处理`, `singleURL`: the
+//!   page) when the public address is known, else the same text. With a secret, `&timestamp=<milliseconds>&sign=<sign>` is added
 //!   to the URL, sign = URL-encoded Base64(HMAC-SHA256 keyed by the secret over
 //!   `"<timestamp>\n<secret>"`). DingTalk answers `{"errcode":0}`; 130101 (sending too fast)
 //!   and -1 (system busy) are retried, anything else (310000: signature, keyword or IP
 //!   rejected, …) is permanent.
 //! * `email`: one message over SMTP to the addresses of the recipients listed in `addresses`
 //!   (recipients without one are skipped; none at all fails permanently), subject
-//!   `"[<process title> #<record>] <first line of text>"`, body the text, and a `Message-ID`
-//!   derived from the outbox id so a retried message can be recognised. SMTP 5xx answers
+//!   `"[<process title> #<record>] <first line of text>"`, body the text plus, when the public
+//!   address is known, an HTML part and a personal sign-in link (so one message per
+//!   recipient), and a `Message-ID` derived from the outbox id so a retried message can be
+//!   recognised. SMTP 5xx answers
 //!   (e.g. a rejected login or recipient) are permanent; other failures are retried.
 
+mod cards;
 mod email;
+mod feishu_app;
 mod http;
 mod sign;
 
@@ -82,8 +94,24 @@ pub use sign::{dingtalk_sign, feishu_sign, webhook_signature};
 pub struct ChannelsConfig {
     pub webhook: Option<WebhookConfig>,
     pub feishu: Option<BotConfig>,
+    /// `feishu.app_id` / `app_secret`: messages from the app to each person.
+    pub feishu_app: Option<FeishuApp>,
     pub dingtalk: Option<BotConfig>,
     pub email: Option<EmailConfig>,
+    /// The server's public address (`sopctl serve --public-url`), not read from the file:
+    /// cards and emails link to pages under it. Empty: messages carry no link.
+    pub public_url: String,
+}
+
+/// A Feishu app that messages people one by one (their `open_id`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeishuApp {
+    pub app_id: String,
+    pub app_secret: String,
+    /// The open platform's address (default `https://open.feishu.cn`; a local fake in tests).
+    pub api: String,
+    /// User id -> Feishu `open_id` (until the directory's `feishu` key replaces it).
+    pub open_ids: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,7 +163,7 @@ struct RawConfig {
     #[serde(default)]
     webhook: Option<RawHttp>,
     #[serde(default)]
-    feishu: Option<RawHttp>,
+    feishu: Option<RawFeishu>,
     #[serde(default)]
     dingtalk: Option<RawHttp>,
     #[serde(default)]
@@ -148,6 +176,23 @@ struct RawHttp {
     url: String,
     #[serde(default)]
     secret: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeishu {
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    app_id: Option<String>,
+    #[serde(default)]
+    app_secret: Option<String>,
+    #[serde(default)]
+    api: Option<String>,
+    #[serde(default)]
+    open_ids: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -210,8 +255,36 @@ impl ChannelsConfig {
             cfg.webhook = Some(WebhookConfig { url, secret });
         }
         if let Some(f) = raw.feishu {
-            let (url, secret) = http("feishu", f)?;
-            cfg.feishu = Some(BotConfig { url, secret });
+            if let Some(url) = f.url {
+                let (url, secret) = http(
+                    "feishu",
+                    RawHttp {
+                        url,
+                        secret: f.secret,
+                    },
+                )?;
+                cfg.feishu = Some(BotConfig { url, secret });
+            }
+            match (f.app_id, f.app_secret) {
+                (Some(id), Some(sec)) => {
+                    let api = f.api.unwrap_or_else(|| "https://open.feishu.cn".into());
+                    check_http_url(&api).map_err(|e| format!("feishu.api: {e}"))?;
+                    cfg.feishu_app = Some(FeishuApp {
+                        app_id: value("feishu", "app_id", id)?,
+                        app_secret: value("feishu", "app_secret", sec)?,
+                        api: api.trim_end_matches('/').to_string(),
+                        open_ids: f.open_ids,
+                    });
+                }
+                (None, None) => {}
+                _ => return Err("feishu: `app_id` and `app_secret` go together".into()),
+            }
+            if cfg.feishu.is_none() && cfg.feishu_app.is_none() {
+                return Err(
+                    "feishu: give the group bot's `url`, or the app's `app_id` and `app_secret`"
+                        .into(),
+                );
+            }
         }
         if let Some(d) = raw.dingtalk {
             let (url, secret) = http("dingtalk", d)?;
@@ -258,7 +331,7 @@ impl ChannelsConfig {
         match channel {
             "inbox" => true,
             "webhook" => self.webhook.is_some(),
-            "feishu" => self.feishu.is_some(),
+            "feishu" => self.feishu.is_some() || self.feishu_app.is_some(),
             "dingtalk" => self.dingtalk.is_some(),
             "email" => self.email.is_some(),
             _ => false,
@@ -343,6 +416,12 @@ pub struct Message {
     pub text: String,
     /// Unix seconds when it was queued.
     pub at: i64,
+    /// The page where the recipients act (the card's 去处理 button), if the server knows its
+    /// public address.
+    pub page: Option<String>,
+    /// Personal one-time sign-in links to that page, by user id, for channels that reach one
+    /// person (email, the Feishu app); a group never gets one.
+    pub links: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -390,7 +469,11 @@ pub fn deliver(cfg: &ChannelsConfig, msg: &Message, now_unix: i64) -> Result<(),
     match msg.channel.as_str() {
         "inbox" => Ok(()),
         "webhook" => http::webhook(cfg.webhook.as_ref().ok_or_else(missing)?, msg, now_unix),
-        "feishu" => http::feishu(cfg.feishu.as_ref().ok_or_else(missing)?, msg, now_unix),
+        "feishu" => match (&cfg.feishu_app, &cfg.feishu) {
+            (Some(app), group) => feishu_app::send(app, group.as_ref(), msg, now_unix),
+            (None, Some(group)) => http::feishu(group, msg, now_unix),
+            (None, None) => Err(missing()),
+        },
         "dingtalk" => http::dingtalk(cfg.dingtalk.as_ref().ok_or_else(missing)?, msg, now_unix),
         "email" => email::send(cfg.email.as_ref().ok_or_else(missing)?, msg),
         other => Err(DeliveryError::Permanent(format!(
@@ -413,23 +496,8 @@ pub fn render_message(
     process_title: &str,
     status_title: &str,
 ) -> String {
-    let mut fields = serde_json::Map::new();
-    for (k, v) in &record.fields {
-        fields.insert(k.clone(), v.clone());
-    }
-    fields.insert("id".into(), serde_json::Value::from(record.id));
-    let ctx = serde_json::json!({
-        "record": fields,
-        "process": { "id": record.process, "title": process_title },
-        "status": { "id": record.status, "title": status_title },
-    });
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    // Chainable: like Lenient (undefined prints empty), and `record.a.b` on a missing `a` too.
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-    env.set_keep_trailing_newline(true);
-    env.render_str(template, minijinja::Value::from_serialize(&ctx))
-        .unwrap_or_else(|_| template.to_string())
+    super::effects::render_template(template, record, process_title, status_title)
+        .unwrap_or_else(|| template.to_string())
 }
 
 #[cfg(test)]

@@ -132,7 +132,20 @@ fn msg(channel: &str) -> Message {
         to: vec!["zhang".into(), "li".into()],
         text: "Please approve #7\nAmount: 1200".into(),
         at: 1_700_000_000,
+        page: None,
+        links: Default::default(),
     }
+}
+
+/// The same message, from a server that knows its public address.
+fn msg_with_page(channel: &str) -> Message {
+    let mut m = msg(channel);
+    m.page = Some("https://sop.example.com/a/7".into());
+    m.links.insert(
+        "zhang".into(),
+        "https://sop.example.com/login/tok-zhang".into(),
+    );
+    m
 }
 
 const NOW: i64 = 1_700_000_100;
@@ -814,6 +827,7 @@ fn record() -> crate::engine::Record {
         parent: None,
         children: vec![],
         history: vec![],
+        started_in: None,
     }
 }
 
@@ -852,4 +866,139 @@ fn render_undefined_is_empty_and_errors_keep_the_template() {
         assert_eq!(render_message(broken, &r, "P", "S"), broken);
     }
     assert_eq!(render_message("plain text\n", &r, "P", "S"), "plain text\n");
+}
+
+// ---- cards and links -----------------------------------------------------------------------
+
+#[test]
+fn feishu_card_has_a_button_to_the_page() {
+    let (url, h) = fake_feishu("feishu-secret");
+    let m = msg_with_page("feishu");
+    deliver(&feishu_cfg(url, Some("feishu-secret")), &m, NOW).unwrap();
+    let body = h.join().unwrap().json();
+    assert_eq!(body["msg_type"], "interactive");
+    assert_eq!(
+        body["card"]["header"]["title"]["content"],
+        "Purchase request #7"
+    );
+    assert_eq!(body["card"]["elements"][0]["text"]["content"], m.text);
+    let button = &body["card"]["elements"][1]["actions"][0];
+    assert_eq!(button["text"]["content"], "去处理");
+    assert_eq!(
+        button["url"], "https://sop.example.com/a/7",
+        "a group never gets a sign-in link"
+    );
+    assert!(body["sign"].is_string(), "still signed");
+}
+
+#[test]
+fn dingtalk_action_card_has_a_single_button_to_the_page() {
+    let (url, h) = serve_once(|_| (200, r#"{"errcode":0,"errmsg":"ok"}"#.into()));
+    deliver(
+        &dingtalk_cfg(format!("{url}/robot/send?access_token=x"), None),
+        &msg_with_page("dingtalk"),
+        NOW,
+    )
+    .unwrap();
+    let body = h.join().unwrap().json();
+    assert_eq!(body["msgtype"], "actionCard");
+    let card = &body["actionCard"];
+    assert_eq!(card["title"], "Purchase request #7");
+    assert_eq!(card["singleTitle"], "去处理");
+    assert_eq!(card["singleURL"], "https://sop.example.com/a/7");
+    assert!(card["text"].as_str().unwrap().contains("Amount: 1200"));
+}
+
+#[test]
+fn email_with_a_page_is_text_and_html_with_the_persons_own_link() {
+    let (port, h) = fake_smtp("250 OK");
+    deliver(&email_cfg(port), &msg_with_page("email"), NOW).expect("sent");
+    let got = h.join().unwrap();
+    assert_eq!(got.rcpt_to, ["<zhang@example.com>"]);
+    assert!(got.data.contains("multipart/alternative"), "{}", got.data);
+    assert!(got.data.contains("text/html"), "{}", got.data);
+    assert!(
+        got.data.contains("https://sop.example.com/login/tok-zhang"),
+        "{}",
+        got.data
+    );
+    assert!(
+        got.data
+            .contains("Message-ID: <sopctl.42.7.1700000000.zhang@example.com>"),
+        "{}",
+        got.data
+    );
+}
+
+#[test]
+fn feishu_app_messages_each_person_with_their_link() {
+    // One listener, two calls: the tenant token, then the message to zhang (li has no
+    // open_id and there is no group bot, so only zhang is reached).
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}", listener.local_addr().unwrap());
+    let fake = std::thread::spawn(move || {
+        let mut got = vec![];
+        for answer in [
+            r#"{"code":0,"tenant_access_token":"t-1","expire":7200}"#,
+            r#"{"code":0,"msg":"success"}"#,
+        ] {
+            let (mut s, _) = listener.accept().unwrap();
+            got.push(read_request(&mut s));
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+        got
+    });
+    let cfg = ChannelsConfig::parse_with_env(
+        &format!("feishu:\n  app_id: cli_x\n  app_secret: sec\n  api: {api}\n  open_ids: {{ zhang: ou_z }}\n"),
+        |_| None,
+    )
+    .unwrap();
+    deliver(&cfg, &msg_with_page("feishu"), NOW).unwrap();
+    let got = fake.join().unwrap();
+    assert!(
+        got[0]
+            .target
+            .ends_with("/open-apis/auth/v3/tenant_access_token/internal"),
+        "{}",
+        got[0].target
+    );
+    assert_eq!(got[0].json()["app_secret"], "sec");
+    let req = &got[1];
+    assert!(
+        req.target
+            .ends_with("/open-apis/im/v1/messages?receive_id_type=open_id"),
+        "{}",
+        req.target
+    );
+    assert_eq!(req.header("authorization"), Some("Bearer t-1"));
+    let body = req.json();
+    assert_eq!(body["receive_id"], "ou_z");
+    assert_eq!(body["msg_type"], "interactive");
+    let card: serde_json::Value = serde_json::from_str(body["content"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        card["elements"][1]["actions"][0]["url"],
+        "https://sop.example.com/login/tok-zhang"
+    );
+}
+
+#[test]
+fn feishu_app_needs_both_keys_and_someone_to_reach() {
+    let e = ChannelsConfig::parse_with_env("feishu:\n  app_id: x\n", |_| None).unwrap_err();
+    assert!(e.contains("go together"), "{e}");
+    let e = ChannelsConfig::parse_with_env("feishu: {}\n", |_| None).unwrap_err();
+    assert!(e.contains("url"), "{e}");
+    let cfg = ChannelsConfig::parse_with_env(
+        "feishu:\n  app_id: x\n  app_secret: y\n  api: http://127.0.0.1:9\n",
+        |_| None,
+    )
+    .unwrap();
+    let e = deliver(&cfg, &msg_with_page("feishu"), NOW).unwrap_err();
+    assert!(
+        matches!(e, DeliveryError::Permanent(_)) && e.message().contains("open_id"),
+        "{e:?}"
+    );
 }

@@ -1,0 +1,157 @@
+//! An approval page: the record, the step (what is asked, by whom), and 同意 / 驳回 with a
+//! required reason. Only the approvers the engine accepts see the buttons.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::form::FormData;
+use super::task::record_summary;
+use super::words::word;
+use super::{blocking, data, view, Pages, Signed};
+use crate::engine::{Action, RecordId};
+use crate::runtime::error::ApiError;
+
+pub async fn get(State(p): State<Arc<Pages>>, h: HeaderMap, Path(id): Path<RecordId>) -> Response {
+    blocking(move || match p.signed_in(&h) {
+        Ok(s) => show(&p, &s, id, None),
+        Err(r) => r,
+    })
+    .await
+}
+
+pub async fn post(
+    State(p): State<Arc<Pages>>,
+    h: HeaderMap,
+    Path(id): Path<RecordId>,
+    req: Request,
+) -> Response {
+    let form = match p.form(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    blocking(move || {
+        let s = match p.checked(&h, &form) {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        let approve = form.get("decision") == Some("approve");
+        let reason = form.get("reason").unwrap_or("").trim().to_string();
+        let reason = (!approve).then_some(reason);
+        let request = json!({"approve": approve, "reason": reason, "via": "page"});
+        let action = Action::Approve {
+            record: id,
+            approve,
+            reason,
+        };
+        match p.app.act(
+            &s.person.user(),
+            Some(id),
+            action,
+            request,
+            "approve",
+            None,
+            None,
+        ) {
+            Ok(_) => view::see_other(if approve {
+                "/?done=approve"
+            } else {
+                "/?done=reject"
+            }),
+            Err(e) => show(&p, &s, id, Some((&form, &in_words(&s, e)))),
+        }
+    })
+    .await
+}
+
+/// The engine's refusal of a rejection without a reason, in the person's words and at the
+/// reason box (the rule is the engine's; the wording is the page's).
+fn in_words(s: &Signed, mut e: ApiError) -> ApiError {
+    let names_reason = |f: &Value| f == "reason" || f["id"] == "reason";
+    let about_reason = e.body["error"]["code"] == "invalid-value"
+        && e.body["error"]["fields"]
+            .as_array()
+            .is_some_and(|fs| fs.iter().any(names_reason));
+    if about_reason {
+        e.body["error"]["message"] = json!(word(super::lang_of(s), "reason_required"));
+        e.body["error"]["fields"] = json!([{"id": "reason"}]);
+    }
+    e
+}
+
+fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiError)>) -> Response {
+    let (sr, b) = match data::record(&p.app, &s.person, id) {
+        Ok(x) => x,
+        Err(e) => return p.error(super::lang_of(s), &e),
+    };
+    let Some(proc_) = b.process(&sr.record.process) else {
+        return p.error(
+            super::lang_of(s),
+            &ApiError::bad("the record's process is gone"),
+        );
+    };
+    let lang = data::lang(&s.person, Some(proc_));
+    let step = sr.record.approval.as_ref().and_then(|a| {
+        let t = proc_.transitions.get(a.transition)?;
+        Some((a, t, t.approval.get(a.step)?))
+    });
+    let decide = Action::Approve {
+        record: id,
+        approve: true,
+        reason: None,
+    };
+    let Some((a, t, st)) =
+        step.filter(|_| data::Judge::new(&p.app, &b, &s.person).may(&sr, decide))
+    else {
+        let text = refused
+            .map(|(_, e)| {
+                e.body["error"]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_else(|| data::label(proc_, &sr.record));
+        return p.message(lang, StatusCode::NOT_FOUND, "not_found", &text);
+    };
+    let role_title = |r: &str| {
+        b.roles
+            .iter()
+            .find(|x| x.id == r)
+            .map_or(r.to_string(), |x| x.title.clone())
+    };
+    let to = proc_
+        .statuses
+        .iter()
+        .find(|x| x.id == t.to)
+        .map_or(t.to.clone(), |x| x.title.clone());
+    let mut ctx = p.base(s);
+    ctx["record"] = record_summary(proc_, &sr, p.app.clock.offset);
+    ctx["step"] = json!({
+        "title": t.title, "to": to, "number": a.step + 1, "of": t.approval.len(),
+        "role": role_title(&st.role), "requester": a.requester,
+        "others": t.approval.iter().map(|x| role_title(&x.role)).collect::<Vec<_>>(),
+    });
+    ctx["fields"] = all_fields(proc_, &sr.record, p.app.clock.offset);
+    ctx["action"] = json!(format!("/a/{id}"));
+    ctx["reason"] = json!(refused.and_then(|(f, _)| f.get("reason")));
+    ctx["refused"] = json!(refused.map(|(_, e)| e.body["error"]["message"].clone()));
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    view::page(&p.env, "approval.html.j2", lang, ctx, status)
+}
+
+/// Every filled field of a record, by title, for the approver to check.
+pub fn all_fields(proc_: &crate::bundle::Process, r: &crate::engine::Record, offset: i32) -> Value {
+    json!(proc_
+        .fields
+        .iter()
+        .filter(|f| r.is_set(&f.id))
+        .map(|f| json!({"title": f.title, "value": super::form::show(f, &r.fields[&f.id], offset), "files": f.ty.starts_with("file")}))
+        .collect::<Vec<_>>())
+}

@@ -1,0 +1,395 @@
+//! The adapter between the pages and the runtime: everything a page needs (who the person
+//! is, their work, a record as they may see it, whether the engine would let them act, where
+//! an upload goes) behind small functions. The pages call only these, so when the directory
+//! (`--users`), `GET /v1/me/work` and `files.rs` land, only this file changes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::words::Lang;
+use crate::bundle::{Bundle, Process, Ref};
+use crate::engine::{error as ecode, Action, Actor, DateTime, Engine, EngineError, RecordId};
+use crate::runtime::auth::User;
+use crate::runtime::error::ApiError;
+use crate::runtime::service::AppState;
+use crate::runtime::storage::StoredRecord;
+
+/// The person signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: String,
+    /// Display name from the directory (the user id when it gives none).
+    pub name: String,
+    pub roles: Vec<String>,
+    /// `zh` / `en` from the directory; None: the process's language.
+    pub language: Option<String>,
+}
+
+impl Person {
+    pub fn user(&self) -> User {
+        User {
+            id: self.id.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
+    fn actor(&self) -> Actor {
+        Actor {
+            user: self.id.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+}
+
+/// A person by user id, if the directory knows them.
+pub fn person(app: &AppState, id: &str) -> Option<Person> {
+    let dir = app.directory();
+    let u = dir.get(id)?;
+    Some(Person {
+        id: id.to_string(),
+        name: if u.name.is_empty() {
+            id.to_string()
+        } else {
+            u.name.clone()
+        },
+        roles: u.roles.clone(),
+        language: u.language.clone(),
+    })
+}
+
+/// Whether a user id is in a directory (for `sopctl login-link`, which has no server state).
+pub fn known_user(directory: &crate::runtime::directory::Directory, id: &str) -> bool {
+    directory.get(id).is_some()
+}
+
+/// The language of a person's pages: theirs, else the process's, else Chinese.
+pub fn lang(person: &Person, process: Option<&Process>) -> Lang {
+    Lang::parse(
+        person
+            .language
+            .as_deref()
+            .or(process.and_then(|p| p.language.as_deref())),
+    )
+}
+
+/// The active bundle (None before the first upload).
+pub fn active_bundle(app: &AppState) -> Result<Option<Arc<Bundle>>, ApiError> {
+    let store = app.store();
+    if store.active_hash()?.is_none() {
+        return Ok(None);
+    }
+    app.active(&store).map(Some)
+}
+
+/// A record the person may see, with the bundle it runs on.
+pub fn record(
+    app: &AppState,
+    p: &Person,
+    id: RecordId,
+) -> Result<(StoredRecord, Arc<Bundle>), ApiError> {
+    let sr = app.read_record(Some(&p.user()), id)?;
+    let b = app.bundle(&app.store(), &sr.bundle_hash)?;
+    Ok((sr, b))
+}
+
+/// Asks the engine what a person may do, without storing anything: the pages offer a button
+/// only when the engine would not answer `not-allowed` (one rule, the engine's). One engine
+/// and one directory per page, however many buttons it weighs.
+pub struct Judge<'b> {
+    engine: Engine<'b>,
+    world: crate::engine::World,
+    actor: Actor,
+    now: DateTime,
+}
+
+impl<'b> Judge<'b> {
+    pub fn new(app: &AppState, b: &'b Bundle, p: &Person) -> Judge<'b> {
+        Judge {
+            engine: Engine::new(b),
+            world: app.world(),
+            actor: p.actor(),
+            now: app.clock.now(),
+        }
+    }
+
+    /// What the engine would answer to `action` on `sr` (or on nothing, for a create).
+    pub fn try_action(&self, sr: Option<&StoredRecord>, action: Action) -> Result<(), EngineError> {
+        let mut world = self.world.clone();
+        if let Some(sr) = sr {
+            world.next_id = u64::MAX / 2;
+            world.records.insert(sr.record.id, sr.record.clone());
+        }
+        self.engine
+            .apply(&mut world, &self.actor, action, self.now)
+            .map(|_| ())
+    }
+
+    /// Whether the engine lets the person do `action` (it may still ask for fields).
+    pub fn may(&self, sr: &StoredRecord, action: Action) -> bool {
+        match self.try_action(Some(sr), action) {
+            Ok(()) => true,
+            Err(e) => e.code != ecode::NOT_ALLOWED && e.code != ecode::NO_SUCH_TRANSITION,
+        }
+    }
+
+    /// Whether the person may start a record of `process` (the engine's create rule).
+    pub fn may_create(&self, process: &str) -> bool {
+        let action = Action::Create {
+            process: process.to_string(),
+            fields: BTreeMap::new(),
+        };
+        match self.try_action(None, action) {
+            Ok(()) => true,
+            Err(e) => e.code != ecode::NOT_ALLOWED && e.code != ecode::NO_SUCH_PROCESS,
+        }
+    }
+}
+
+/// One piece of work on "my work": an open task or a pending approval.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkItem {
+    pub kind: &'static str,
+    pub url: String,
+    pub title: String,
+    pub process_title: String,
+    pub record: RecordId,
+    pub label: String,
+    pub due: Option<DateTime>,
+    pub overdue: bool,
+    pub asked_by: Option<String>,
+}
+
+/// The person's open tasks and the approvals waiting for them, overdue first, then by due.
+pub fn my_work(app: &AppState, p: &Person) -> Result<Vec<WorkItem>, ApiError> {
+    let now = app.clock.now();
+    let mut out = vec![];
+    let live = app.store().live_records()?;
+    let mut hashes: Vec<&str> = live.iter().map(|sr| sr.bundle_hash.as_str()).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    for hash in hashes {
+        let b = app.bundle(&app.store(), hash)?;
+        let judge = Judge::new(app, &b, p);
+        for sr in live.iter().filter(|sr| sr.bundle_hash == hash) {
+            let Some(proc_) = b.process(&sr.record.process) else {
+                continue;
+            };
+            tasks_of(proc_, sr, p, now, &mut out);
+            if let Some(item) = approval_of(&judge, proc_, sr, p) {
+                out.push(item);
+            }
+        }
+    }
+    out.sort_by_key(|w| (!w.overdue, w.due.map_or(i64::MAX, |d| d.secs), w.record));
+    Ok(out)
+}
+
+fn tasks_of(
+    proc_: &Process,
+    sr: &StoredRecord,
+    p: &Person,
+    now: DateTime,
+    out: &mut Vec<WorkItem>,
+) {
+    let r = &sr.record;
+    for t in &r.tasks {
+        if !(t.users.contains(&p.id) || t.roles.iter().any(|x| p.roles.contains(x))) {
+            continue;
+        }
+        let Some(def) = task_def(proc_, &r.status, &t.id) else {
+            continue;
+        };
+        out.push(WorkItem {
+            kind: "task",
+            url: format!("/t/{}/{}", r.id, t.id),
+            title: def.title.clone(),
+            process_title: proc_.title.clone(),
+            record: r.id,
+            label: label(proc_, r),
+            due: t.due,
+            overdue: t.overdue || t.due.is_some_and(|d| d < now),
+            asked_by: def.on_behalf_of.as_ref().and_then(|x| ref_people(r, x)),
+        });
+    }
+}
+
+fn approval_of(
+    judge: &Judge<'_>,
+    proc_: &Process,
+    sr: &StoredRecord,
+    p: &Person,
+) -> Option<WorkItem> {
+    let a = sr.record.approval.as_ref()?;
+    let t = proc_.transitions.get(a.transition)?;
+    let step = t.approval.get(a.step)?;
+    if !p.roles.contains(&step.role) || a.approved_by.contains(&p.id) {
+        return None;
+    }
+    let decide = Action::Approve {
+        record: sr.record.id,
+        approve: true,
+        reason: None,
+    };
+    if !judge.may(sr, decide) {
+        return None;
+    }
+    Some(WorkItem {
+        kind: "approval",
+        url: format!("/a/{}", sr.record.id),
+        title: t.title.clone(),
+        process_title: proc_.title.clone(),
+        record: sr.record.id,
+        label: label(proc_, &sr.record),
+        due: None,
+        overdue: false,
+        asked_by: a.requester.clone(),
+    })
+}
+
+/// A task's definition in a status.
+pub fn task_def<'a>(p: &'a Process, status: &str, task: &str) -> Option<&'a crate::bundle::Task> {
+    p.statuses
+        .iter()
+        .find(|s| s.id == status)?
+        .tasks
+        .iter()
+        .find(|t| t.id == task)
+}
+
+/// The people a `field:` ref names on a record, as text; roles by id.
+pub fn ref_people(r: &crate::engine::Record, x: &Ref) -> Option<String> {
+    match x {
+        Ref::Field(f) => match r.fields.get(f)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Array(a) => Some(
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            _ => None,
+        },
+        Ref::Role(role) => Some(role.clone()),
+    }
+}
+
+/// What tells a record apart for a person: its record word and the first two required
+/// text fields ("发货单 #3 · 华东电子 · SO-2026-001").
+pub fn label(p: &Process, r: &crate::engine::Record) -> String {
+    let mut parts = vec![format!(
+        "{} #{}",
+        p.record.as_deref().unwrap_or(&p.title),
+        r.id
+    )];
+    for f in p
+        .fields
+        .iter()
+        .filter(|f| f.required && (f.ty == "text" || f.ty == "choice"))
+        .take(2)
+    {
+        if let Some(Value::String(s)) = r.fields.get(&f.id) {
+            parts.push(s.clone());
+        }
+    }
+    parts.join(" · ")
+}
+
+/// The fields a person fills when starting a record: the required ones and those no task,
+/// transition or status names (SPEC 10 "Who writes a field", at creation).
+pub fn creation_fields(p: &Process) -> Vec<&crate::bundle::Field> {
+    let mut named: Vec<&str> = vec![];
+    for s in &p.statuses {
+        named.extend(s.requires.iter().map(String::as_str));
+        for t in &s.tasks {
+            named.extend(t.complete.fill.iter().map(String::as_str));
+        }
+    }
+    for t in &p.transitions {
+        named.extend(t.requires.iter().map(String::as_str));
+    }
+    p.fields
+        .iter()
+        .filter(|f| f.required || !named.contains(&f.id.as_str()))
+        .collect()
+}
+
+/// The record's history rows (oldest first) as the person sees them.
+pub fn history(app: &AppState, id: RecordId) -> Result<Vec<Value>, ApiError> {
+    let rows = app.store().history(id)?;
+    Ok(rows
+        .into_iter()
+        .map(|a| json!({"at": a.at, "actor": a.actor, "action": a.action, "detail": a.detail}))
+        .collect())
+}
+
+/// The live records of a process (for its owner's board).
+pub fn live_of(app: &AppState, process: &str) -> Result<Vec<StoredRecord>, ApiError> {
+    Ok(app
+        .store()
+        .live_records()?
+        .into_iter()
+        .filter(|sr| sr.record.process == process)
+        .collect())
+}
+
+/// Whether the person holds the process owner's role (who sees the board).
+pub fn owns(p: &Person, proc_: &Process) -> bool {
+    matches!(&proc_.owner, Some(Ref::Role(r)) if p.roles.contains(r))
+}
+
+/// Stores an upload by its SHA-256 under `dir` (beside the database) and returns the id a
+/// `file`/`files` field holds: `sha256:<hex>`. The same bytes are stored once.
+pub fn store_upload(dir: &Path, name: &str, mime: &str, bytes: &[u8]) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(&hex);
+    if !path.exists() {
+        let tmp = dir.join(format!("{hex}.part"));
+        std::fs::write(&tmp, bytes)
+            .and_then(|_| std::fs::rename(&tmp, &path))
+            .map_err(|e| format!("cannot store the upload: {e}"))?;
+    }
+    let meta = json!({"name": name, "type": mime, "size": bytes.len()});
+    std::fs::write(dir.join(format!("{hex}.json")), meta.to_string())
+        .map_err(|e| format!("cannot store the upload: {e}"))?;
+    Ok(format!("sha256:{hex}"))
+}
+
+/// An uploaded file's bytes and (name, type), if stored.
+pub fn read_upload(dir: &Path, id: &str) -> Option<(Vec<u8>, String, String)> {
+    let hex = id.strip_prefix("sha256:")?;
+    if hex.len() != 64 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes = std::fs::read(dir.join(hex)).ok()?;
+    let meta: Value = std::fs::read_to_string(dir.join(format!("{hex}.json")))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let name = meta["name"].as_str().unwrap_or(hex).to_string();
+    let mime = meta["type"]
+        .as_str()
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    Some((bytes, name, mime))
+}
+
+/// The person's latest messages (their inbox, newest first): what was said, and the record.
+pub fn messages(app: &AppState, p: &Person, n: usize) -> Result<Vec<Value>, ApiError> {
+    let rows = app.store().inbox(&p.id, n)?;
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            json!({"at": m.at, "text": m.message, "reason": m.reason,
+                   "url": m.record_id.map(|r| format!("/r/{r}"))})
+        })
+        .collect())
+}

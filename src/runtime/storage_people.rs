@@ -1,0 +1,171 @@
+//! The store's people tables: API tokens (`api_tokens`) and the people invited at run time
+//! (`directory_users`). A child module of `storage`, so it reaches the connection directly.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Store, StoreError};
+use crate::runtime::directory::DirUser;
+use crate::runtime::tokens::ApiToken;
+
+/// The tables, as the migration step that adds them.
+pub const MIGRATION: &str = "CREATE TABLE IF NOT EXISTS api_tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL,
+        expires INTEGER,
+        revoked INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS directory_users (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        roles_json TEXT NOT NULL DEFAULT '[]',
+        email TEXT,
+        phone TEXT,
+        language TEXT,
+        invited_at INTEGER NOT NULL
+    );";
+
+fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.get(0)?,
+        user: r.get(1)?,
+        created: r.get(2)?,
+        expires: r.get(3)?,
+        revoked: r.get(4)?,
+    })
+}
+
+impl Store {
+    /// Stores a new token's hash; returns its id.
+    pub fn insert_token(
+        &mut self,
+        user: &str,
+        sha256: &str,
+        created: i64,
+        expires: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO api_tokens (user, sha256, created, expires) VALUES (?, ?, ?, ?)",
+            params![user, sha256, created, expires],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The token with this hash, with the hash as stored (for the constant-time check).
+    pub fn token_by_hash(&self, sha256: &str) -> Result<Option<(ApiToken, String)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, user, created, expires, revoked, sha256 FROM api_tokens
+                 WHERE sha256 = ?",
+                [sha256],
+                |r| Ok((token_row(r)?, r.get(5)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare("SELECT id, user, created, expires, revoked FROM api_tokens ORDER BY id")?;
+        let rows = q.query_map([], token_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks a token revoked at `now`; false when there is no such token. Revoking twice keeps
+    /// the first time.
+    pub fn revoke_token(&mut self, id: i64, now: i64) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE api_tokens SET revoked = COALESCE(revoked, ?) WHERE id = ?",
+            params![now, id],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// The people invited at run time, as directory entries.
+    pub fn invited_users(&self) -> Result<Vec<(String, DirUser)>, StoreError> {
+        let mut q = self.conn.prepare(
+            "SELECT id, name, roles_json, email, phone, language FROM directory_users ORDER BY id",
+        )?;
+        let rows = q.query_map([], |r| {
+            let roles: String = r.get(2)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                roles,
+                r.get(3)?,
+                r.get(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut out = vec![];
+        for row in rows {
+            let (id, name, roles, email, phone, language) = row?;
+            let roles: Vec<String> = serde_json::from_str(&roles)
+                .map_err(|e| StoreError::Corrupt(format!("roles of invited user {id}: {e}")))?;
+            out.push((
+                id,
+                DirUser {
+                    name,
+                    roles,
+                    email,
+                    phone,
+                    language,
+                    invited: true,
+                    ..DirUser::default()
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Adds (or updates) an invited person.
+    pub fn invite_user(&mut self, id: &str, u: &DirUser, now: i64) -> Result<(), StoreError> {
+        let roles = serde_json::to_string(&u.roles).unwrap_or_else(|_| "[]".into());
+        self.conn.execute(
+            "INSERT INTO directory_users (id, name, roles_json, email, phone, language, invited_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, roles_json = excluded.roles_json,
+               email = excluded.email, phone = excluded.phone, language = excluded.language",
+            params![id, u.name, roles, u.email, u.phone, u.language, now],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_invited_people_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("db")).unwrap();
+        let id = s.insert_token("li", "h1", 10, Some(20)).unwrap();
+        assert!(
+            s.insert_token("wang", "h1", 10, None).is_err(),
+            "hashes are unique"
+        );
+        let (t, h) = s.token_by_hash("h1").unwrap().unwrap();
+        assert_eq!(
+            (t.user.as_str(), t.expires, h.as_str()),
+            ("li", Some(20), "h1")
+        );
+        assert!(s.token_by_hash("h2").unwrap().is_none());
+        assert!(s.revoke_token(id, 15).unwrap());
+        assert!(s.revoke_token(id, 16).unwrap());
+        assert_eq!(s.tokens().unwrap()[0].revoked, Some(15));
+        assert!(!s.revoke_token(99, 15).unwrap());
+        let u = DirUser {
+            name: "Lisa".into(),
+            roles: vec!["translator-ext".into()],
+            language: Some("en".into()),
+            ..DirUser::default()
+        };
+        s.invite_user("lisa", &u, 1).unwrap();
+        let got = s.invited_users().unwrap();
+        assert_eq!(got[0].0, "lisa");
+        assert!(got[0].1.invited && got[0].1.roles == u.roles);
+    }
+}
