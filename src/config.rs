@@ -107,6 +107,15 @@ pub fn defaults(root: &Path) -> Config {
     }
 }
 
+/// True for a glob that could match files outside the project folder: an absolute path, a
+/// drive or a `..` component (media paths are held to the same rule).
+fn leaves_root(glob: &str) -> bool {
+    let glob = glob.replace('\\', "/");
+    glob.starts_with('/')
+        || glob.as_bytes().get(1) == Some(&b':')
+        || glob.split('/').any(|part| part == "..")
+}
+
 fn parse(root: &Path, rel: &str, src: SourceFile) -> Result<Config, ConfigError> {
     let fail = |diagnostics: Vec<Diagnostic>, src: &SourceFile| ConfigError {
         diagnostics: diagnostics
@@ -151,6 +160,16 @@ fn parse(root: &Path, rel: &str, src: SourceFile) -> Result<Config, ConfigError>
         .unwrap_or(&[])
     {
         let Some(text) = g.as_str() else { continue };
+        if leaves_root(text) {
+            let d = config_error(
+                rel,
+                g.span,
+                format!("`{text}` reaches outside the project folder"),
+                "sources are globs relative to the folder of sopctl.yaml, without `..` or a leading \
+                 `/`: write e.g. `sops/**/*.yaml`, or move sopctl.yaml up to a folder holding them",
+            );
+            return Err(fail(vec![d], &src));
+        }
         if let Err(e) = globset::Glob::new(text) {
             let d = config_error(
                 rel,

@@ -155,6 +155,14 @@ pub fn discover(
         } else if abs.is_file() {
             focus.insert(display_path(root, &abs));
             files.insert(abs);
+        } else if abs.exists() {
+            return Err(SetupError {
+                message: format!(
+                    "`{}` is not a regular file (a FIFO, socket or device)",
+                    p.display()
+                ),
+                help: "pass SOP files or folders".into(),
+            });
         } else {
             return Err(SetupError {
                 message: format!("`{}` does not exist", p.display()),

@@ -403,8 +403,12 @@ impl MediaHashes {
         let hashes = paths
             .into_par_iter()
             .map(|path| {
-                let bytes = std::fs::read(root.join(&path))
-                    .map_err(|e| format!("cannot read media `{path}`: {e}"))?;
+                let abs = root.join(&path);
+                if !abs.is_file() {
+                    return Err(format!("media `{path}` is not a regular file"));
+                }
+                let bytes =
+                    std::fs::read(abs).map_err(|e| format!("cannot read media `{path}`: {e}"))?;
                 Ok((path, canonical::sha256_hex(&bytes)))
             })
             .collect::<Result<_, String>>()?;
@@ -419,7 +423,10 @@ impl MediaHashes {
             for (_, t) in p.tasks() {
                 for m in t.media.iter().filter(|m| !is_link(&m.v)) {
                     if let Some(path) = resolve(&p.file, &m.v) {
-                        let hash = std::fs::read(root.join(&path))
+                        let abs = root.join(&path);
+                        let hash = (abs.is_file())
+                            .then(|| std::fs::read(abs).ok())
+                            .flatten()
                             .map(|b| canonical::sha256_hex(&b))
                             .unwrap_or_default();
                         out.insert(path, hash);

@@ -99,6 +99,12 @@ pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Pat
             return EXIT_ERROR;
         }
     };
+    // Ctrl-C is held back while the handbook is swapped in and the bundle renamed over the old
+    // one: an interrupted build leaves the old outputs or the new ones, never a mix.
+    let held = crate::fsutil::Held::new();
+    if let Err(code) = super::render::write_pages(&handbook_dir, &pages) {
+        return code;
+    }
     if let Err(e) = crate::fsutil::write_atomic(&target, built.to_json().as_bytes()) {
         fail(
             &format!("cannot write {}: {e}", shown.display()),
@@ -106,9 +112,7 @@ pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Pat
         );
         return EXIT_ERROR;
     }
-    if let Err(code) = super::render::write_pages(&handbook_dir, &pages) {
-        return code;
-    }
+    held.release();
 
     let (processes, statuses, tasks) = built.counts();
     eprintln!(

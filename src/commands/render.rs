@@ -103,9 +103,11 @@ pub fn run(g: &Global, args: &Args) -> i32 {
             return EXIT_ERROR;
         }
     };
+    let held = crate::fsutil::Held::new();
     if let Err(code) = write_pages(&out_dir, &pages) {
         return code;
     }
+    held.release();
     let shown = out_dir
         .strip_prefix(&g.cwd)
         .map(Path::to_path_buf)
@@ -145,17 +147,13 @@ pub(crate) fn templates_dir(
     Ok(templates)
 }
 
-/// Writes rendered pages below `out_dir`, each atomically.
+/// Writes rendered pages below `out_dir`: all of them or none (see `fsutil::write_pages`).
 pub(crate) fn write_pages(out_dir: &Path, pages: &[(PathBuf, String)]) -> Result<(), i32> {
-    for (rel, text) in pages {
-        let path = out_dir.join(rel);
-        if let Err(e) = crate::fsutil::write_atomic(&path, text.as_bytes()) {
-            fail(
-                &format!("cannot write `{}`: {e}", path.display()),
-                "check that the output folder is writable",
-            );
-            return Err(EXIT_ERROR);
-        }
-    }
-    Ok(())
+    crate::fsutil::write_pages(out_dir, pages).map_err(|e| {
+        fail(
+            &format!("cannot write the pages to `{}`: {e}", out_dir.display()),
+            "check that the output folder is writable",
+        );
+        EXIT_ERROR
+    })
 }

@@ -190,6 +190,8 @@ fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
             }
             scenario_files(&p, out);
         } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            // Only regular files: reading a FIFO would block forever.
+            && p.is_file()
             && std::fs::read_to_string(&p).is_ok_and(|t| t.contains("kind: Scenario"))
         {
             out.push(p);

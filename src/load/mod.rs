@@ -59,6 +59,16 @@ pub fn read_source(abs: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
             "check that the file exists and is readable",
         )
     })?;
+    // A FIFO would block the read forever, and a socket or device is no SOP: skip them.
+    if !meta.is_file() {
+        return Err(Diagnostic::warning(
+            "yaml-syntax",
+            rel,
+            Span::point(Pos::START),
+            "skipped: this is not a regular file (a FIFO, socket or device)",
+        )
+        .with_help("remove it from the SOP folder, or narrow `sources` in sopctl.yaml"));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(syntax(
             rel,

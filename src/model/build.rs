@@ -166,6 +166,8 @@ fn process(doc: &Document, meta: &Node, name: Sp<String>, spec: &Node) -> Option
         statuses_span,
         metadata_span,
         checked: true,
+        status_index: Default::default(),
+        field_index: Default::default(),
     })
 }
 

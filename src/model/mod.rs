@@ -4,6 +4,7 @@
 pub mod build;
 pub mod field_type;
 pub mod kpi;
+pub mod index;
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use crate::expr::{Due, Duration, Expr, ExprError};
 use crate::load::node::{sub_span, Style};
 pub use field_type::FieldType;
 pub use kpi::{Kpi, KpiMeasure};
+pub use index::IdIndex;
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -301,14 +303,16 @@ pub struct Process {
     pub metadata_span: Span,
     /// False when the document failed the schema: its contents are not checked further.
     pub checked: bool,
+    pub status_index: IdIndex,
+    pub field_index: IdIndex,
 }
 
 impl Process {
     pub fn field(&self, id: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.id.v == id)
+        self.field_index.find(&self.fields, id, |f| &f.id.v)
     }
     pub fn status(&self, id: &str) -> Option<&Status> {
-        self.statuses.iter().find(|s| s.id.v == id)
+        self.status_index.find(&self.statuses, id, |s| &s.id.v)
     }
     pub fn initial(&self) -> Option<&Status> {
         self.statuses.iter().find(|s| s.initial)
@@ -360,13 +364,16 @@ pub struct Project {
     pub roles_docs: Vec<RolesDoc>,
     pub processes: Vec<Process>,
     pub scenarios: Vec<ScenarioDoc>,
+    pub role_index: IdIndex,
+    pub process_index: IdIndex,
 }
 
 impl Project {
     pub fn role(&self, id: &str) -> Option<&Role> {
-        self.roles.iter().find(|r| r.id.v == id)
+        self.role_index.find(&self.roles, id, |r| &r.id.v)
     }
     pub fn process(&self, name: &str) -> Option<&Process> {
-        self.processes.iter().find(|p| p.name.v == name)
+        self.process_index
+            .find(&self.processes, name, |p| &p.name.v)
     }
 }

@@ -1,22 +1,29 @@
 //! The `github` format: workflow commands that GitHub Actions turns into annotations.
 
-use super::{locate, prefixed_path, ReportOptions, SourceText};
+use super::{prefixed_path, Indexed, Omitted, ReportOptions};
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub(super) fn render(
     diags: &[Diagnostic],
-    sources: &dyn SourceText,
+    sources: &Indexed,
     opts: &ReportOptions,
+    omitted: &Omitted,
 ) -> String {
     let mut out = String::new();
     for d in diags {
         out.push_str(&command(d, sources, opts));
         out.push('\n');
     }
+    for (file, n) in &omitted.by_file {
+        let file = escape_property(&prefixed_path(opts.uri_prefix, file));
+        out.push_str(&format!(
+            "::notice file={file},title=sopctl::{n} more findings in this file were not shown\n"
+        ));
+    }
     out
 }
 
-fn command(d: &Diagnostic, sources: &dyn SourceText, opts: &ReportOptions) -> String {
+fn command(d: &Diagnostic, sources: &Indexed, opts: &ReportOptions) -> String {
     let name = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -26,7 +33,7 @@ fn command(d: &Diagnostic, sources: &dyn SourceText, opts: &ReportOptions) -> St
     // A finding about a whole file (line 0) is annotated on the file alone.
     if line > 0 {
         // Character columns, end exclusive, never an empty range.
-        let (start, end) = match sources.text(&d.file).and_then(|t| locate(t, d.span)) {
+        let (start, end) = match sources.locate(&d.file, d.span) {
             Some(l) => (l.start_char + 1, l.end_char.max(l.start_char + 1) + 1),
             None => {
                 let start = d.column().max(1);
@@ -75,11 +82,17 @@ mod tests {
     use super::*;
     use crate::diagnostic::{Pos, Span};
     use crate::report::tests::sources;
+    use crate::report::SourceText;
 
     fn github(diags: &[Diagnostic], srcs: &dyn SourceText, prefix: &str) -> String {
         let mut opts = ReportOptions::new("0.1.0");
         opts.uri_prefix = prefix;
-        render(diags, srcs, &opts)
+        render(
+            diags,
+            &crate::report::Indexed::new(srcs),
+            &opts,
+            &Omitted::default(),
+        )
     }
 
     #[test]

@@ -8,7 +8,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{counts, locate, ReportOptions, SourceText};
+use super::{counts, Indexed, Located, Omitted, ReportOptions, PER_FILE, PER_RUN};
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// Fixed so that the output does not depend on the terminal and tests are stable.
@@ -16,32 +16,42 @@ const WIDTH: usize = 100;
 
 pub(super) fn render(
     diags: &[Diagnostic],
-    sources: &dyn SourceText,
+    sources: &Indexed,
     opts: &ReportOptions,
+    omitted: &Omitted,
 ) -> String {
     let mut out = String::new();
     for d in diags {
-        let block = sources
-            .text(&d.file)
-            .and_then(|text| graphical(d, text, opts.color))
-            .unwrap_or_else(|| plain(d, opts.color));
+        let block = graphical(d, sources, opts.color).unwrap_or_else(|| plain(d, opts.color));
         for line in block.lines() {
             out.push_str(line.trim_end());
             out.push('\n');
         }
         out.push('\n');
     }
-    out.push_str(&summary(diags));
+    for (file, n) in &omitted.by_file {
+        let _ = writeln!(
+            out,
+            "… and {n} more finding{} in {file}, not shown (at most {PER_FILE} a file and \
+             {PER_RUN} in all are shown; `--format json` counts them all)\n",
+            if *n == 1 { "" } else { "s" }
+        );
+    }
+    let (errors, warnings) = counts(diags);
+    out.push_str(&summary(
+        errors + omitted.errors,
+        warnings + omitted.warnings,
+    ));
     out.push('\n');
     out
 }
 
 /// `2 errors, 1 warning`, leaving out a count that is zero.
-fn summary(diags: &[Diagnostic]) -> String {
+fn summary(errors: usize, warnings: usize) -> String {
     fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}{}", if n == 1 { "" } else { "s" })
     }
-    match counts(diags) {
+    match (errors, warnings) {
         (0, 0) => "no problems found".to_string(),
         (e, 0) => plural(e, "error"),
         (0, w) => plural(w, "warning"),
@@ -70,22 +80,22 @@ fn header_tag(d: &Diagnostic, theme: &GraphicalTheme) -> String {
 }
 
 /// The finding with its source snippet; `None` when its position is not in the text.
-fn graphical(d: &Diagnostic, text: &str, color: bool) -> Option<String> {
-    let loc = locate(text, d.span)?;
-    let start = loc.line_offset + loc.byte_in_line(loc.start_char);
-    let end = loc.line_offset + loc.byte_in_line(loc.end_char);
+fn graphical(d: &Diagnostic, sources: &Indexed, color: bool) -> Option<String> {
+    let loc = sources.locate(&d.file, d.span)?;
+    let snippet = Snippet::around(sources, &d.file, d.span.start.line, &loc);
+    let (message, help) = (shorten(&d.message), d.help.as_deref().map(shorten));
     let report = Report {
-        message: &d.message,
+        message: &message,
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         },
-        help: d.help.as_deref(),
+        help: help.as_deref(),
+        span: SourceSpan::new(snippet.start.into(), snippet.end - snippet.start),
         source: CharColumns {
             name: &d.file,
-            text: for_miette(text, start),
+            snippet,
         },
-        span: SourceSpan::new(start.into(), end - start),
         label: d.code.replace('-', " "),
     };
     // miette prints a diagnostic code on a line of its own; the severity icon starts the
@@ -104,28 +114,121 @@ fn graphical(d: &Diagnostic, text: &str, color: bool) -> Option<String> {
     Some(out.strip_prefix("  ").unwrap_or(&out).to_string())
 }
 
-/// The text as miette can show it. miette reads a lone CR as a line break in one place and
-/// as text in another, so it becomes LF (same length, so offsets stay). And miette draws no
-/// marker at the very end of a text, so a point there gets a line break to sit on.
-fn for_miette(text: &str, start: usize) -> Cow<'_, str> {
-    let lone_cr = text
-        .char_indices()
-        .any(|(i, c)| c == '\r' && !text[i + 1..].starts_with('\n'));
-    let mut text = Cow::Borrowed(text);
-    if lone_cr {
-        let fixed: String = text
-            .char_indices()
-            .map(|(i, c)| match c {
-                '\r' if !text[i + 1..].starts_with('\n') => '\n',
-                c => c,
-            })
-            .collect();
-        text = Cow::Owned(fixed);
+/// Lines longer than this many characters are shown as a window around the finding: a
+/// 70,000-character key would otherwise flood the terminal (and overflow the formatter).
+const MAX_SHOWN: usize = 160;
+/// How much of a long line is kept before the finding's column.
+const SHOWN_BEFORE: usize = 60;
+
+/// The few lines miette shows (the finding's line and one on each side), cut to a window
+/// around the finding when long, with what is needed to report true lines and columns.
+#[derive(Debug)]
+struct Snippet {
+    text: String,
+    /// Byte range of the underlined part within `text`.
+    start: usize,
+    end: usize,
+    /// 0-based line number in the file of the first line of `text`.
+    first_line: usize,
+    /// Index within `text` of the finding's line.
+    focus: usize,
+    /// Characters of the finding's line that were cut away before the window.
+    cut_before: usize,
+}
+
+impl Snippet {
+    fn around(sources: &Indexed, file: &str, line_no: usize, loc: &Located) -> Snippet {
+        let len = loc.line_text.chars().count();
+        let (from, to) = if len <= MAX_SHOWN {
+            (0, usize::MAX)
+        } else {
+            let from = loc.start_char.saturating_sub(SHOWN_BEFORE);
+            (from, from + MAX_SHOWN)
+        };
+        let first = line_no.saturating_sub(1).max(1);
+        let mut text = String::new();
+        let (mut start, mut end, mut focus, mut cut_before) = (0, 0, 0, 0);
+        for (i, n) in (first..=line_no + 1).enumerate() {
+            let line = if n == line_no {
+                Some(loc.line_text)
+            } else {
+                sources.line(file, n).map(|(_, l)| l)
+            };
+            let Some(line) = line else { continue };
+            if i > 0 {
+                text.push('\n');
+            }
+            // A neighbour too short to reach the window is shown from its start: its indentation
+            // still tells where the finding sits.
+            let shown = if n != line_no && line.chars().nth(from).is_none() {
+                window(line, 0, MAX_SHOWN)
+            } else {
+                window(line, from, to)
+            };
+            if n == line_no {
+                focus = i;
+                let marker = usize::from(shown.starts_with('…'));
+                cut_before = from.saturating_sub(marker);
+                let at = |c: usize| {
+                    let c = c.clamp(from, to.min(len)) - from + marker;
+                    text.len() + shown.char_indices().nth(c).map_or(shown.len(), |(b, _)| b)
+                };
+                start = at(loc.start_char);
+                end = at(loc.end_char.max(loc.start_char));
+            }
+            text.push_str(&shown);
+        }
+        // miette draws no marker at the very end of a text: give a point there a line to sit on.
+        if start == text.len() {
+            text.push('\n');
+        }
+        Snippet {
+            text,
+            start,
+            end,
+            first_line: first - 1,
+            focus,
+            cut_before,
+        }
     }
-    if start == text.len() {
-        text.to_mut().push('\n');
+}
+
+/// Characters `from..to` of `line`, with `…` where something was cut.
+fn window(line: &str, from: usize, to: usize) -> Cow<'_, str> {
+    if from == 0 && line.chars().nth(to).is_none() {
+        return Cow::Borrowed(line);
     }
-    text
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    let mut chars = line.chars().skip(from);
+    out.extend(chars.by_ref().take(to - from));
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
+/// Longer runs of text without a space are cut in messages and help texts: they quote what
+/// the user wrote, and a 70,000-character title would fill the screen.
+const MAX_WORD: usize = 80;
+
+fn shorten(text: &str) -> Cow<'_, str> {
+    if !text.split(' ').any(|w| w.chars().nth(MAX_WORD).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let words: Vec<String> = text
+        .split(' ')
+        .map(|w| match w.chars().count() {
+            n if n > MAX_WORD => {
+                let kept: String = w.chars().take(MAX_WORD / 2).collect();
+                format!("{kept}…({n} characters)")
+            }
+            _ => w.to_string(),
+        })
+        .collect();
+    Cow::Owned(words.join(" "))
 }
 
 /// The finding without a snippet, for a file whose text is not available.
@@ -135,7 +238,7 @@ fn plain(d: &Diagnostic, color: bool) -> String {
     let mut out = format!(
         "{} {}\n",
         header_tag(d, &theme),
-        d.message.replace('\n', "\n  ")
+        shorten(&d.message).replace('\n', "\n  ")
     );
     let place = if d.line() == 0 {
         d.file.clone()
@@ -144,7 +247,7 @@ fn plain(d: &Diagnostic, color: bool) -> String {
     };
     let _ = writeln!(out, "  {} {}", theme.styles.link.style("-->"), place);
     if let Some(help) = &d.help {
-        let help = help.replace('\n', "\n        ");
+        let help = shorten(help).replace('\n', "\n        ");
         let _ = writeln!(out, "  {} {}", theme.styles.help.style("help:"), help);
     }
     out
@@ -188,11 +291,12 @@ impl miette::Diagnostic for Report<'_> {
 }
 
 /// A named source like miette's `NamedSource`, except that the `file:line:col` it reports
-/// counts the column in characters, as sopctl does everywhere, not in bytes.
+/// counts the column in characters, as sopctl does everywhere, not in bytes, and that it holds
+/// only the lines shown, reporting their true line numbers and columns.
 #[derive(Debug)]
 struct CharColumns<'a> {
     name: &'a str,
-    text: Cow<'a, str>,
+    snippet: Snippet,
 }
 
 impl SourceCode for CharColumns<'_> {
@@ -202,7 +306,7 @@ impl SourceCode for CharColumns<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let text: &str = &self.text;
+        let text: &str = &self.snippet.text;
         let inner = text.read_span(span, context_lines_before, context_lines_after)?;
         let found = *inner.span();
         let data = text
@@ -211,16 +315,19 @@ impl SourceCode for CharColumns<'_> {
             .ok_or(MietteError::OutOfBounds)?;
         // The byte column is the distance from the start of the span's line.
         let byte_column = inner.column();
-        let column = span
+        let mut column = span
             .offset()
             .checked_sub(byte_column)
             .and_then(|line_start| text.get(line_start..span.offset()))
             .map_or(byte_column, |before| before.chars().count());
+        if inner.line() == self.snippet.focus {
+            column += self.snippet.cut_before;
+        }
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             data,
             found,
-            inner.line(),
+            inner.line() + self.snippet.first_line,
             column,
             inner.line_count(),
         )))
@@ -232,7 +339,7 @@ mod tests {
     use super::*;
     use crate::diagnostic::{Pos, Span};
     use crate::report::tests::sources;
-    use crate::report::{render as render_any, Format};
+    use crate::report::{render as render_any, Format, SourceText};
 
     fn human(diags: &[Diagnostic], srcs: &dyn SourceText, color: bool) -> String {
         let mut opts = ReportOptions::new("0.1.0");
@@ -395,16 +502,55 @@ transitions:
     }
 
     #[test]
+    fn a_finding_past_column_65535_is_shown_as_a_window() {
+        let key = "k".repeat(70_000);
+        let text = format!("a: 1\n{key}x: 2\nb: 3\n");
+        let d = Diagnostic::error(
+            "schema",
+            "a.yaml",
+            Span::point(Pos::new(2, 70_001)),
+            "unknown key",
+        );
+        let out = human(&[d], &sources("a.yaml", &text), false);
+        assert!(out.contains("─[a.yaml:2:70001]"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() < 400), "{out}");
+        assert!(out.contains(" 2 │ …kkk"), "{out}");
+        assert!(out.contains(" 3 │ b: 3\n"), "{out}");
+        // The caret sits under the `x` after the long key.
+        let lines: Vec<&str> = out.lines().collect();
+        let code = lines.iter().find(|l| l.starts_with(" 2 │")).unwrap();
+        let caret = lines[lines.iter().position(|l| l.starts_with(" 2 │")).unwrap() + 1];
+        let width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+        assert_eq!(
+            width(&code[..code.find('x').unwrap()]),
+            width(&caret[..caret.find(['┬', '▲']).unwrap()])
+        );
+    }
+
+    #[test]
+    fn a_long_span_is_cut_at_the_window() {
+        let key = format!("\"{}\"", "q".repeat(1 << 20));
+        let text = format!("{key}: 1\n");
+        let d = Diagnostic::error(
+            "schema",
+            "a.yaml",
+            Span::new(Pos::new(1, 1), Pos::new(1, (1 << 20) + 3)),
+            "unknown key",
+        );
+        let out = human(&[d], &sources("a.yaml", &text), false);
+        assert!(out.contains("─[a.yaml:1:1]"), "{out}");
+        assert!(out.len() < 4_000, "{} bytes", out.len());
+    }
+
+    #[test]
     fn empty_and_plural_summaries() {
         assert_eq!(human(&[], &(), false), "no problems found\n");
         let e = Diagnostic::error("schema", "a.yaml", Span::default(), "x");
         let w = Diagnostic::warning("long-guide", "a.yaml", Span::default(), "y");
-        assert_eq!(
-            summary(&[e.clone(), e.clone(), w.clone()]),
-            "2 errors, 1 warning"
-        );
-        assert_eq!(summary(&[w.clone(), w]), "2 warnings");
-        assert_eq!(summary(&[e]), "1 error");
+        let _ = (e, w);
+        assert_eq!(summary(2, 1), "2 errors, 1 warning");
+        assert_eq!(summary(0, 2), "2 warnings");
+        assert_eq!(summary(1, 0), "1 error");
     }
 
     fn strip_ansi(s: &str) -> String {

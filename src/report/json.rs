@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::counts;
+use super::{counts, Omitted};
 use crate::diagnostic::Diagnostic;
 
 #[derive(Serialize)]
@@ -10,6 +10,13 @@ struct Output<'a> {
     diagnostics: Vec<Entry<'a>>,
     errors: usize,
     warnings: usize,
+    /// Findings counted in `errors`/`warnings` but not listed (see `report::cap`).
+    #[serde(skip_serializing_if = "is_zero")]
+    omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -24,8 +31,9 @@ struct Entry<'a> {
     help: &'a str,
 }
 
-pub(super) fn render(diags: &[Diagnostic]) -> String {
+pub(super) fn render(diags: &[Diagnostic], omitted: &Omitted) -> String {
     let (errors, warnings) = counts(diags);
+    let (errors, warnings) = (errors + omitted.errors, warnings + omitted.warnings);
     let output = Output {
         diagnostics: diags
             .iter()
@@ -41,6 +49,7 @@ pub(super) fn render(diags: &[Diagnostic]) -> String {
             .collect(),
         errors,
         warnings,
+        omitted: omitted.total(),
     };
     // Plain structs of strings and numbers always serialize.
     let mut out = serde_json::to_string(&output).unwrap_or_default();
@@ -65,14 +74,14 @@ mod tests {
             .with_help("did you mean `shipped`?"),
             Diagnostic::warning("missing-owner", "sops/a.yaml", Span::default(), "no owner"),
         ];
-        insta::assert_snapshot!(render(&diags), @r#"{"diagnostics":[{"code":"unknown-status","severity":"error","message":"未知状态 `shiped`\n\"quoted\"","file":"sops/发货.yaml","line":12,"column":9,"help":"did you mean `shipped`?"},{"code":"missing-owner","severity":"warning","message":"no owner","file":"sops/a.yaml","line":0,"column":0,"help":""}],"errors":1,"warnings":1}"#);
-        assert!(render(&diags).ends_with("}\n"));
+        insta::assert_snapshot!(render(&diags, &Omitted::default()), @r#"{"diagnostics":[{"code":"unknown-status","severity":"error","message":"未知状态 `shiped`\n\"quoted\"","file":"sops/发货.yaml","line":12,"column":9,"help":"did you mean `shipped`?"},{"code":"missing-owner","severity":"warning","message":"no owner","file":"sops/a.yaml","line":0,"column":0,"help":""}],"errors":1,"warnings":1}"#);
+        assert!(render(&diags, &Omitted::default()).ends_with("}\n"));
     }
 
     #[test]
     fn empty() {
         assert_eq!(
-            render(&[]),
+            render(&[], &Omitted::default()),
             "{\"diagnostics\":[],\"errors\":0,\"warnings\":0}\n"
         );
     }

@@ -2,17 +2,21 @@
 //! terminal, `json` for scripts, `sarif` for GitHub code scanning, `github` for workflow
 //! annotations. Every renderer returns the whole text, so callers write it in one go.
 
+mod cap;
 mod github;
 mod human;
 mod json;
 mod sarif;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::rc::Rc;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Severity, Span};
+pub use cap::{Omitted, PER_FILE, PER_RUN};
 
 /// Where findings are printed (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,11 +150,13 @@ pub fn render(
     sources: &dyn SourceText,
     opts: &ReportOptions,
 ) -> String {
+    let sources = Indexed::new(sources);
+    let (diags, omitted) = cap::cap(diags);
     match format {
-        Format::Human => human::render(diags, sources, opts),
-        Format::Json => json::render(diags),
-        Format::Sarif => sarif::render(diags, sources, opts),
-        Format::Github => github::render(diags, sources, opts),
+        Format::Human => human::render(&diags, &sources, opts, &omitted),
+        Format::Json => json::render(&diags, &omitted),
+        Format::Sarif => sarif::render(&diags, &sources, opts, &omitted),
+        Format::Github => github::render(&diags, &sources, opts, &omitted),
     }
 }
 
@@ -178,6 +184,7 @@ pub(crate) struct Located<'t> {
 
 impl Located<'_> {
     /// Byte offset within the line of a character index.
+    #[cfg(test)]
     pub fn byte_in_line(&self, char_index: usize) -> usize {
         self.line_text
             .char_indices()
@@ -200,24 +207,31 @@ impl Located<'_> {
 /// text does not have. A column past the end of its line is clamped to the line's end. When
 /// the span is empty or ends on another line, it covers the token at its start instead, so
 /// there is always something to underline.
+#[cfg(test)]
 pub(crate) fn locate(text: &str, span: Span) -> Option<Located<'_>> {
     let line_no = span.start.line;
     if line_no == 0 {
         return None;
     }
     let (line_offset, line_text) = lines(text).nth(line_no - 1)?;
+    Some(locate_in_line(line_text, line_offset, span))
+}
+
+/// `span` resolved within its line, which starts at byte `line_offset` of the file.
+fn locate_in_line(line_text: &str, line_offset: usize, span: Span) -> Located<'_> {
+    let line_no = span.start.line;
     let len = line_text.chars().count();
     let start_char = span.start.column.saturating_sub(1).min(len);
     let explicit_end = (span.end.line == line_no && span.end.column > span.start.column)
         .then(|| (span.end.column - 1).min(len))
         .filter(|&e| e > start_char);
     let end_char = explicit_end.unwrap_or_else(|| token_end(line_text, start_char));
-    Some(Located {
+    Located {
         line_text,
         line_offset,
         start_char,
         end_char,
-    })
+    }
 }
 
 /// The lines of `text` with their byte offsets, without line breaks. Breaks are LF, CRLF and
@@ -239,6 +253,54 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
             }
         }
     })
+}
+
+/// Sources with each file's line starts worked out once, so that placing many findings in one
+/// large file stays linear instead of rescanning the file for every finding.
+pub(crate) struct Indexed<'a> {
+    inner: &'a dyn SourceText,
+    starts: RefCell<HashMap<String, Rc<[usize]>>>,
+}
+
+impl<'a> Indexed<'a> {
+    pub(crate) fn new(inner: &'a dyn SourceText) -> Indexed<'a> {
+        Indexed {
+            inner,
+            starts: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn starts(&self, file: &str, text: &str) -> Rc<[usize]> {
+        let mut cache = self.starts.borrow_mut();
+        if let Some(s) = cache.get(file) {
+            return s.clone();
+        }
+        let s: Rc<[usize]> = lines(text).map(|(offset, _)| offset).collect();
+        cache.insert(file.to_string(), s.clone());
+        s
+    }
+
+    /// Line `n` (1-based) of `file` with its byte offset, without its line break.
+    pub(crate) fn line(&self, file: &str, n: usize) -> Option<(usize, &'a str)> {
+        let text = self.inner.text(file)?;
+        let starts = self.starts(file, text);
+        let offset = *starts.get(n.checked_sub(1)?)?;
+        let rest = &text[offset..];
+        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        Some((offset, &rest[..end]))
+    }
+
+    /// `span` resolved in `file`, as [`locate`] does, without rescanning the file.
+    pub(crate) fn locate(&self, file: &str, span: Span) -> Option<Located<'a>> {
+        let (line_offset, line_text) = self.line(file, span.start.line)?;
+        Some(locate_in_line(line_text, line_offset, span))
+    }
+}
+
+impl SourceText for Indexed<'_> {
+    fn text(&self, file: &str) -> Option<&str> {
+        self.inner.text(file)
+    }
 }
 
 /// The character index just past the YAML token starting at `start`: a quoted scalar up to

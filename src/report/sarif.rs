@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{locate, prefixed_path, ReportOptions, RuleDoc, SourceText};
+use super::{prefixed_path, Indexed, Omitted, ReportOptions, RuleDoc};
 use crate::diagnostic::{Diagnostic, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -13,8 +13,9 @@ const INFORMATION_URI: &str = "https://github.com/sopctl/sopctl";
 
 pub(super) fn render(
     diags: &[Diagnostic],
-    sources: &dyn SourceText,
+    sources: &Indexed,
     opts: &ReportOptions,
+    omitted: &Omitted,
 ) -> String {
     // One rule per distinct code, sorted by id; a rule is an error if any of its results is.
     let mut levels: BTreeMap<&str, Severity> = BTreeMap::new();
@@ -47,7 +48,7 @@ pub(super) fn render(
         })
         .collect();
 
-    let sarif = json!({
+    let mut sarif = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -63,6 +64,9 @@ pub(super) fn render(
             "results": results,
         }]
     });
+    if omitted.total() > 0 {
+        sarif["runs"][0]["properties"] = json!({ "omittedResults": omitted.total() });
+    }
     // A `Value` always serializes.
     let mut out = serde_json::to_string_pretty(&sarif).unwrap_or_default();
     out.push('\n');
@@ -115,12 +119,7 @@ impl WithFingerprint for Value {
     }
 }
 
-fn result(
-    d: &Diagnostic,
-    rule_index: usize,
-    sources: &dyn SourceText,
-    opts: &ReportOptions,
-) -> Value {
+fn result(d: &Diagnostic, rule_index: usize, sources: &Indexed, opts: &ReportOptions) -> Value {
     let text = match d.help.as_deref() {
         Some(help) if !help.is_empty() => format!("{}\n\n{}", d.message, help),
         _ => d.message.clone(),
@@ -144,12 +143,12 @@ fn result(
 }
 
 /// The region in UTF-16 columns; `None` for a finding about a whole file (line 0).
-fn region(d: &Diagnostic, sources: &dyn SourceText) -> Option<Value> {
+fn region(d: &Diagnostic, sources: &Indexed) -> Option<Value> {
     let line = d.line();
     if line == 0 {
         return None;
     }
-    let located = sources.text(&d.file).and_then(|t| locate(t, d.span));
+    let located = sources.locate(&d.file, d.span);
     let (start, end) = match located {
         Some(l) => (l.utf16_column(l.start_char), l.utf16_column(l.end_char)),
         None => {
@@ -173,10 +172,9 @@ fn region(d: &Diagnostic, sources: &dyn SourceText) -> Option<Value> {
 
 /// sha256 of the code, the file and the trimmed source line, so an alert keeps its identity
 /// when lines above it move. Without the text, the message stands in for the line.
-fn line_hash(d: &Diagnostic, sources: &dyn SourceText) -> String {
+fn line_hash(d: &Diagnostic, sources: &Indexed) -> String {
     let line = sources
-        .text(&d.file)
-        .and_then(|t| locate(t, d.span))
+        .locate(&d.file, d.span)
         .map_or(d.message.as_str(), |l| l.line_text.trim());
     let mut hasher = Sha256::new();
     for part in [d.code.as_str(), d.file.as_str(), line] {
@@ -210,6 +208,7 @@ mod tests {
     use super::*;
     use crate::diagnostic::{Pos, Span};
     use crate::report::tests::sources;
+    use crate::report::SourceText;
 
     fn doc(code: &str) -> Option<RuleDoc> {
         (code == "unknown-status").then(|| RuleDoc {
@@ -226,7 +225,12 @@ mod tests {
             uri_prefix: prefix,
             rule_doc: &doc,
         };
-        let out = render(diags, srcs, &opts);
+        let out = render(
+            diags,
+            &crate::report::Indexed::new(srcs),
+            &opts,
+            &Omitted::default(),
+        );
         assert!(out.ends_with("}\n"));
         serde_json::from_str(&out).unwrap()
     }

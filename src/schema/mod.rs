@@ -1,8 +1,11 @@
 //! `schema`: checks each document against `schemas/sop.schema.json` (the same file editors use)
 //! and turns JSON Schema errors into diagnostics at the exact key or value at fault.
 
+mod keys;
 mod node_json;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -12,6 +15,7 @@ use serde_json::Value as J;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::load::{Document, Node, Value};
 use crate::suggest::did_you_mean;
+use keys::KeyIndex;
 
 pub const SOP_SCHEMA: &str = include_str!("../../schemas/sop.schema.json");
 pub const CONFIG_SCHEMA: &str = include_str!("../../schemas/sopctl-config.schema.json");
@@ -72,8 +76,9 @@ pub fn check_node(schema: &Schema, file: &str, root: &Node) -> Vec<Diagnostic> {
     if schema.validator.is_valid(root) {
         return out;
     }
+    let keys = KeyIndex::default();
     for err in schema.validator.iter_errors(root) {
-        out.extend(map_error(schema, file, root, &err));
+        out.extend(map_error(schema, file, root, &keys, &err));
     }
     out
 }
@@ -216,9 +221,15 @@ fn pattern_help(pattern: &str, value: &str) -> (String, String) {
     }
 }
 
-fn map_error(schema: &Schema, file: &str, root: &Node, err: &ValidationError) -> Vec<Diagnostic> {
+fn map_error<'a>(
+    schema: &Schema,
+    file: &str,
+    root: &'a Node,
+    keys: &KeyIndex<'a>,
+    err: &ValidationError,
+) -> Vec<Diagnostic> {
     let segs = segments(err.instance_path().as_str());
-    let Some((key, node)) = root.at_pointer(&segs) else {
+    let Some((key, node)) = keys.at_pointer(root, &segs) else {
         return vec![
             Diagnostic::error("schema", file, root.span, err.to_string())
                 .with_help("fix the value so that it matches schemas/sop.schema.json"),
@@ -239,7 +250,10 @@ fn map_error(schema: &Schema, file: &str, root: &Node, err: &ValidationError) ->
             unexpected
                 .iter()
                 .map(|name| {
-                    let span = node.entry(name).map(|(k, _)| k.span).unwrap_or(node.span);
+                    let span = keys
+                        .entry(node, name)
+                        .map(|(k, _)| k.span)
+                        .unwrap_or(node.span);
                     let mut help = match did_you_mean(name, allowed.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean `{s}`? "),
                         None => String::new(),
@@ -336,7 +350,10 @@ fn map_error(schema: &Schema, file: &str, root: &Node, err: &ValidationError) ->
         }
         ValidationErrorKind::PropertyNames { error } => {
             let name = error.instance().as_str().unwrap_or("").to_string();
-            let span = node.entry(&name).map(|(k, _)| k.span).unwrap_or(node.span);
+            let span = keys
+                .entry(node, &name)
+                .map(|(k, _)| k.span)
+                .unwrap_or(node.span);
             let role = id_role(segs.last().map(String::as_str));
             let (_, help) = match error.kind() {
                 ValidationErrorKind::Pattern { pattern } => pattern_help(pattern, &name),
@@ -398,10 +415,25 @@ fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
         match &node.value {
             Value::Seq(items) => todo.extend(items.iter().map(|n| (None, n))),
             Value::Map(pairs) => {
+                // Most mappings are small, where comparing with the earlier keys beats hashing;
+                // a large one (thousands of roles) is indexed so the scan stays linear.
+                let index: Option<HashMap<Cow<'_, str>, &Node>> = (pairs.len() > 32).then(|| {
+                    let mut first = HashMap::with_capacity(pairs.len());
+                    for (k, _) in pairs {
+                        first.entry(key_str(k)).or_insert(k);
+                    }
+                    first
+                });
                 for (i, (k, v)) in pairs.iter().enumerate() {
                     let text = key_str(k);
-                    // Mappings are small: comparing with the earlier keys beats hashing.
-                    if let Some((first, _)) = pairs[..i].iter().find(|(e, _)| key_str(e) == text) {
+                    let earlier = match &index {
+                        Some(first) => first.get(&text).copied().filter(|f| !std::ptr::eq(*f, k)),
+                        None => pairs[..i]
+                            .iter()
+                            .find(|(e, _)| key_str(e) == text)
+                            .map(|(e, _)| e),
+                    };
+                    if let Some(first) = earlier {
                         let (code, what) = match parent {
                             Some("roles") => ("duplicate-name", "role"),
                             Some("statuses") => ("duplicate-name", "status"),
@@ -426,9 +458,9 @@ fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn key_str(k: &Node) -> std::borrow::Cow<'_, str> {
+fn key_str(k: &Node) -> Cow<'_, str> {
     match k.as_str() {
-        Some(s) => std::borrow::Cow::Borrowed(s),
-        None => std::borrow::Cow::Owned(k.key_text().unwrap_or_default()),
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(k.key_text().unwrap_or_default()),
     }
 }

@@ -3,6 +3,8 @@
 use crate::lint::{
     describe_status, describe_transition, record_word, Check, Finding, Level, LintCtx, Rule,
 };
+use std::collections::{HashMap, HashSet};
+
 use crate::model::{From, Process, Ref, RefKind, Status, Transition};
 
 pub const RULE: Rule = Rule {
@@ -59,33 +61,75 @@ spec:
     check: Check::Process(check),
 };
 
-fn leaves(p: &Process, t: &Transition, s: &Status) -> bool {
-    p.from_ids(t).contains(&s.id.v.as_str())
+/// The transitions of a process by the statuses they leave and enter, gathered once so that
+/// a process with thousands of statuses is not rescanned for each of them.
+struct Ways<'p> {
+    /// Positions of the transitions leaving a status by name.
+    named_out: HashMap<&'p str, Vec<usize>>,
+    /// Positions of the `from: "*"` transitions: they leave every non-terminal status but
+    /// their target.
+    any_out: Vec<usize>,
+    approval_in: HashSet<&'p str>,
 }
 
-/// The status is idle: see the rule's documentation.
-fn is_idle(p: &Process, s: &Status) -> bool {
-    if s.terminal || !s.tasks.is_empty() || !s.start.is_empty() {
-        return false;
+impl<'p> Ways<'p> {
+    fn of(p: &'p Process) -> Ways<'p> {
+        let mut ways = Ways {
+            named_out: HashMap::new(),
+            any_out: Vec::new(),
+            approval_in: HashSet::new(),
+        };
+        for (i, t) in p.transitions.iter().enumerate() {
+            match &t.from {
+                From::Any(_) => ways.any_out.push(i),
+                From::List(ids) => {
+                    for id in ids {
+                        ways.named_out.entry(id.v.as_str()).or_default().push(i);
+                    }
+                }
+            }
+            if !t.approval.is_empty() {
+                ways.approval_in.insert(t.to.v.as_str());
+            }
+        }
+        ways
     }
-    let automatic_out = p
-        .transitions
-        .iter()
-        .any(|t| t.when.is_some() && matches!(t.from, From::List(_)) && leaves(p, t, s));
-    let approval_in = p
-        .transitions
-        .iter()
-        .any(|t| t.to.v == s.id.v && !t.approval.is_empty());
-    !automatic_out && !approval_in
+
+    /// Every transition leaving `s`, in source order.
+    fn out_of(&self, p: &'p Process, s: &Status) -> Vec<&'p Transition> {
+        let named = self.named_out.get(s.id.v.as_str()).into_iter().flatten();
+        let any = self
+            .any_out
+            .iter()
+            .filter(|&&i| !s.terminal && p.transitions[i].to.v != s.id.v);
+        let mut at: Vec<usize> = named.chain(any).copied().collect();
+        // Source order, as the messages list them; a status named twice in one `from` once.
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter().map(|i| &p.transitions[i]).collect()
+    }
+
+    /// The status is idle: see the rule's documentation.
+    fn is_idle(&self, p: &Process, s: &Status) -> bool {
+        if s.terminal || !s.tasks.is_empty() || !s.start.is_empty() {
+            return false;
+        }
+        let automatic_out = self
+            .named_out
+            .get(s.id.v.as_str())
+            .is_some_and(|at| at.iter().any(|&i| p.transitions[i].when.is_some()));
+        !automatic_out && !self.approval_in.contains(s.id.v.as_str())
+    }
 }
 
 fn check(ctx: &LintCtx, p: &Process) -> Vec<Finding> {
     let mut out = Vec::new();
-    for s in p.statuses.iter().filter(|s| is_idle(p, s)) {
-        let manual: Vec<&Transition> = p
-            .transitions
-            .iter()
-            .filter(|t| t.when.is_none() && leaves(p, t, s))
+    let ways = Ways::of(p);
+    for s in p.statuses.iter().filter(|s| ways.is_idle(p, s)) {
+        let manual: Vec<&Transition> = ways
+            .out_of(p, s)
+            .into_iter()
+            .filter(|t| t.when.is_none())
             .collect();
         // Who could move it on by hand, and so who is stuck.
         let anyone = manual.iter().any(|t| t.by.is_empty());

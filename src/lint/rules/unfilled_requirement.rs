@@ -89,7 +89,9 @@ struct Gap<'a> {
 }
 
 /// For each status, the fields certain to be filled while a record is in it: required at
-/// creation or defaulted, or required on every way in. A greatest fixpoint over the edges.
+/// creation or defaulted, or required on every way in. A greatest fixpoint over the edges,
+/// found with a work list: a status is looked at again only when a way into it changed, so
+/// a process with thousands of statuses stays fast.
 fn certainly_filled(p: &Process) -> HashMap<&str, HashSet<&str>> {
     let base: HashSet<&str> = p
         .fields
@@ -106,34 +108,44 @@ fn certainly_filled(p: &Process) -> HashMap<&str, HashSet<&str>> {
             (s.id.v.as_str(), start)
         })
         .collect();
-    let edges = p.edges();
-    loop {
-        let mut changed = false;
-        for s in &p.statuses {
-            let mut new: Option<HashSet<&str>> = s.initial.then(|| base.clone());
-            for (from, _, t) in edges.iter().filter(|(_, to, _)| *to == s.id.v) {
-                let Some(before) = known.get(from) else {
-                    continue;
-                };
-                let mut here = before.clone();
-                here.extend(s.requires.iter().map(|r| r.v.as_str()));
-                here.extend(t.requires.iter().map(|r| r.v.as_str()));
-                new = Some(match new {
-                    None => here,
-                    Some(acc) => acc.intersection(&here).copied().collect(),
-                });
-            }
-            // A status nothing leads to (validation reports it) only has what creation gives.
-            let new = new.unwrap_or_else(|| base.clone());
-            if known.get(s.id.v.as_str()) != Some(&new) {
-                known.insert(&s.id.v, new);
-                changed = true;
-            }
+    let mut into: HashMap<&str, Vec<(&str, &Transition)>> = HashMap::new();
+    let mut out_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (from, to, t) in p.edges() {
+        into.entry(to).or_default().push((from, t));
+        out_of.entry(from).or_default().push(to);
+    }
+    let mut queued: HashSet<&str> = p.statuses.iter().map(|s| s.id.v.as_str()).collect();
+    let mut todo: std::collections::VecDeque<&Status> = p.statuses.iter().collect();
+    while let Some(s) = todo.pop_front() {
+        queued.remove(s.id.v.as_str());
+        let mut new: Option<HashSet<&str>> = s.initial.then(|| base.clone());
+        for (from, t) in into.get(s.id.v.as_str()).into_iter().flatten() {
+            let Some(before) = known.get(from) else {
+                continue;
+            };
+            let mut here = before.clone();
+            here.extend(s.requires.iter().map(|r| r.v.as_str()));
+            here.extend(t.requires.iter().map(|r| r.v.as_str()));
+            new = Some(match new {
+                None => here,
+                Some(acc) => acc.intersection(&here).copied().collect(),
+            });
         }
-        if !changed {
-            return known;
+        // A status nothing leads to (validation reports it) only has what creation gives.
+        let new = new.unwrap_or_else(|| base.clone());
+        if known.get(s.id.v.as_str()) == Some(&new) {
+            continue;
+        }
+        known.insert(&s.id.v, new);
+        for next in out_of.get(s.id.v.as_str()).into_iter().flatten() {
+            if let Some(n) = p.status(next) {
+                if queued.insert(n.id.v.as_str()) {
+                    todo.push_back(n);
+                }
+            }
         }
     }
+    known
 }
 
 fn asks_for(s: &Status, field: &str) -> bool {

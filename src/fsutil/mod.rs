@@ -1,6 +1,12 @@
 //! Writing outputs so that nothing is ever written half: write a temporary file in the same
 //! folder, then rename it over the target.
 
+mod interrupt;
+mod swap;
+
+pub use interrupt::Held;
+pub use swap::write_pages;
+
 use std::io::Write;
 use std::path::Path;
 
