@@ -3,8 +3,8 @@
 
 pub mod build;
 pub mod field_type;
-pub mod kpi;
 pub mod index;
+pub mod kpi;
 
 use std::sync::Arc;
 
@@ -12,8 +12,8 @@ use crate::diagnostic::Span;
 use crate::expr::{Due, Duration, Expr, ExprError};
 use crate::load::node::{sub_span, Style};
 pub use field_type::FieldType;
-pub use kpi::{Kpi, KpiMeasure};
 pub use index::IdIndex;
+pub use kpi::{Kpi, KpiMeasure};
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
