@@ -128,10 +128,20 @@ fn link(addr: &str, db: &Path, tokens: &Path, user: &str, next: &str) -> String 
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// A translation project at 实施中, whose 完成翻译 task is lisa's role's, by the API.
+/// A translation project split into one translation task per implementer (the 明道云 hand-off:
+/// an internal one for `chen`, an external one for lisa), by the API as the PM would.
 fn translation_in_progress(addr: &str) {
+    let (code, file) = common::http_with(
+        addr,
+        "POST",
+        "/v1/files",
+        Some("t-pm"),
+        Some("原文：第一章"),
+        &[("Content-Type", "text/plain"), ("X-Filename", "source.txt")],
+    );
+    assert_eq!(code, 201, "{file}");
     let body = json!({"process": "translation-project", "fields": {"order_no": "SO-9", "customer": "东京商事",
-        "sales": "zhangsan", "pm": "pmuser", "deadline": "2026-02-01", "source_files": ["sha256:00"]}});
+        "sales": "zhangsan", "pm": "pmuser", "deadline": "2026-02-01", "source_files": [file["id"]]}});
     let (code, v) = http(
         addr,
         "POST",
@@ -142,9 +152,10 @@ fn translation_in_progress(addr: &str) {
     assert_eq!(code, 201, "{v}");
     let id = v["id"].as_u64().unwrap();
     let steps = [
-        json!({"set": {"language_pair": "中译日", "word_count": 12000}}),
-        json!({"move": "planning"}),
-        json!({"complete": {"task": "split-tasks", "fill": {"task_plan": "lisa 翻译全文", "draft_due": "2026-01-20"}}}),
+        json!({"complete": {"task": "confirm-requirements", "fill": {"language_pair": "中译日", "word_count": 12000}}}),
+        json!({"set": {"external_implementers": ["lisa"]}}),
+        json!({"complete": {"task": "split-tasks", "fill": {"task_plan": "chen 第一章，lisa 第二章",
+            "draft_due": "2026-01-20", "internal_implementers": ["chen"]}}}),
     ];
     for s in steps {
         let (code, v) = common::act(addr, "t-pm", id, s.clone());
@@ -162,7 +173,7 @@ fn four_people_and_an_external_implementer_walk_the_pages_on_a_phone() {
     let channels = dir.path().join("channels.yaml");
     std::fs::write(&channels, format!("feishu:\n  app_id: cli_test\n  app_secret: s3cret\n  api: {feishu}\n  open_ids: {{ wangwu: ou_wang, zhangsan: ou_zhang }}\n")).unwrap();
     let tokens = dir.path().join("tokens");
-    std::fs::write(&tokens, "admin=adm\nt-zhang=zhangsan:sales\nt-wang=wangwu:warehouse\nt-li=lisi:sales-manager\nt-zhao=zhaoliu:finance\nt-pm=pmuser:pm\nt-lisa=lisa:translator-ext\n").unwrap();
+    std::fs::write(&tokens, "admin=adm\nt-zhang=zhangsan:sales\nt-wang=wangwu:warehouse\nt-li=lisi:sales-manager\nt-zhao=zhaoliu:finance\nt-pm=pmuser:pm\nt-chen=chen:implementer\nt-lisa=lisa:translator-ext\n").unwrap();
     let db = dir.path().join("s.db");
     let args = [
         "--tokens",

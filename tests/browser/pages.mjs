@@ -89,7 +89,7 @@ try {
 
   step('zhangsan sees the reason and asks again');
   await zhang.goto(`${base}/`);
-  await zhang.getByRole('link', { name: /was rejected by lisi/ }).click();
+  await zhang.getByRole('link', { name: /被lisi驳回/ }).click();
   expect(new URL(zhang.url()).pathname === record, 'the message leads to the record');
   await zhang.getByText('金额与合同不符，请核对').waitFor();
   await zhang.getByRole('button', { name: '提交发货审批' }).click();
@@ -142,7 +142,7 @@ try {
   step('lisa, an external implementer, sees only her task');
   const lisa = await person();
   await signIn(lisa, links.lisa[0]);
-  await lisa.locator('ul.work').getByRole('link', { name: /完成翻译并上传译稿/ }).waitFor();
+  await lisa.locator('ul.work').getByRole('link', { name: /接受任务/ }).waitFor();
   expect(!(await lisa.content()).includes('华东电子'), 'lisa sees no delivery');
   await check(lisa, 'my-work-external');
   const r = await lisa.goto(`${base}${record}`);

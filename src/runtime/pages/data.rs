@@ -4,7 +4,6 @@
 //! (`--users`), `GET /v1/me/work` and `files.rs` land, only this file changes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -341,45 +340,37 @@ pub fn owns(p: &Person, proc_: &Process) -> bool {
     matches!(&proc_.owner, Some(Ref::Role(r)) if p.roles.contains(r))
 }
 
-/// Stores an upload by its SHA-256 under `dir` (beside the database) and returns the id a
-/// `file`/`files` field holds: `sha256:<hex>`. The same bytes are stored once.
-pub fn store_upload(dir: &Path, name: &str, mime: &str, bytes: &[u8]) -> Result<String, String> {
-    use sha2::{Digest, Sha256};
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join(&hex);
-    if !path.exists() {
-        let tmp = dir.join(format!("{hex}.part"));
-        std::fs::write(&tmp, bytes)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| format!("cannot store the upload: {e}"))?;
-    }
-    let meta = json!({"name": name, "type": mime, "size": bytes.len()});
-    std::fs::write(dir.join(format!("{hex}.json")), meta.to_string())
+/// Stores an upload from a page form where `POST /v1/files` stores files (the server's data
+/// folder, by content, and the `files` table), and returns its id for the field.
+pub fn store_upload(
+    app: &AppState,
+    name: &str,
+    mime: &str,
+    bytes: &[u8],
+) -> Result<String, String> {
+    let id = app
+        .files
+        .put(bytes)
         .map_err(|e| format!("cannot store the upload: {e}"))?;
-    Ok(format!("sha256:{hex}"))
+    let row = crate::runtime::storage_api::FileRow {
+        id: id.clone(),
+        name: name.to_string(),
+        size: bytes.len() as i64,
+        ty: mime.to_string(),
+        created: app.clock.secs(),
+        uploader: "page".into(),
+    };
+    app.store()
+        .put_file(&row)
+        .map_err(|e| format!("cannot store the upload: {e}"))?;
+    Ok(id)
 }
 
 /// An uploaded file's bytes and (name, type), if stored.
-pub fn read_upload(dir: &Path, id: &str) -> Option<(Vec<u8>, String, String)> {
-    let hex = id.strip_prefix("sha256:")?;
-    if hex.len() != 64 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    let bytes = std::fs::read(dir.join(hex)).ok()?;
-    let meta: Value = std::fs::read_to_string(dir.join(format!("{hex}.json")))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let name = meta["name"].as_str().unwrap_or(hex).to_string();
-    let mime = meta["type"]
-        .as_str()
-        .unwrap_or("application/octet-stream")
-        .to_string();
-    Some((bytes, name, mime))
+pub fn read_upload(app: &AppState, id: &str) -> Option<(Vec<u8>, String, String)> {
+    let row = app.store().file(id).ok()??;
+    let bytes = std::fs::read(app.files.path(id)?).ok()?;
+    Some((bytes, row.name, row.ty))
 }
 
 /// The person's latest messages (their inbox, newest first): what was said, and the record.

@@ -2,8 +2,8 @@
 //! turning typed inputs into field values the engine checks, and describing inputs for the
 //! templates (the input that fits each field type, what was typed, the error next to it).
 
+use crate::runtime::service::AppState;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request};
@@ -41,7 +41,7 @@ impl FormData {
 
 /// Reads a posted form. Uploaded files are stored (by content) under `files_dir` as they
 /// arrive; a file over `max` bytes is refused with a message for the page.
-pub async fn read(req: Request, files_dir: &Path, max: usize) -> Result<FormData, String> {
+pub async fn read(req: Request, app: &AppState, max: usize) -> Result<FormData, String> {
     let multipart = req
         .headers()
         .get(CONTENT_TYPE)
@@ -80,7 +80,9 @@ pub async fn read(req: Request, files_dir: &Path, max: usize) -> Result<FormData
                 if bytes.len() > max {
                     return Err(format!("`{file}` is larger than {} MiB", max >> 20));
                 }
-                let id = data::store_upload(files_dir, &file, &mime, &bytes)?;
+                // Disk and database work: off the async threads' hands (the store lock blocks).
+                let id =
+                    tokio::task::block_in_place(|| data::store_upload(app, &file, &mime, &bytes))?;
                 out.files.entry(name).or_default().push(id);
             }
             Some(_) => {} // an empty file input: nothing chosen

@@ -192,7 +192,7 @@ impl Pages {
 
     /// Reads a posted form, or answers with the reason it could not be read.
     pub async fn form(&self, req: Request) -> Result<form::FormData, Response> {
-        form::read(req, &self.files_dir, self.max_upload)
+        form::read(req, &self.app, self.max_upload)
             .await
             .map_err(|m| self.message(Lang::Zh, StatusCode::BAD_REQUEST, "refused", &m))
     }

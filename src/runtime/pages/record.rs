@@ -288,7 +288,7 @@ pub async fn file(
             sr.record.fields.values().any(|v| {
                 v == &json!(file) || v.as_array().is_some_and(|a| a.contains(&json!(file)))
             });
-        match data::read_upload(&p.files_dir, &file).filter(|_| holds) {
+        match data::read_upload(&p.app, &file).filter(|_| holds) {
             Some((bytes, name, mime)) => (
                 [
                     (header::CONTENT_TYPE, mime),
