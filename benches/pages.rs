@@ -28,10 +28,12 @@ fn setup(dir: &std::path::Path) -> (Pages, Signed, u64) {
     let bundle = std::fs::read_to_string(out.join("bundle.json")).unwrap();
     let tokens = Tokens::parse(None, "t=zhangsan:sales").unwrap();
     let store = Store::open(&dir.join("s.db")).unwrap();
+    let files = sopctl::runtime::files::FileStore::open(&dir.join("files"), 1 << 20).unwrap();
     let app = Arc::new(AppState::new(
         store,
         tokens,
         Clock::from_env(8 * 3600).unwrap(),
+        files,
     ));
     app.put_bundle(&bundle, false).unwrap();
     let u = User {

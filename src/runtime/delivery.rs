@@ -83,21 +83,6 @@ pub fn deliver_due(
     Ok(rows.len())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        assert_eq!(backoff(0), 2);
-        assert_eq!(backoff(1), 4);
-        assert_eq!(backoff(5), 64);
-        assert_eq!(backoff(40), 3600);
-        let total: i64 = (0..MAX_ATTEMPTS - 1).map(backoff).sum();
-        assert!((5 * 3600..6 * 3600).contains(&total), "{total}");
-    }
-}
-
 /// The channels configuration with the directory's addresses added: a person's `email` and
 /// `feishu` id in `--users` reach them without repeating it in the channels file (an entry
 /// there still wins).
@@ -123,4 +108,19 @@ fn with_directory<'c>(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(0), 2);
+        assert_eq!(backoff(1), 4);
+        assert_eq!(backoff(5), 64);
+        assert_eq!(backoff(40), 3600);
+        let total: i64 = (0..MAX_ATTEMPTS - 1).map(backoff).sum();
+        assert!((5 * 3600..6 * 3600).contains(&total), "{total}");
+    }
 }
