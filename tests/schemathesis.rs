@@ -57,8 +57,10 @@ fn schemathesis_finds_no_server_error_and_no_undocumented_answer() {
         .args(["--header", "Authorization: Bearer ts"])
         .args(["--checks", "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance"])
         .args(["--phases", "examples,coverage,fuzzing"])
-        .args(["--max-examples", "30", "--max-time", "110", "--request-timeout", "10"])
-        .args(["--seed", "14", "--workers", "2", "--no-color"])
+        .args(["--max-examples", "15", "--max-time", "110", "--request-timeout", "10"])
+        // One worker: two threads trip a CPython 3.11 race in hypothesis' lambda parsing
+        // ("AST constructor recursion depth mismatch"), a tool error, not a server one.
+        .args(["--seed", "14", "--workers", "1", "--no-color"])
         .env("SCHEMATHESIS_HOOKS", "")
         .output()
         .expect("schemathesis runs");
