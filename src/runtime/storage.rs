@@ -678,38 +678,9 @@ impl Store {
         Ok(())
     }
 
-    /// The audit rows of one record, oldest first.
+    /// The audit rows of one record, oldest first (all of them: see `history_page`).
     pub fn history(&self, id: RecordId) -> Result<Vec<AuditRow>, StoreError> {
-        let mut st = self.conn.prepare(
-            "SELECT id, at, actor, action, record_id, bundle_hash, detail_json
-             FROM audit WHERE record_id = ? ORDER BY id",
-        )?;
-        let rows = st.query_map([id as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        let mut out = vec![];
-        for row in rows {
-            let (id, at, actor, action, record_id, bundle_hash, detail) = row?;
-            out.push(AuditRow {
-                id,
-                at,
-                actor,
-                action,
-                record_id: record_id.map(|r| r as RecordId),
-                bundle_hash,
-                detail: serde_json::from_str(&detail)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            });
-        }
-        Ok(out)
+        self.history_page(id, 0, i64::MAX as usize)
     }
 }
 

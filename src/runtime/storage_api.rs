@@ -128,7 +128,8 @@ impl Store {
             "SELECT id, at, actor, action, record_id, bundle_hash, detail_json
              FROM audit WHERE record_id = ? AND id > ? ORDER BY id LIMIT ?",
         )?;
-        let rows = st.query_map(params![id as i64, after, limit as i64], |r| {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = st.query_map(params![id as i64, after, limit], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
