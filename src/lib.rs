@@ -21,6 +21,8 @@ pub mod docs;
 pub mod engine;
 pub mod expr;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod harness;
 pub mod kpi;
 pub mod lint;
 pub mod load;

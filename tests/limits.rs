@@ -311,3 +311,32 @@ fn ctrl_c_during_build_leaves_old_or_new_outputs_never_a_mix() {
     assert_eq!(version_of(&dist), "new");
     assert!(!seen.is_empty());
 }
+
+#[test]
+fn a_template_that_loops_for_ever_runs_out_of_fuel() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("sops"), &dir.path().join("sops"));
+    let tpl = dir.path().join("tpl");
+    std::fs::create_dir(&tpl).unwrap();
+    // 10^15 iterations: without fuel this render would never end.
+    std::fs::write(
+        tpl.join("role.md.j2"),
+        "# {{ role.title }}\n{% for a in range(100000) %}{% for b in range(100000) %}\
+         {% for c in range(100000) %}{% endfor %}{% endfor %}{% endfor %}\n",
+    )
+    .unwrap();
+    let out = sopctl()
+        .current_dir(dir.path())
+        .args(["render", "--templates", "tpl"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("role.md.j2:2: engine ran out of fuel"),
+        "{err}"
+    );
+    assert!(err.contains("more than 50000000 steps"), "{err}");
+    assert!(!dir.path().join("dist").exists(), "nothing is written");
+}
