@@ -10,7 +10,8 @@
 //! fills a field and fires `then`), built with `sopctl build -o` into a temporary folder.
 //!
 //! `cargo bench --bench http` prints the figures, then lets criterion time a small batch.
-//! `SOPCTL_BENCH_SECS` sets the measuring time per client count (default 6).
+//! `SOPCTL_BENCH_SECS` sets the measuring time per client count (default 6);
+//! `SOPCTL_BENCH_BIN` runs another `sopctl` binary instead of this tree's.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -27,6 +28,12 @@ use serde_json::json;
 
 const STEPS: usize = 10;
 const BIN: &str = env!("CARGO_BIN_EXE_sopctl");
+
+/// The binary under test: this tree's, or `SOPCTL_BENCH_BIN` (another build, e.g. an earlier
+/// commit's, to measure both in one sitting on the same machine).
+fn bin() -> String {
+    std::env::var("SOPCTL_BENCH_BIN").unwrap_or_else(|_| BIN.to_string())
+}
 
 fn secs() -> f64 {
     std::env::var("SOPCTL_BENCH_SECS")
@@ -65,7 +72,7 @@ fn bundle(dir: &Path) -> String {
     p += "    - { from: \"*\", to: cancelled, when: \"amount > 100\" }\n";
     std::fs::write(sops.join("chain.yaml"), p).unwrap();
     let out = dir.join("dist");
-    let o = Command::new(BIN)
+    let o = Command::new(bin())
         .current_dir(dir)
         .args(["build", "-o"])
         .arg(&out)
@@ -99,7 +106,7 @@ fn serve(db: &Path) -> Server {
 /// `sopctl serve` with its clock starting at `now` (`SOPCTL_NOW`) when given.
 fn serve_at(db: &Path, now: Option<&str>) -> Server {
     use std::io::BufRead;
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     match now {
         Some(n) => cmd.env("SOPCTL_NOW", n),
         None => cmd.env_remove("SOPCTL_NOW"),
