@@ -131,8 +131,14 @@ fn one(
     if out.len() >= MAX_INVITES {
         return Err(refuse(f, "one action invites at most 20 people"));
     }
-    let seed = user.email.as_deref().or(user.phone.as_deref()).unwrap_or("");
-    let id = mint(seed, |c| dir.get(c).is_some() || world.users.contains_key(c));
+    let seed = user
+        .email
+        .as_deref()
+        .or(user.phone.as_deref())
+        .unwrap_or("");
+    let id = mint(seed, |c| {
+        dir.get(c).is_some() || world.users.contains_key(c)
+    });
     let user = DirUser {
         roles: vec![role.clone()],
         invited: true,
@@ -149,26 +155,52 @@ fn one(
 /// The name and contact of an invitation, checked and bounded.
 fn parse(f: &Field, v: &Value) -> Result<DirUser, EngineError> {
     let Some(o) = v.as_object() else {
-        return Err(refuse(f, "an invitation is {\"name\", \"email\"} or {\"name\", \"phone\"}"));
+        return Err(refuse(
+            f,
+            "an invitation is {\"name\", \"email\"} or {\"name\", \"phone\"}",
+        ));
     };
-    if let Some(k) = o.keys().find(|k| !["name", "email", "phone"].contains(&k.as_str())) {
-        return Err(refuse(f, &format!("an invitation has no `{k}`: give `name` and `email` or `phone`")));
+    if let Some(k) = o
+        .keys()
+        .find(|k| !["name", "email", "phone"].contains(&k.as_str()))
+    {
+        return Err(refuse(
+            f,
+            &format!("an invitation has no `{k}`: give `name` and `email` or `phone`"),
+        ));
     }
-    let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let text = |k: &str| {
+        o.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
     let name = text("name").filter(|n| n.chars().count() <= MAX_NAME);
     let Some(name) = name else {
-        return Err(refuse(f, "an invitation needs the person's name (at most 100 characters)"));
+        return Err(refuse(
+            f,
+            "an invitation needs the person's name (at most 100 characters)",
+        ));
     };
     let email = text("email").map(str::to_lowercase);
     if email.as_deref().is_some_and(|e| !is_email(e)) {
-        return Err(refuse(f, "the invitation's email is not an address like name@example.com"));
+        return Err(refuse(
+            f,
+            "the invitation's email is not an address like name@example.com",
+        ));
     }
     let phone = text("phone").map(str::to_string);
     if phone.as_deref().is_some_and(|p| !is_phone(p)) {
-        return Err(refuse(f, "the invitation's phone is not a number like 13800000000"));
+        return Err(refuse(
+            f,
+            "the invitation's phone is not a number like 13800000000",
+        ));
     }
     if email.is_none() && phone.is_none() {
-        return Err(refuse(f, "an invitation needs an email or a phone to reach the person"));
+        return Err(refuse(
+            f,
+            "an invitation needs an email or a phone to reach the person",
+        ));
     }
     Ok(DirUser {
         name: name.to_string(),
@@ -187,7 +219,8 @@ fn is_email(e: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && e.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>')
+        && e.chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>')
         && !domain.contains('@')
 }
 
@@ -205,7 +238,13 @@ fn mint(seed: &str, taken: impl Fn(&str) -> bool) -> String {
     let mut base: String = local
         .to_ascii_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(32)
         .collect();
     base = base.trim_matches('-').to_string();
@@ -264,7 +303,10 @@ mod tests {
     fn ids_come_from_the_email_and_stay_free() {
         assert_eq!(mint("Lisa.Wang@example.com", |_| false), "lisa-wang");
         assert_eq!(mint("lisa@example.com", |c| c == "lisa"), "lisa-2");
-        assert_eq!(mint("+86 138-0000-0000", |_| false), "guest-86-138-0000-0000");
+        assert_eq!(
+            mint("+86 138-0000-0000", |_| false),
+            "guest-86-138-0000-0000"
+        );
         assert_eq!(mint("王@example.com", |_| false), "guest");
     }
 

@@ -421,7 +421,9 @@ impl AppState {
         };
         let (mut inbox, mut outbox) = effects::messages(&ctx, events);
         if let (false, Some(record)) = (l.invited.is_empty(), audit.record_id) {
-            let by = directory.get(audit.actor).map_or(audit.actor, |u| u.name.as_str());
+            let by = directory
+                .get(audit.actor)
+                .map_or(audit.actor, |u| u.name.as_str());
             let (i, o) = invite::messages(&l.invited, by, bundle, &l.world, record);
             inbox.extend(i);
             outbox.extend(o);
@@ -446,7 +448,11 @@ impl AppState {
         c.outbox = outbox;
         c.idempotency = idempotency;
         c.kpi = super::kpi_store::rows(bundle, &l.world, events, now);
-        c.invited = l.invited.iter().map(|i| (i.id.clone(), i.user.clone())).collect();
+        c.invited = l
+            .invited
+            .iter()
+            .map(|i| (i.id.clone(), i.user.clone()))
+            .collect();
         store.commit(&c)?;
         if !l.invited.is_empty() {
             self.refresh_directory();

@@ -177,7 +177,8 @@ fn audit_rows(
             action,
             record_id: record_id.map(|r| r as RecordId),
             bundle_hash,
-            detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            detail: serde_json::from_str(&detail)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         });
     }
     Ok(out)

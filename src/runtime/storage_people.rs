@@ -140,7 +140,9 @@ pub(super) fn write_invited(
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, roles_json = excluded.roles_json,
            email = excluded.email, phone = excluded.phone, language = excluded.language",
     )?
-    .execute(params![id, u.name, roles, u.email, u.phone, u.language, now])?;
+    .execute(params![
+        id, u.name, roles, u.email, u.phone, u.language, now
+    ])?;
     Ok(())
 }
 

@@ -119,7 +119,8 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
     ctx["fields"] = all_fields(proc_, &sr.record, p.app.clock.offset, &dir);
     ctx["action"] = json!(format!("/a/{id}"));
     ctx["reason"] = json!(refused.and_then(|(f, _)| f.get("reason")));
-    ctx["refused"] = json!(refused.map(|(_, e)| super::refusal::in_words(&proc_.fields, e, lang).message));
+    ctx["refused"] =
+        json!(refused.map(|(_, e)| super::refusal::in_words(&proc_.fields, e, lang).message));
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

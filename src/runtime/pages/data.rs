@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 
 use super::words::Lang;
 use crate::bundle::{Bundle, Process, Ref};
-use crate::engine::{error as ecode, Action, Actor, DateTime, Engine, EngineError, Record, RecordId};
+use crate::engine::{
+    error as ecode, Action, Actor, DateTime, Engine, EngineError, Record, RecordId,
+};
 use crate::runtime::auth::User;
 use crate::runtime::directory::Directory;
 use crate::runtime::error::ApiError;
@@ -174,6 +176,18 @@ pub fn names_of(dir: &Directory, ids: &[String], lang: Lang) -> String {
         .join(sep)
 }
 
+/// Who started a record by hand (its first audit row, a `create`); None for a record the
+/// process started (a child) or when the log cannot be read.
+pub fn creator(app: &AppState, r: &Record) -> Option<String> {
+    if r.parent.is_some() {
+        return None;
+    }
+    let rows = app.store().history_page(r.id, 0, 1).ok()?;
+    rows.into_iter()
+        .find(|a| a.action == "create")
+        .map(|a| a.actor)
+}
+
 /// The people a ref names on a record, by name; a role by its title.
 pub fn ref_people(b: &Bundle, dir: &Directory, r: &Record, x: &Ref, lang: Lang) -> Option<String> {
     let ids: Vec<String> = match x {
@@ -183,7 +197,11 @@ pub fn ref_people(b: &Bundle, dir: &Directory, r: &Record, x: &Ref, lang: Lang) 
         }
         Ref::Field(f) => match r.fields.get(f)? {
             Value::String(s) => vec![s.clone()],
-            Value::Array(a) => a.iter().filter_map(Value::as_str).map(String::from).collect(),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
             _ => return None,
         },
     };

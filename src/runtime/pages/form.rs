@@ -274,7 +274,10 @@ pub fn display(f: &Field, v: &Value, offset: i32, dir: &Directory) -> String {
         ("user", Value::String(u)) => data::name_of(dir, u),
         ("users", Value::Array(a)) => a
             .iter()
-            .map(|u| u.as_str().map_or_else(|| u.to_string(), |u| data::name_of(dir, u)))
+            .map(|u| {
+                u.as_str()
+                    .map_or_else(|| u.to_string(), |u| data::name_of(dir, u))
+            })
             .collect::<Vec<_>>()
             .join(", "),
         _ => show(f, v, offset),

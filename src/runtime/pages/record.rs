@@ -16,8 +16,8 @@ use super::task::record_summary;
 use super::{blocking, data, view, Pages, Signed};
 use crate::bundle::{Bundle, Process};
 use crate::engine::{Action, RecordId};
-use crate::runtime::error::ApiError;
 use crate::runtime::directory::Directory;
+use crate::runtime::error::ApiError;
 use crate::runtime::storage::{AuditRow, StoredRecord};
 
 pub async fn get(

@@ -78,7 +78,8 @@ pub fn in_words(fields: &[Field], e: &ApiError, lang: Lang) -> Refusal {
         out.message = format!("{}: {}", out.message, titles.join(sep));
     }
     for f in fields {
-        out.fields.insert(f.id.clone(), field_note(f, e, code, lang));
+        out.fields
+            .insert(f.id.clone(), field_note(f, e, code, lang));
     }
     out
 }
@@ -149,7 +150,11 @@ mod tests {
     }
 
     fn err(code: &str, body: Value) -> ApiError {
-        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, "the English message");
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            "the English message",
+        );
         for (k, v) in body.as_object().into_iter().flatten() {
             e.body["error"][k] = v.clone();
         }
@@ -182,7 +187,12 @@ mod tests {
             assert!(!zh.is_ascii(), "{code} is said in Chinese: {zh}");
         }
         let keys: Vec<&str> = CODES.iter().map(|c| sentence_key(c)).collect();
-        for k in ["fix_fields", "refused_gone", "refused_conflict", "refused_loop"] {
+        for k in [
+            "fix_fields",
+            "refused_gone",
+            "refused_conflict",
+            "refused_loop",
+        ] {
             assert!(keys.contains(&k), "{k}");
         }
     }

@@ -141,7 +141,9 @@ pub fn task_context(
     let (message, errors) = (said.message, said.fields);
     let typed = refused.map(|(f, _)| f);
     let dir = p.app.directory();
-    let asked_by = crate::runtime::work::asked_by(r).map(|u| data::name_of(&dir, &u));
+    let asked_by = crate::runtime::work::asked_by(r)
+        .or_else(|| data::creator(&p.app, r))
+        .map(|u| data::name_of(&dir, &u));
     let mut ctx = p.base(s);
     ctx["record"] = record_summary(proc_, sr, offset, &dir);
     ctx["task"] = json!({
@@ -183,7 +185,9 @@ pub fn record_summary(proc_: &Process, sr: &StoredRecord, offset: i32, dir: &Dir
         .fields
         .iter()
         .filter(|f| f.required && r.is_set(&f.id))
-        .map(|f| json!({"title": f.title, "value": form::display(f, &r.fields[&f.id], offset, dir)}))
+        .map(
+            |f| json!({"title": f.title, "value": form::display(f, &r.fields[&f.id], offset, dir)}),
+        )
         .collect();
     json!({
         "id": r.id, "url": format!("/r/{}", r.id), "label": data::label(proc_, r),

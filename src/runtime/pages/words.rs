@@ -141,8 +141,16 @@ const WORDS: &[(&str, &str, &str)] = &[
         "请填写日期（例如 2026-01-05）",
         "Enter a date (such as 2026-01-05)",
     ),
-    ("want_datetime", "请填写日期和时间", "Enter a date and a time"),
-    ("want_person", "请填写通讯录中的用户名", "Enter a user id from the directory"),
+    (
+        "want_datetime",
+        "请填写日期和时间",
+        "Enter a date and a time",
+    ),
+    (
+        "want_person",
+        "请填写通讯录中的用户名",
+        "Enter a user id from the directory",
+    ),
     (
         "want_person_role",
         "请填写担任此角色的人：",
@@ -152,7 +160,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("want_bool", "请勾选或取消勾选", "Tick or untick this"),
     ("want_value", "此项的值不正确", "This value is not accepted"),
     ("may_not_fill", "你不能填写以下信息", "You may not fill in"),
-    ("may_not_fill_this", "你不能填写此项", "You may not fill this in"),
+    (
+        "may_not_fill_this",
+        "你不能填写此项",
+        "You may not fill this in",
+    ),
     (
         "refused_not_allowed",
         "你没有权限执行此操作。",
@@ -223,7 +235,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("what", "操作", "What"),
     ("rejected_before", "上次被驳回", "Rejected before"),
     ("user_hint", "填写用户名", "A user id"),
-    ("invite_someone", "邀请不在通讯录中的人", "Invite someone not in the directory"),
+    (
+        "invite_someone",
+        "邀请不在通讯录中的人",
+        "Invite someone not in the directory",
+    ),
     ("invite_name", "新成员姓名", "New person's name"),
     (
         "invite_hint",

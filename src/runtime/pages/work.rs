@@ -99,7 +99,9 @@ fn items(app: &AppState, w: Work, lang: Lang) -> Vec<Value> {
         });
         out.push((overdue, a.due, a.record.id, v));
     }
-    out.sort_by_key(|(late, due, id, _)| (!*late, due.is_none(), due.as_ref().map(|d| d.secs), *id));
+    out.sort_by_key(|(late, due, id, _)| {
+        (!*late, due.is_none(), due.as_ref().map(|d| d.secs), *id)
+    });
     out.into_iter().map(|(.., v)| v).collect()
 }
 
