@@ -785,15 +785,15 @@ fn the_owners_board_draws_each_kpi_and_others_get_no_chart() {
 
 // ---- invitations ----------------------------------------------------------------------------
 
+/// Every message a fake SMTP server got: its recipients and data.
+type Mails = std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>;
+
 /// A fake SMTP server: every message's recipients and data, kept for the test.
-fn fake_smtp() -> (
-    u16,
-    std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>>,
-) {
+fn fake_smtp() -> (u16, Mails) {
     use std::io::BufRead;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let got: std::sync::Arc<std::sync::Mutex<Vec<(Vec<String>, String)>>> = Default::default();
+    let got: Mails = Default::default();
     let keep = got.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
