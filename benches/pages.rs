@@ -88,7 +88,7 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("record page with 50 history rows", |b| {
         b.iter(|| {
-            let r = record::show(&p, &s, id, None, None);
+            let r = record::show(&p, &s, id, None, None, None);
             assert_eq!(r.status(), 200);
         })
     });

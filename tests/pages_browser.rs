@@ -2,8 +2,9 @@
 //! phone width through the 销售发货 SOP with four people (one signs in from the card a local
 //! fake Feishu received) and an external implementer of the translation project, running
 //! axe-core on every page. Screenshots land in `target/screenshots/`, and the README's in
-//! `docs/screenshots/`. Needs `.ci/install-render-tools.sh`; with `CI=true` a missing tool
-//! fails the test, elsewhere the test says why it did not run.
+//! `docs/screenshots/`. Needs `.ci/install-render-tools.sh`, so the test is `#[ignore]`d and
+//! `.ci/run` runs it with `--include-ignored`; there (`CI=true`) a missing tool fails it,
+//! elsewhere, run by hand, it says why it did not run.
 
 mod common;
 
@@ -164,6 +165,7 @@ fn translation_in_progress(addr: &str) {
 }
 
 #[test]
+#[ignore = "needs node + chromium (CI=true runs it)"]
 fn four_people_and_an_external_implementer_walk_the_pages_on_a_phone() {
     let Some(npm) = tools() else {
         return;

@@ -11,6 +11,8 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::kpi_answer::{answer, Ask};
 use super::service::AppState;
+use super::storage::Store;
+use crate::bundle::Bundle;
 use crate::engine::DateTime;
 use crate::kpi::period::{periods, PeriodKind, MAX_PERIODS};
 
@@ -43,6 +45,18 @@ fn time(name: &str, v: &str, offset: i32) -> Result<i64, ApiError> {
 
 /// The answer of `GET /v1/kpis` (the handler is `api::kpis`).
 pub fn kpis(s: &AppState, caller: &Caller, q: &KpiQuery) -> Result<Value, ApiError> {
+    with_ask(s, caller, q, answer)
+}
+
+/// Checks who asks and what, then calls `f` with the store, the active bundle, what was
+/// asked and the period word: `GET /v1/kpis` and the owner's page measure through here, so
+/// they read the same defaults, the same rights and the same numbers.
+pub fn with_ask<T>(
+    s: &AppState,
+    caller: &Caller,
+    q: &KpiQuery,
+    f: impl FnOnce(&Store, &Bundle, &Ask, &str) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let offset = s.clock.offset;
     let now = s.clock.secs();
     let Some(name) = q.process.as_deref().filter(|p| !p.is_empty()) else {
@@ -50,20 +64,7 @@ pub fn kpis(s: &AppState, caller: &Caller, q: &KpiQuery) -> Result<Value, ApiErr
             "`process` is required: GET /v1/kpis?process=<name>",
         ));
     };
-    let to =
-        q.to.as_deref()
-            .map(|v| time("to", v, offset))
-            .transpose()?
-            .unwrap_or(now);
-    let from = q
-        .from
-        .as_deref()
-        .map(|v| time("from", v, offset))
-        .transpose()?
-        .unwrap_or(to - DEFAULT_DAYS * 86400);
-    if from >= to {
-        return Err(ApiError::bad("`from` must be before `to`"));
-    }
+    let (from, to) = range(q, now, offset)?;
     let period = q.period.as_deref().unwrap_or("month");
     let kind = PeriodKind::parse(period)
         .ok_or_else(|| ApiError::bad(&format!("`period={period}`: use `week` or `month`")))?;
@@ -75,11 +76,7 @@ pub fn kpis(s: &AppState, caller: &Caller, q: &KpiQuery) -> Result<Value, ApiErr
     let store = s.store();
     let bundle = s.active(&store)?;
     if let Caller::User(u) = caller {
-        let external = !u.roles.is_empty()
-            && u.roles
-                .iter()
-                .all(|x| bundle.roles.iter().any(|r| &r.id == x && r.external));
-        if external {
+        if crate::runtime::visibility::is_external(&bundle, &u.roles) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "not-allowed",
@@ -102,5 +99,24 @@ pub fn kpis(s: &AppState, caller: &Caller, q: &KpiQuery) -> Result<Value, ApiErr
         now,
         offset,
     };
-    answer(&store, &bundle, &ask, period)
+    f(&store, &bundle, &ask, period)
+}
+
+/// `from` and `to` of a query, with their defaults (a quarter up to now).
+fn range(q: &KpiQuery, now: i64, offset: i32) -> Result<(i64, i64), ApiError> {
+    let to =
+        q.to.as_deref()
+            .map(|v| time("to", v, offset))
+            .transpose()?
+            .unwrap_or(now);
+    let from = q
+        .from
+        .as_deref()
+        .map(|v| time("from", v, offset))
+        .transpose()?
+        .unwrap_or(to - DEFAULT_DAYS * 86400);
+    if from >= to {
+        return Err(ApiError::bad("`from` must be before `to`"));
+    }
+    Ok((from, to))
 }

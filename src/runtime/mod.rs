@@ -13,6 +13,7 @@ pub mod effects;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod invite;
 pub mod kpi_answer;
 pub mod kpi_api;
 pub mod kpi_store;

@@ -16,6 +16,7 @@ use super::effects::{self, is_terminal, next_timer};
 use super::error::from_engine;
 use super::error::ApiError;
 use super::files::{self, FileStore};
+use super::invite::{self, Invited};
 use super::migrate::{migrate, Migration};
 use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord, IDEMPOTENCY_TTL};
 use super::visibility;
@@ -46,6 +47,8 @@ struct Loaded {
     world: World,
     versions: BTreeMap<RecordId, i64>,
     hashes: BTreeMap<RecordId, String>,
+    /// The people the action invites (added to the directory with its commit).
+    invited: Vec<Invited>,
 }
 
 impl AppState {
@@ -222,6 +225,7 @@ impl AppState {
             world: self.world(),
             versions: BTreeMap::new(),
             hashes: BTreeMap::new(),
+            invited: vec![],
         };
         let mut related: Vec<RecordId> = main.record.children.clone();
         related.extend(main.record.parent);
@@ -281,11 +285,14 @@ impl AppState {
                     world: self.world(),
                     versions: BTreeMap::new(),
                     hashes: BTreeMap::new(),
+                    invited: vec![],
                 },
                 self.active(&store)?,
             ),
         };
         l.world.next_id = store.next_record_id()?;
+        let mut action = action;
+        l.invited = invite::resolve(&bundle, &self.directory(), &mut action, &mut l.world, id)?;
         let actor = Actor {
             user: u.id.clone(),
             roles: u.roles.clone(),
@@ -412,7 +419,15 @@ impl AppState {
             actor: Some(audit.actor),
             reason: audit.detail["request"]["reason"].as_str(),
         };
-        let (inbox, outbox) = effects::messages(&ctx, events);
+        let (mut inbox, mut outbox) = effects::messages(&ctx, events);
+        if let (false, Some(record)) = (l.invited.is_empty(), audit.record_id) {
+            let by = directory
+                .get(audit.actor)
+                .map_or(audit.actor, |u| u.name.as_str());
+            let (i, o) = invite::messages(&l.invited, by, bundle, &l.world, record);
+            inbox.extend(i);
+            outbox.extend(o);
+        }
         let record_files: Vec<(RecordId, String)> = l
             .world
             .records
@@ -433,7 +448,15 @@ impl AppState {
         c.outbox = outbox;
         c.idempotency = idempotency;
         c.kpi = super::kpi_store::rows(bundle, &l.world, events, now);
+        c.invited = l
+            .invited
+            .iter()
+            .map(|i| (i.id.clone(), i.user.clone()))
+            .collect();
         store.commit(&c)?;
+        if !l.invited.is_empty() {
+            self.refresh_directory();
+        }
         Ok(())
     }
 

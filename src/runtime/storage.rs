@@ -220,6 +220,8 @@ pub struct Commit<'a> {
     pub record_files: Vec<(RecordId, String)>,
     /// What the KPIs keep from this action.
     pub kpi: super::kpi_store::KpiRows,
+    /// People the action invited (SPEC 12), added to `directory_users` with it.
+    pub invited: Vec<(String, crate::runtime::directory::DirUser)>,
 }
 
 impl<'a> Commit<'a> {
@@ -234,6 +236,7 @@ impl<'a> Commit<'a> {
             idempotency: None,
             record_files: vec![],
             kpi: Default::default(),
+            invited: vec![],
         }
     }
 
@@ -247,6 +250,7 @@ impl<'a> Commit<'a> {
             idempotency: None,
             record_files: vec![],
             kpi: Default::default(),
+            invited: vec![],
         }
     }
 }
@@ -674,6 +678,9 @@ impl Store {
             insert_audit(&tx, a)?;
         }
         super::storage_api::insert_record_files(&tx, &c.record_files)?;
+        for (id, u) in &c.invited {
+            people::write_invited(&tx, id, u, at)?;
+        }
         tx.commit()?;
         Ok(())
     }

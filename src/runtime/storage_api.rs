@@ -124,38 +124,64 @@ impl Store {
         after: i64,
         limit: usize,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        let mut st = self.conn.prepare_cached(
+        let st = self.conn.prepare_cached(
             "SELECT id, at, actor, action, record_id, bundle_hash, detail_json
              FROM audit WHERE record_id = ? AND id > ? ORDER BY id LIMIT ?",
         )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = st.query_map(params![id as i64, after, limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        let mut out = vec![];
-        for row in rows {
-            let (id, at, actor, action, record_id, bundle_hash, detail) = row?;
-            out.push(AuditRow {
-                id,
-                at,
-                actor,
-                action,
-                record_id: record_id.map(|r| r as RecordId),
-                bundle_hash,
-                detail: serde_json::from_str(&detail)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            });
-        }
-        Ok(out)
+        audit_rows(st, id, after, limit)
     }
+
+    /// Up to `limit` audit rows of a record before the row id `before`, newest first: the
+    /// same page as `history_page`, read from the other end (the record page shows the
+    /// latest rows and links to older ones).
+    pub fn history_page_back(
+        &self,
+        id: RecordId,
+        before: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let st = self.conn.prepare_cached(
+            "SELECT id, at, actor, action, record_id, bundle_hash, detail_json
+             FROM audit WHERE record_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        )?;
+        audit_rows(st, id, before, limit)
+    }
+}
+
+/// The rows of a history query over (record, cursor, limit).
+fn audit_rows(
+    mut st: rusqlite::CachedStatement<'_>,
+    id: RecordId,
+    cursor: i64,
+    limit: usize,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = st.query_map(params![id as i64, cursor, limit], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    let mut out = vec![];
+    for row in rows {
+        let (id, at, actor, action, record_id, bundle_hash, detail) = row?;
+        out.push(AuditRow {
+            id,
+            at,
+            actor,
+            action,
+            record_id: record_id.map(|r| r as RecordId),
+            bundle_hash,
+            detail: serde_json::from_str(&detail)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        });
+    }
+    Ok(out)
 }
 
 impl Store {

@@ -122,16 +122,28 @@ impl Store {
 
     /// Adds (or updates) an invited person.
     pub fn invite_user(&mut self, id: &str, u: &DirUser, now: i64) -> Result<(), StoreError> {
-        let roles = serde_json::to_string(&u.roles).unwrap_or_else(|_| "[]".into());
-        self.conn.execute(
-            "INSERT INTO directory_users (id, name, roles_json, email, phone, language, invited_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, roles_json = excluded.roles_json,
-               email = excluded.email, phone = excluded.phone, language = excluded.language",
-            params![id, u.name, roles, u.email, u.phone, u.language, now],
-        )?;
-        Ok(())
+        write_invited(&self.conn, id, u, now)
     }
+}
+
+/// Adds (or updates) an invited person on `conn` (also inside an action's transaction).
+pub(super) fn write_invited(
+    conn: &rusqlite::Connection,
+    id: &str,
+    u: &DirUser,
+    now: i64,
+) -> Result<(), StoreError> {
+    let roles = serde_json::to_string(&u.roles).unwrap_or_else(|_| "[]".into());
+    conn.prepare_cached(
+        "INSERT INTO directory_users (id, name, roles_json, email, phone, language, invited_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, roles_json = excluded.roles_json,
+           email = excluded.email, phone = excluded.phone, language = excluded.language",
+    )?
+    .execute(params![
+        id, u.name, roles, u.email, u.phone, u.language, now
+    ])?;
+    Ok(())
 }
 
 #[cfg(test)]

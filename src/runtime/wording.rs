@@ -58,6 +58,11 @@ pub enum Say<'a> {
     Entered {
         status: &'a str,
     },
+    /// An invitation (SPEC 12 "Inviting people"): `by` invited the reader into `process`.
+    Invited {
+        by: &'a str,
+        process: &'a str,
+    },
 }
 
 /// `2026-01-05 18:00`, in the time's own offset.
@@ -107,6 +112,12 @@ pub fn sentence(lang: Lang, say: &Say<'_>, label: &str) -> String {
         }
         (Lang::Zh, Say::Entered { status }) => format!("{label} 已进入「{status}」"),
         (Lang::En, Say::Entered { status }) => format!("{label} is now “{status}”"),
+        (Lang::Zh, Say::Invited { by, process }) => {
+            format!("{by} 邀请你参与「{process}」：{label}。打开链接登录，即可看到你的任务。")
+        }
+        (Lang::En, Say::Invited { by, process }) => {
+            format!("{by} invited you to “{process}”: {label}. Open the link to sign in and see your work.")
+        }
     }
 }
 

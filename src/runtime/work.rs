@@ -25,6 +25,8 @@ pub struct RecordRef {
     pub status_title: String,
     pub version: i64,
     pub fields: BTreeMap<String, serde_json::Value>,
+    /// What tells the record apart for a person (see [`label`]).
+    pub label: String,
 }
 
 pub struct FillField {
@@ -137,7 +139,35 @@ fn record_ref(p: &Process, r: &Record, version: i64) -> RecordRef {
         status_title: status(p, &r.status).map_or(r.status.clone(), |s| s.title.clone()),
         version,
         fields: r.fields.clone(),
+        label: label(p, r),
     }
+}
+
+/// What tells a record apart for a person: its record word and the first two required
+/// text or choice fields ("发货单 #3 · 华东电子 · SO-2026-001").
+pub fn label(p: &Process, r: &Record) -> String {
+    let mut parts = vec![format!(
+        "{} #{}",
+        p.record.as_deref().unwrap_or(&p.title),
+        r.id
+    )];
+    for f in p
+        .fields
+        .iter()
+        .filter(|f| f.required && (f.ty == "text" || f.ty == "choice"))
+        .take(2)
+    {
+        if let Some(serde_json::Value::String(s)) = r.fields.get(&f.id) {
+            parts.push(s.clone());
+        }
+    }
+    parts.join(" · ")
+}
+
+/// Who asked for the record's open tasks: the person who moved it into its status (or
+/// created it); None when the process itself did.
+pub fn asked_by(r: &Record) -> Option<String> {
+    r.history.last().and_then(|h| h.by.clone())
 }
 
 fn record_tasks(b: &Bundle, r: &Record, version: i64, u: &User, now: DateTime) -> Vec<WorkTask> {
@@ -167,7 +197,7 @@ fn record_tasks(b: &Bundle, r: &Record, version: i64, u: &User, now: DateTime) -
                 opened: t.opened,
                 due: t.due,
                 overdue: t.overdue || t.due.is_some_and(|d| d < now),
-                asked_by: r.history.last().and_then(|h| h.by.clone()),
+                asked_by: asked_by(r),
                 on_behalf_of: def
                     .and_then(|d| d.on_behalf_of.as_ref())
                     .map(|x| people(r, x))

@@ -22,7 +22,9 @@ use crate::runtime::service::AppState;
 /// Exactly one of `set`, `move`, `approve` or `complete`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ActionRequest {
-    /// Field id → value to write.
+    /// Field id → value to write. Here and in every `fill` and `fields`, a person field
+    /// (`user`, or an item of `users`) whose SOP field has a `role:` may take
+    /// `{"invite": {"name", "email"|"phone"}}`: a new person, invited with that role.
     #[schema(value_type = Option<Object>)]
     pub set: Option<BTreeMap<String, Value>>,
     /// The status to move to (its transition's `requires` must be filled).

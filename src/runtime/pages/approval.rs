@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 
 use super::form::FormData;
 use super::task::record_summary;
-use super::words::word;
 use super::{blocking, data, view, Pages, Signed};
 use crate::engine::{Action, RecordId};
+use crate::runtime::directory::Directory;
 use crate::runtime::error::ApiError;
 
 pub async fn get(State(p): State<Arc<Pages>>, h: HeaderMap, Path(id): Path<RecordId>) -> Response {
@@ -61,25 +61,10 @@ pub async fn post(
             } else {
                 "/?done=reject"
             }),
-            Err(e) => show(&p, &s, id, Some((&form, &in_words(&s, e)))),
+            Err(e) => show(&p, &s, id, Some((&form, &e))),
         }
     })
     .await
-}
-
-/// The engine's refusal of a rejection without a reason, in the person's words and at the
-/// reason box (the rule is the engine's; the wording is the page's).
-fn in_words(s: &Signed, mut e: ApiError) -> ApiError {
-    let names_reason = |f: &Value| f == "reason" || f["id"] == "reason";
-    let about_reason = e.body["error"]["code"] == "invalid-value"
-        && e.body["error"]["fields"]
-            .as_array()
-            .is_some_and(|fs| fs.iter().any(names_reason));
-    if about_reason {
-        e.body["error"]["message"] = json!(word(super::lang_of(s), "reason_required"));
-        e.body["error"]["fields"] = json!([{"id": "reason"}]);
-    }
-    e
 }
 
 fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiError)>) -> Response {
@@ -107,12 +92,7 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
         step.filter(|_| data::Judge::new(&p.app, &b, &s.person).may(&sr, decide))
     else {
         let text = refused
-            .map(|(_, e)| {
-                e.body["error"]["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string()
-            })
+            .map(|(_, e)| super::refusal::in_words(&proc_.fields, e, lang).message)
             .unwrap_or_else(|| data::label(proc_, &sr.record));
         return p.message(lang, StatusCode::NOT_FOUND, "not_found", &text);
     };
@@ -127,17 +107,20 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
         .iter()
         .find(|x| x.id == t.to)
         .map_or(t.to.clone(), |x| x.title.clone());
+    let dir = p.app.directory();
     let mut ctx = p.base(s);
-    ctx["record"] = record_summary(proc_, &sr, p.app.clock.offset);
+    ctx["record"] = record_summary(proc_, &sr, p.app.clock.offset, &dir);
     ctx["step"] = json!({
         "title": t.title, "to": to, "number": a.step + 1, "of": t.approval.len(),
-        "role": role_title(&st.role), "requester": a.requester,
+        "role": role_title(&st.role),
+        "requester": a.requester.as_deref().map(|u| data::name_of(&dir, u)),
         "others": t.approval.iter().map(|x| role_title(&x.role)).collect::<Vec<_>>(),
     });
-    ctx["fields"] = all_fields(proc_, &sr.record, p.app.clock.offset);
+    ctx["fields"] = all_fields(proc_, &sr.record, p.app.clock.offset, &dir);
     ctx["action"] = json!(format!("/a/{id}"));
     ctx["reason"] = json!(refused.and_then(|(f, _)| f.get("reason")));
-    ctx["refused"] = json!(refused.map(|(_, e)| e.body["error"]["message"].clone()));
+    ctx["refused"] =
+        json!(refused.map(|(_, e)| super::refusal::in_words(&proc_.fields, e, lang).message));
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -147,11 +130,19 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
 }
 
 /// Every filled field of a record, by title, for the approver to check.
-pub fn all_fields(proc_: &crate::bundle::Process, r: &crate::engine::Record, offset: i32) -> Value {
+pub fn all_fields(
+    proc_: &crate::bundle::Process,
+    r: &crate::engine::Record,
+    offset: i32,
+    dir: &Directory,
+) -> Value {
     json!(proc_
         .fields
         .iter()
         .filter(|f| r.is_set(&f.id))
-        .map(|f| json!({"title": f.title, "value": super::form::show(f, &r.fields[&f.id], offset), "files": f.ty.starts_with("file")}))
+        .map(|f| {
+            let value = super::form::display(f, &r.fields[&f.id], offset, dir);
+            json!({"title": f.title, "value": value, "files": f.ty.starts_with("file")})
+        })
         .collect::<Vec<_>>())
 }

@@ -1,5 +1,5 @@
 //! The owner's board: for holders of a process owner's role, the live records by status with
-//! counts and the overdue ones marked.
+//! counts and the overdue ones marked, and each KPI of the process drawn as a chart.
 
 use std::sync::Arc;
 
@@ -63,9 +63,14 @@ pub async fn get(
                 json!({"title": st.title, "count": rows.len(), "overdue": overdue, "rows": rows})
             })
             .collect();
+        let charts = match super::charts::charts(&p.app, &s.person, &process, lang) {
+            Ok(c) => c,
+            Err(e) => return p.error(lang, &e),
+        };
         let mut ctx = p.base(&s);
         ctx["process"] = json!({"title": proc_.title, "name": proc_.name});
         ctx["columns"] = json!(columns);
+        ctx["charts"] = json!(charts);
         view::page(&p.env, "board.html.j2", lang, ctx, StatusCode::OK)
     })
     .await

@@ -1,18 +1,19 @@
-//! The adapter between the pages and the runtime: everything a page needs (who the person
-//! is, their work, a record as they may see it, whether the engine would let them act, where
-//! an upload goes) behind small functions. The pages call only these, so when the directory
-//! (`--users`), `GET /v1/me/work` and `files.rs` land, only this file changes.
+//! What the pages ask of the runtime beyond its service functions: who the person is and how
+//! they are named, a record as they may see it, whether the engine would let them act, where
+//! an upload goes. Their work is `AppState::my_work`, the list `GET /v1/me/work` answers.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::words::Lang;
 use crate::bundle::{Bundle, Process, Ref};
-use crate::engine::{error as ecode, Action, Actor, DateTime, Engine, EngineError, RecordId};
+use crate::engine::{
+    error as ecode, Action, Actor, DateTime, Engine, EngineError, Record, RecordId,
+};
 use crate::runtime::auth::User;
+use crate::runtime::directory::Directory;
 use crate::runtime::error::ApiError;
 use crate::runtime::service::AppState;
 use crate::runtime::storage::StoredRecord;
@@ -148,107 +149,6 @@ impl<'b> Judge<'b> {
     }
 }
 
-/// One piece of work on "my work": an open task or a pending approval.
-#[derive(Debug, Clone, Serialize)]
-pub struct WorkItem {
-    pub kind: &'static str,
-    pub url: String,
-    pub title: String,
-    pub process_title: String,
-    pub record: RecordId,
-    pub label: String,
-    pub due: Option<DateTime>,
-    pub overdue: bool,
-    pub asked_by: Option<String>,
-}
-
-/// The person's open tasks and the approvals waiting for them, overdue first, then by due.
-pub fn my_work(app: &AppState, p: &Person) -> Result<Vec<WorkItem>, ApiError> {
-    let now = app.clock.now();
-    let mut out = vec![];
-    let live = app.store().live_records()?;
-    let mut hashes: Vec<&str> = live.iter().map(|sr| sr.bundle_hash.as_str()).collect();
-    hashes.sort_unstable();
-    hashes.dedup();
-    for hash in hashes {
-        let b = app.bundle(&app.store(), hash)?;
-        let judge = Judge::new(app, &b, p);
-        for sr in live.iter().filter(|sr| sr.bundle_hash == hash) {
-            let Some(proc_) = b.process(&sr.record.process) else {
-                continue;
-            };
-            tasks_of(proc_, sr, p, now, &mut out);
-            if let Some(item) = approval_of(&judge, proc_, sr, p) {
-                out.push(item);
-            }
-        }
-    }
-    out.sort_by_key(|w| (!w.overdue, w.due.map_or(i64::MAX, |d| d.secs), w.record));
-    Ok(out)
-}
-
-fn tasks_of(
-    proc_: &Process,
-    sr: &StoredRecord,
-    p: &Person,
-    now: DateTime,
-    out: &mut Vec<WorkItem>,
-) {
-    let r = &sr.record;
-    for t in &r.tasks {
-        if !(t.users.contains(&p.id) || t.roles.iter().any(|x| p.roles.contains(x))) {
-            continue;
-        }
-        let Some(def) = task_def(proc_, &r.status, &t.id) else {
-            continue;
-        };
-        out.push(WorkItem {
-            kind: "task",
-            url: format!("/t/{}/{}", r.id, t.id),
-            title: def.title.clone(),
-            process_title: proc_.title.clone(),
-            record: r.id,
-            label: label(proc_, r),
-            due: t.due,
-            overdue: t.overdue || t.due.is_some_and(|d| d < now),
-            asked_by: def.on_behalf_of.as_ref().and_then(|x| ref_people(r, x)),
-        });
-    }
-}
-
-fn approval_of(
-    judge: &Judge<'_>,
-    proc_: &Process,
-    sr: &StoredRecord,
-    p: &Person,
-) -> Option<WorkItem> {
-    let a = sr.record.approval.as_ref()?;
-    let t = proc_.transitions.get(a.transition)?;
-    let step = t.approval.get(a.step)?;
-    if !p.roles.contains(&step.role) || a.approved_by.contains(&p.id) {
-        return None;
-    }
-    let decide = Action::Approve {
-        record: sr.record.id,
-        approve: true,
-        reason: None,
-    };
-    if !judge.may(sr, decide) {
-        return None;
-    }
-    Some(WorkItem {
-        kind: "approval",
-        url: format!("/a/{}", sr.record.id),
-        title: t.title.clone(),
-        process_title: proc_.title.clone(),
-        record: sr.record.id,
-        label: label(proc_, &sr.record),
-        due: None,
-        overdue: false,
-        asked_by: a.requester.clone(),
-    })
-}
-
 /// A task's definition in a status.
 pub fn task_def<'a>(p: &'a Process, status: &str, task: &str) -> Option<&'a crate::bundle::Task> {
     p.statuses
@@ -259,43 +159,56 @@ pub fn task_def<'a>(p: &'a Process, status: &str, task: &str) -> Option<&'a crat
         .find(|t| t.id == task)
 }
 
-/// The people a `field:` ref names on a record, as text; roles by id.
-pub fn ref_people(r: &crate::engine::Record, x: &Ref) -> Option<String> {
-    match x {
-        Ref::Field(f) => match r.fields.get(f)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Array(a) => Some(
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            _ => None,
-        },
-        Ref::Role(role) => Some(role.clone()),
+/// A person as pages show them: their directory name, else the id (a role's title for a role).
+pub fn name_of(dir: &Directory, id: &str) -> String {
+    match dir.get(id) {
+        Some(u) if !u.name.is_empty() => u.name.clone(),
+        _ => id.to_string(),
     }
 }
 
-/// What tells a record apart for a person: its record word and the first two required
-/// text fields ("发货单 #3 · 华东电子 · SO-2026-001").
-pub fn label(p: &Process, r: &crate::engine::Record) -> String {
-    let mut parts = vec![format!(
-        "{} #{}",
-        p.record.as_deref().unwrap_or(&p.title),
-        r.id
-    )];
-    for f in p
-        .fields
-        .iter()
-        .filter(|f| f.required && (f.ty == "text" || f.ty == "choice"))
-        .take(2)
-    {
-        if let Some(Value::String(s)) = r.fields.get(&f.id) {
-            parts.push(s.clone());
-        }
-    }
-    parts.join(" · ")
+/// Several people by name, joined for a sentence.
+pub fn names_of(dir: &Directory, ids: &[String], lang: Lang) -> String {
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    ids.iter()
+        .map(|u| name_of(dir, u))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
+
+/// Who started a record by hand (its first audit row, a `create`); None for a record the
+/// process started (a child) or when the log cannot be read.
+pub fn creator(app: &AppState, r: &Record) -> Option<String> {
+    if r.parent.is_some() {
+        return None;
+    }
+    let rows = app.store().history_page(r.id, 0, 1).ok()?;
+    rows.into_iter()
+        .find(|a| a.action == "create")
+        .map(|a| a.actor)
+}
+
+/// The people a ref names on a record, by name; a role by its title.
+pub fn ref_people(b: &Bundle, dir: &Directory, r: &Record, x: &Ref, lang: Lang) -> Option<String> {
+    let ids: Vec<String> = match x {
+        Ref::Role(role) => {
+            let title = b.roles.iter().find(|x| &x.id == role).map(|x| &x.title);
+            return Some(title.unwrap_or(role).clone());
+        }
+        Ref::Field(f) => match r.fields.get(f)? {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
+            _ => return None,
+        },
+    };
+    (!ids.is_empty()).then(|| names_of(dir, &ids, lang))
+}
+
+pub use crate::runtime::work::label;
 
 /// The fields a person fills when starting a record: the required ones and those no task,
 /// transition or status names (SPEC 10 "Who writes a field", at creation).
@@ -314,15 +227,6 @@ pub fn creation_fields(p: &Process) -> Vec<&crate::bundle::Field> {
         .iter()
         .filter(|f| f.required || !named.contains(&f.id.as_str()))
         .collect()
-}
-
-/// The record's history rows (oldest first) as the person sees them.
-pub fn history(app: &AppState, id: RecordId) -> Result<Vec<Value>, ApiError> {
-    let rows = app.store().history(id)?;
-    Ok(rows
-        .into_iter()
-        .map(|a| json!({"at": a.at, "actor": a.actor, "action": a.action, "detail": a.detail}))
-        .collect())
 }
 
 /// The live records of a process (for its owner's board).

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::data;
 use crate::bundle::{Field, Process};
 use crate::engine::DateTime;
+use crate::runtime::directory::Directory;
 
 /// What a form sent: text values by name (repeated names kept in order) and the ids of the
 /// files it uploaded, by input name.
@@ -123,7 +124,19 @@ pub fn values(
 fn value(f: &Field, form: &FormData, name: &str, offset: i32) -> Option<Value> {
     let raw = form.get(name).map(str::trim).unwrap_or("");
     let uploads = form.files.get(name).cloned().unwrap_or_default();
+    let invite = invitation(f, form);
     match f.ty.as_str() {
+        "user" if raw.is_empty() => invite,
+        "users" => {
+            let mut people: Vec<Value> = raw
+                .split([',', '，', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Value::from)
+                .collect();
+            people.extend(invite);
+            (!people.is_empty()).then(|| Value::Array(people))
+        }
         "file" => uploads.into_iter().next().map(Value::from),
         "files" => (!uploads.is_empty()).then(|| json!(uploads)),
         "bool" => Some(Value::Bool(matches!(raw, "on" | "true" | "1" | "yes"))),
@@ -141,13 +154,34 @@ fn value(f: &Field, form: &FormData, name: &str, offset: i32) -> Option<Value> {
         "datetime" => Some(Value::from(
             local_datetime(raw, offset).unwrap_or_else(|| raw.to_string()),
         )),
-        "users" => Some(json!(raw
-            .split([',', '，', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>())),
         _ => Some(Value::from(raw)),
     }
+}
+
+/// The invitation a person field's form gives (`invite.<id>.name` and `.contact`, an email
+/// or a phone) as the API takes it: `{"invite": {"name", "email"|"phone"}}`. The engine and
+/// `runtime::invite` decide whether it stands.
+fn invitation(f: &Field, form: &FormData) -> Option<Value> {
+    let get = |k: &str| {
+        form.get(&format!("invite.{}.{k}", f.id))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let name = get("name");
+    let contact = get("contact");
+    if name.is_none() && contact.is_none() {
+        return None;
+    }
+    let key = if contact.is_some_and(|c| c.contains('@')) {
+        "email"
+    } else {
+        "phone"
+    };
+    let mut inv = json!({"name": name.unwrap_or("")});
+    if let Some(c) = contact {
+        inv[key] = json!(c);
+    }
+    Some(json!({ "invite": inv }))
 }
 
 /// `2026-01-05T14:30` (what `<input type=datetime-local>` sends) → RFC 3339 in the server's
@@ -195,9 +229,24 @@ pub fn inputs(
                 "value": shown, "checked": shown == "on" || shown == "true",
                 "error": errors.get(&f.id),
                 "files": typed.and_then(|t| t.files.get(&name)),
+                "invite": invite_inputs(f, typed),
             })
         })
         .collect()
+}
+
+/// The inputs that invite a new person into a person field: only where the SOP gives the
+/// field a role (an invited person gets it; without one the server refuses the invitation).
+fn invite_inputs(f: &Field, typed: Option<&FormData>) -> Value {
+    if !matches!(f.ty.as_str(), "user" | "users") || f.role.is_none() {
+        return Value::Null;
+    }
+    let name = format!("invite.{}.name", f.id);
+    let contact = format!("invite.{}.contact", f.id);
+    let typed_of = |n: &str| typed.and_then(|t| t.get(n)).unwrap_or("").to_string();
+    let (nv, cv) = (typed_of(&name), typed_of(&contact));
+    let open = !nv.is_empty() || !cv.is_empty();
+    json!({"name": name, "contact": contact, "name_value": nv, "contact_value": cv, "open": open})
 }
 
 /// The HTML input type for a field type.
@@ -213,11 +262,29 @@ fn kind(ty: &str) -> &'static str {
         "file" => "file",
         "files" => "files",
         "users" => "users",
+        "user" => "user",
         _ => "text",
     }
 }
 
-/// A stored value as an input shows it (and as the record page lists it).
+/// A stored value as a page lists it: people by their directory name, else as an input
+/// shows it.
+pub fn display(f: &Field, v: &Value, offset: i32, dir: &Directory) -> String {
+    match (f.ty.as_str(), v) {
+        ("user", Value::String(u)) => data::name_of(dir, u),
+        ("users", Value::Array(a)) => a
+            .iter()
+            .map(|u| {
+                u.as_str()
+                    .map_or_else(|| u.to_string(), |u| data::name_of(dir, u))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => show(f, v, offset),
+    }
+}
+
+/// A stored value as an input shows it (user ids stay ids: the input takes ids).
 pub fn show(f: &Field, v: &Value, offset: i32) -> String {
     match (f.ty.as_str(), v) {
         ("datetime", Value::String(s)) if f.ty == "datetime" => DateTime::parse(s)

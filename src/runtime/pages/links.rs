@@ -19,6 +19,8 @@ pub fn page_path(record: u64, reason: &str) -> String {
     match reason.split_once(':') {
         Some(("reminder", task)) => format!("/t/{record}/{task}"),
         _ if reason == "approval-requested" => format!("/a/{record}"),
+        // An invitation leads to the new person's work, whatever the record.
+        _ if reason == crate::runtime::invite::REASON => "/".to_string(),
         _ => format!("/r/{record}"),
     }
 }
@@ -69,5 +71,6 @@ mod tests {
         assert_eq!(page_path(3, "approval-requested"), "/a/3");
         assert_eq!(page_path(3, "status:approved"), "/r/3");
         assert_eq!(page_path(3, "escalation:ship"), "/r/3");
+        assert_eq!(page_path(3, "invited"), "/");
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod approval;
 pub mod board;
+pub mod charts;
 pub mod data;
 pub mod due_words;
 pub mod form;
@@ -12,6 +13,7 @@ pub mod links;
 pub mod login;
 pub mod new_record;
 pub mod record;
+pub mod refusal;
 pub mod task;
 pub mod view;
 pub mod words;
@@ -178,10 +180,7 @@ impl Pages {
             StatusCode::FORBIDDEN => "not_allowed",
             _ => "error",
         };
-        let text = e.body["error"]["message"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
+        let text = refusal::in_words(&[], e, lang).message;
         self.message(lang, e.status, heading, &text)
     }
 

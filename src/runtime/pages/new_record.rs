@@ -1,7 +1,6 @@
 //! The new-record pages: `/new` lists the processes this person may start (the engine's
 //! create rule), `/new/<process>` asks the creation fields.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Request, State};
@@ -10,7 +9,6 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::form::{self, FormData};
-use super::task::refusal;
 use super::{blocking, data, view, Pages, Signed};
 use crate::engine::Action;
 use crate::runtime::error::ApiError;
@@ -102,9 +100,10 @@ fn show(p: &Pages, s: &Signed, process: &str, refused: Option<(&FormData, &ApiEr
         .iter()
         .map(|f| f.id.clone())
         .collect();
-    let (message, errors) = refused
-        .map(|(_, e)| refusal(proc_, e, lang))
-        .unwrap_or_else(|| (String::new(), BTreeMap::new()));
+    let said = refused
+        .map(|(_, e)| super::refusal::in_words(&proc_.fields, e, lang))
+        .unwrap_or_default();
+    let (message, errors) = (said.message, said.fields);
     let mut ctx = p.base(s);
     ctx["process"] = json!({"title": proc_.title, "record": proc_.record, "purpose": proc_.purpose.as_deref().map(|g| crate::render::markdown::to_html(g, 3))});
     ctx["inputs"] = json!(form::inputs(

@@ -12,12 +12,13 @@ use serde_json::{json, Value};
 
 use super::due_words::{due_words, when};
 use super::form::{self, FormData};
-use super::task::{record_summary, refusal};
+use super::task::record_summary;
 use super::{blocking, data, view, Pages, Signed};
 use crate::bundle::{Bundle, Process};
 use crate::engine::{Action, RecordId};
+use crate::runtime::directory::Directory;
 use crate::runtime::error::ApiError;
-use crate::runtime::storage::StoredRecord;
+use crate::runtime::storage::{AuditRow, StoredRecord};
 
 pub async fn get(
     State(p): State<Arc<Pages>>,
@@ -28,7 +29,10 @@ pub async fn get(
     blocking(move || match p.signed_in(&h) {
         Ok(s) => {
             let done = super::work::done_word(&q, super::lang_of(&s));
-            show(&p, &s, id, None, done)
+            // `?before=<row>`: an older page of the history (a cursor that is not a row id is
+            // the newest page).
+            let before = q.get("before").and_then(|c| c.parse::<i64>().ok());
+            show(&p, &s, id, None, done, before)
         }
         Err(r) => r,
     })
@@ -75,7 +79,7 @@ pub async fn post_move(
             .act(&user, Some(id), mv, req, "move", Some(sr.version), None)
         {
             Ok(_) => view::see_other(&format!("/r/{id}?done=move")),
-            Err(e) => show(&p, &s, id, Some((&to, &form, &e)), None),
+            Err(e) => show(&p, &s, id, Some((&to, &form, &e)), None, None),
         }
     })
     .await
@@ -103,13 +107,34 @@ fn move_fields(proc_: &Process, from: &str, to: &str) -> Vec<String> {
 
 pub type Refused<'a> = Option<(&'a str, &'a FormData, &'a ApiError)>;
 
-/// The record page (public for the render bench).
+/// Rows of history a record page shows at once, newest first.
+pub const HISTORY_PAGE: usize = 50;
+
+/// The history rows before `before` (newest first, one page) and the cursor of the next
+/// older page, through the same storage paging as `GET /v1/records/{id}/history`.
+fn history_page(
+    p: &Pages,
+    id: RecordId,
+    before: Option<i64>,
+) -> Result<(Vec<AuditRow>, Option<i64>), ApiError> {
+    let before = before.unwrap_or(i64::MAX);
+    let mut rows = p
+        .app
+        .store()
+        .history_page_back(id, before, HISTORY_PAGE + 1)?;
+    let older = (rows.len() > HISTORY_PAGE).then(|| rows[HISTORY_PAGE - 1].id);
+    rows.truncate(HISTORY_PAGE);
+    Ok((rows, older))
+}
+
+/// The record page (public for the render bench); `before` pages the history.
 pub fn show(
     p: &Pages,
     s: &Signed,
     id: RecordId,
     refused: Refused<'_>,
     done: Option<&str>,
+    before: Option<i64>,
 ) -> Response {
     let (sr, b) = match data::record(&p.app, &s.person, id) {
         Ok(x) => x,
@@ -122,16 +147,17 @@ pub fn show(
         );
     };
     let lang = data::lang(&s.person, Some(proc_));
-    let history = match data::history(&p.app, id) {
+    let (history, older) = match history_page(p, id, before) {
         Ok(h) => h,
         Err(e) => return p.error(lang, &e),
     };
+    let dir = p.app.directory();
     let offset = p.app.clock.offset;
     let now = p.app.clock.now();
     let mut ctx = p.base(s);
-    ctx["record"] = record_summary(proc_, &sr, offset);
+    ctx["record"] = record_summary(proc_, &sr, offset, &dir);
     ctx["path"] = status_path(proc_, &sr);
-    ctx["fields"] = super::approval::all_fields(proc_, &sr.record, offset);
+    ctx["fields"] = super::approval::all_fields(proc_, &sr.record, offset, &dir);
     ctx["tasks"] = json!(sr
         .record
         .tasks
@@ -147,8 +173,10 @@ pub fn show(
     ctx["approval_url"] = json!(sr.record.approval.as_ref().map(|_| format!("/a/{id}")));
     ctx["history"] = json!(history
         .iter()
-        .map(|h| history_row(proc_, h, offset))
+        .map(|h| history_row(proc_, h, offset, &dir))
         .collect::<Vec<_>>());
+    ctx["older_url"] = json!(older.map(|c| format!("/r/{id}?before={c}")));
+    ctx["newest_url"] = json!(before.map(|_| format!("/r/{id}")));
     ctx["moves"] = json!(moves(p, s, &b, proc_, &sr, refused));
     ctx["done"] = json!(done);
     let status = if refused.is_some() {
@@ -188,9 +216,10 @@ fn moves(
         }
         let ids = move_fields(proc_, &r.status, &t.to);
         let this = refused.filter(|(to, ..)| *to == t.to);
-        let (message, errors) = this
-            .map(|(_, _, e)| refusal(proc_, e, lang))
-            .unwrap_or_else(|| (String::new(), BTreeMap::new()));
+        let said = this
+            .map(|(_, _, e)| super::refusal::in_words(&proc_.fields, e, lang))
+            .unwrap_or_default();
+        let (message, errors) = (said.message, said.fields);
         let inputs = form::inputs(
             proc_,
             &ids,
@@ -235,8 +264,8 @@ fn status_path(proc_: &Process, sr: &StoredRecord) -> Value {
         .collect::<Vec<_>>())
 }
 
-fn history_row(proc_: &Process, h: &Value, offset: i32) -> Value {
-    let req = &h["detail"]["request"];
+fn history_row(proc_: &Process, h: &AuditRow, offset: i32, dir: &Directory) -> Value {
+    let req = &h.detail["request"];
     let title_of = |status: &str| {
         proc_
             .statuses
@@ -256,7 +285,7 @@ fn history_row(proc_: &Process, h: &Value, offset: i32) -> Value {
     if let Some(reason) = req["reason"].as_str() {
         what.push(reason.to_string());
     }
-    for e in h["detail"]["events"].as_array().into_iter().flatten() {
+    for e in h.detail["events"].as_array().into_iter().flatten() {
         if e["type"] == "moved" {
             let to = e["to"].as_str().unwrap_or("");
             what.push(format!(
@@ -265,7 +294,8 @@ fn history_row(proc_: &Process, h: &Value, offset: i32) -> Value {
             ));
         }
     }
-    json!({"at": when(h["at"].as_i64().unwrap_or(0), offset), "who": h["actor"], "action": h["action"], "what": what.join(" · ")})
+    json!({"at": when(h.at, offset), "who": data::name_of(dir, &h.actor), "action": h.action,
+           "what": what.join(" · ")})
 }
 
 /// `GET /files/<record>/<id>`: an uploaded file, to those who may read a record holding it.

@@ -2,7 +2,6 @@
 //! it and on whose behalf, what happens next, and a form with exactly the `complete.fill`
 //! fields and the 完成任务 button. A refusal is the engine's, shown next to the fields.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Request, State};
@@ -12,10 +11,10 @@ use serde_json::{json, Value};
 
 use super::due_words::due_words;
 use super::form::{self, FormData};
-use super::words::{word, Lang};
 use super::{blocking, data, view, Pages, Signed};
 use crate::bundle::{Bundle, Media, Process};
 use crate::engine::{Action, RecordId};
+use crate::runtime::directory::Directory;
 use crate::runtime::error::ApiError;
 use crate::runtime::storage::StoredRecord;
 
@@ -106,12 +105,10 @@ pub fn show(
             view::page(&p.env, "task.html.j2", lang, ctx, status)
         }
         None => {
+            // The task is no longer open for this person (done by someone else, or never theirs).
             let text = match refused {
-                Some((_, e)) => e.body["error"]["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
-                None => format!("#{id}: {task}"),
+                Some((_, e)) => super::refusal::in_words(&[], e, lang).message,
+                None => super::words::word(lang, "refused_gone").to_string(),
             };
             p.message(lang, StatusCode::NOT_FOUND, "not_found", &text)
         }
@@ -138,19 +135,25 @@ pub fn task_context(
     let lang = data::lang(&s.person, Some(proc_));
     let now = p.app.clock.now();
     let offset = p.app.clock.offset;
-    let (message, errors) = refused
-        .map(|(_, e)| refusal(proc_, e, lang))
+    let said = refused
+        .map(|(_, e)| super::refusal::in_words(&proc_.fields, e, lang))
         .unwrap_or_default();
+    let (message, errors) = (said.message, said.fields);
     let typed = refused.map(|(f, _)| f);
+    let dir = p.app.directory();
+    let asked_by = crate::runtime::work::asked_by(r)
+        .or_else(|| data::creator(&p.app, r))
+        .map(|u| data::name_of(&dir, &u));
     let mut ctx = p.base(s);
-    ctx["record"] = record_summary(proc_, sr, offset);
+    ctx["record"] = record_summary(proc_, sr, offset, &dir);
     ctx["task"] = json!({
         "id": def.id, "title": def.title,
         "guide": def.guide.as_deref().map(|g| crate::render::markdown::to_html(g, 3)),
         "media": def.media.iter().map(media).collect::<Vec<_>>(),
         "checklist": def.checklist,
         "opened": super::due_words::when(open.opened.secs, offset),
-        "on_behalf_of": def.on_behalf_of.as_ref().and_then(|x| data::ref_people(r, x)),
+        "asked_by": asked_by,
+        "on_behalf_of": def.on_behalf_of.as_ref().and_then(|x| data::ref_people(b, &dir, r, x, lang)),
         "due_words": open.due.map(|d| due_words(d, now, lang)),
         "overdue": open.overdue || open.due.is_some_and(|d| d < now),
         // Why it is open again: the reason a rejection gave.
@@ -175,14 +178,16 @@ pub fn task_context(
 }
 
 /// The record's identifying fields and status, for the top of a page.
-pub fn record_summary(proc_: &Process, sr: &StoredRecord, offset: i32) -> Value {
+pub fn record_summary(proc_: &Process, sr: &StoredRecord, offset: i32, dir: &Directory) -> Value {
     let r = &sr.record;
     let status = proc_.statuses.iter().find(|x| x.id == r.status);
     let fields: Vec<Value> = proc_
         .fields
         .iter()
         .filter(|f| f.required && r.is_set(&f.id))
-        .map(|f| json!({"title": f.title, "value": form::show(f, &r.fields[&f.id], offset)}))
+        .map(
+            |f| json!({"title": f.title, "value": form::display(f, &r.fields[&f.id], offset, dir)}),
+        )
         .collect();
     json!({
         "id": r.id, "url": format!("/r/{}", r.id), "label": data::label(proc_, r),
@@ -235,40 +240,4 @@ fn media(m: &Media) -> Value {
     };
     let name = src.rsplit('/').next().unwrap_or(src);
     json!({"kind": kind, "src": src, "name": name})
-}
-
-/// An engine refusal in words: the message, and an error for each field at fault (the
-/// `fields` it names by title, or a field whose id the message names).
-/// Missing fields are said in the person's words; other refusals keep the engine's message.
-pub fn refusal(proc_: &Process, e: &ApiError, lang: Lang) -> (String, BTreeMap<String, String>) {
-    let mut message = e.body["error"]["message"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
-    let titles: Vec<&str> = e.body["error"]["fields"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().or(v["title"].as_str()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let missing = e.code() == crate::engine::error::MISSING_FIELDS;
-    if missing {
-        let sep = if lang == Lang::Zh { "、" } else { ", " };
-        message = format!("{}: {}", word(lang, "fix_fields"), titles.join(sep));
-    }
-    let mut errors = BTreeMap::new();
-    for f in &proc_.fields {
-        let named = titles.contains(&f.title.as_str()) || message.contains(&format!("`{}`", f.id));
-        if named {
-            let text = if missing {
-                word(lang, "fill_this").to_string()
-            } else {
-                message.clone()
-            };
-            errors.insert(f.id.clone(), text);
-        }
-    }
-    (message, errors)
 }

@@ -11,7 +11,11 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::due_words::due_words;
+use super::words::Lang;
 use super::{blocking, data, view, Pages};
+use crate::engine::{DateTime, RecordId};
+use crate::runtime::service::AppState;
+use crate::runtime::work::Work;
 
 pub async fn get(
     State(p): State<Arc<Pages>>,
@@ -29,19 +33,10 @@ pub async fn get(
         };
         let first = bundle.as_ref().and_then(|b| b.processes.first());
         let lang = data::lang(&s.person, first);
-        let items = match data::my_work(&p.app, &s.person) {
-            Ok(i) => i,
+        let items = match p.app.my_work(&s.person.user()) {
+            Ok(w) => items(&p.app, w, lang),
             Err(e) => return p.error(lang, &e),
         };
-        let now = p.app.clock.now();
-        let items: Vec<Value> = items
-            .iter()
-            .map(|w| {
-                let mut v = json!(w);
-                v["due_words"] = json!(w.due.map(|d| due_words(d, now, lang)));
-                v
-            })
-            .collect();
         let (mut starts, mut boards) = (vec![], vec![]);
         let judge = bundle
             .as_deref()
@@ -75,6 +70,39 @@ pub async fn get(
         view::page(&p.env, "work.html.j2", lang, ctx, StatusCode::OK)
     })
     .await
+}
+
+/// The work `GET /v1/me/work` lists, as the page shows it: tasks and approvals in one list,
+/// overdue first, then by due time (none last); due times in words, people by name.
+fn items(app: &AppState, w: Work, lang: Lang) -> Vec<Value> {
+    let now = app.clock.now();
+    let dir = app.directory();
+    let name = |u: &Option<String>| u.as_deref().map(|u| data::name_of(&dir, u));
+    let mut out: Vec<(bool, Option<DateTime>, RecordId, Value)> = vec![];
+    for t in w.tasks {
+        let v = json!({
+            "kind": "task", "url": format!("/t/{}/{}", t.record.id, t.task), "title": t.title,
+            "process_title": t.record.process_title, "label": t.record.label,
+            "overdue": t.overdue, "due_words": t.due.map(|d| due_words(d, now, lang)),
+            "asked_by": name(&t.asked_by),
+            "on_behalf_of": (!t.on_behalf_of.is_empty()).then(|| data::names_of(&dir, &t.on_behalf_of, lang)),
+        });
+        out.push((t.overdue, t.due, t.record.id, v));
+    }
+    for a in w.approvals {
+        let overdue = a.due.is_some_and(|d| d < now);
+        let v = json!({
+            "kind": "approval", "url": format!("/a/{}", a.record.id), "title": a.title,
+            "process_title": a.record.process_title, "label": a.record.label,
+            "overdue": overdue, "due_words": a.due.map(|d| due_words(d, now, lang)),
+            "asked_by": name(&a.requester),
+        });
+        out.push((overdue, a.due, a.record.id, v));
+    }
+    out.sort_by_key(|(late, due, id, _)| {
+        (!*late, due.is_none(), due.as_ref().map(|d| d.secs), *id)
+    });
+    out.into_iter().map(|(.., v)| v).collect()
 }
 
 /// The line that confirms what a form just did (`?done=task` after a redirect).
