@@ -137,6 +137,8 @@ try {
   step('lisi looks at the board');
   await li.goto(`${base}/board/sales-delivery`);
   await li.getByRole('heading', { name: /已发货/ }).waitFor();
+  const charts = await li.locator('figure.kpi svg').count();
+  expect(charts > 0, `the owner's board draws the KPI charts: ${charts}`);
   await check(li, 'board');
 
   step('lisa, an external implementer, sees only her task');
