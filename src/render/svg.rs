@@ -245,6 +245,23 @@ fn cubic(p0: (f64, f64), p1: (f64, f64), t: f64) -> (f64, f64) {
 }
 
 /// The diagram as an `<svg>` element. `id` prefixes the ids inside (one page may hold several).
+/// Spots around `(x, y)` for a label of `w` × `h`, nearest first: below and above, then to
+/// the sides, in growing rings (bounded).
+fn nearby((x, y): (f64, f64), w: f64, h: f64) -> impl Iterator<Item = (f64, f64)> {
+    (1..=6).flat_map(move |k| {
+        let k = f64::from(k);
+        let (dx, dy) = (k * (w / 2.0 + 4.0), k * (h + 2.0));
+        [
+            (x, y + dy),
+            (x, y - dy),
+            (x + dx, y),
+            (x - dx, y),
+            (x + dx, y + dy),
+            (x - dx, y - dy),
+        ]
+    })
+}
+
 pub fn draw(g: &Graph, id: &str, title: &str) -> String {
     let count = g.nodes.len();
     if count == 0 {
@@ -538,10 +555,12 @@ pub fn draw(g: &Graph, id: &str, title: &str) -> String {
         } else {
             dr.candidates.iter().copied().find(|c| free(c)).or_else(|| {
                 if labelled.contains(&dr.transition) {
-                    None
-                } else {
-                    dr.candidates.first().copied()
+                    return None;
                 }
+                // Every spot on the line is taken (two opposite transitions share it): move
+                // away from it step by step rather than cover another label.
+                let first = dr.candidates.first().copied()?;
+                nearby(first, w, h).find(|c| free(c)).or(Some(first))
             })
         };
         if let Some((x, y)) = spot {
