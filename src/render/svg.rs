@@ -795,4 +795,48 @@ mod tests {
         };
         assert!(width(&draw(&wide, "a", "")) > width(&draw(&narrow, "a", "")) + 150.0);
     }
+
+    /// The label boxes of a drawing: (x, y, width, height).
+    fn label_boxes(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+        svg.split("<g class=\"label\"><rect ")
+            .skip(1)
+            .map(|part| {
+                let attr = |name: &str| -> f64 {
+                    let at = part.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                    part[at..at + part[at..].find('"').unwrap()]
+                        .parse()
+                        .unwrap()
+                };
+                (attr("x"), attr("y"), attr("width"), attr("height"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn opposite_transitions_with_long_labels_do_not_cover_each_other() {
+        let g = Graph {
+            nodes: vec![
+                node("待提交", true, false),
+                node("待审核", false, false),
+                node("已完成", false, true),
+            ],
+            edges: vec![
+                edge(0, 1, "提交完成审核", EdgeKind::Manual, 0),
+                edge(1, 0, "退回实施人员重做", EdgeKind::Manual, 1),
+                edge(1, 2, "审核通过", EdgeKind::Approval, 2),
+            ],
+        };
+        let svg = draw(&g, "d", "翻译任务");
+        let boxes = label_boxes(&svg);
+        assert_eq!(boxes.len(), 3, "{svg}");
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart =
+                    a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+                assert!(apart, "labels overlap: {a:?} {b:?}");
+            }
+        }
+        // Whole labels, never cut.
+        assert!(svg.contains(">提交完成审核</text>") && svg.contains(">退回实施人员重做</text>"));
+    }
 }

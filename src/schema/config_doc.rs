@@ -207,7 +207,19 @@ pub fn document() -> Value {
 /// did-you-mean, "cannot be configured", "takes no options").
 pub fn lenient(mut doc: Value) -> Value {
     let lint = &mut doc["properties"]["lint"]["properties"];
-    lint["rules"] = json!({ "type": "object" });
+    let settings = json!({
+        "type": "object",
+        "properties": { "level": { "$ref": "#/definitions/level" } },
+        "additionalProperties": { "type": "integer", "minimum": 1 }
+    });
+    lint["rules"] = json!({
+        "type": "object",
+        "additionalProperties": {
+            "if": { "type": "string" },
+            "then": { "$ref": "#/definitions/level" },
+            "else": settings
+        }
+    });
     lint["ignore"] = json!({ "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string" } } });
     doc
 }
