@@ -210,3 +210,22 @@ fn removing_a_terminal_status_is_not_breaking() {
     );
     assert!(!message.contains("stranded"), "{message}");
 }
+
+#[test]
+fn man_pages_have_exit_status_environment_and_examples_and_cite_no_spec() {
+    let out = sopctl().args(["man"]).output().unwrap();
+    let page = stdout(&out);
+    for section in [
+        ".SH \"EXIT STATUS\"",
+        ".SH ENVIRONMENT",
+        ".SH EXAMPLES",
+        ".SH \"SEE ALSO\"",
+    ] {
+        assert!(page.contains(section), "{section}");
+    }
+    assert!(page.find(".SH \"EXIT STATUS\"") < page.find(".SH VERSION"));
+    assert!(page.contains("docs/reference/"));
+    assert!(!page.contains("SPEC section"), "{page}");
+    let help = stdout(&sopctl().args(["serve", "--help"]).output().unwrap());
+    assert!(!help.contains("SPEC"), "{help}");
+}
