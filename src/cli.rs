@@ -37,13 +37,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check SOP files against the language (SPEC section 5); exit 1 on any error.
+    /// Check SOP files against the language (docs/reference/codes.md); exit 1 on any error.
     Validate {
         /// Files or folders to report on (default: the whole project). The whole project is
         /// still loaded so that references resolve.
         paths: Vec<PathBuf>,
     },
-    /// Validate, then apply the lint rules (SPEC section 6); exit 1 on any error, or on any
+    /// Validate, then apply the lint rules (docs/reference/codes.md); exit 1 on any error, or on any
     /// warning with `--deny-warnings`.
     Lint {
         /// Files or folders to report on (default: the whole project). The whole project is
@@ -53,7 +53,7 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Validate, then compile the project into DIR/bundle.json for a runtime (SPEC section 8);
+    /// Validate, then compile the project into DIR/bundle.json for a runtime (docs/reference/commands.md);
     /// refuses on any validation error and then writes nothing.
     Build {
         /// Files or folders to build with the project's sources (default: the `sources` of
@@ -67,7 +67,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE", conflicts_with = "out")]
         check: Option<PathBuf>,
     },
-    /// Write the handbooks people read (SPEC section 8): index, one page per process, one per
+    /// Write the handbooks people read (docs/reference/commands.md): index, one page per process, one per
     /// role, in Markdown or self-contained HTML (`--format html`). Refuses SOPs that do not
     /// validate.
     Render {
@@ -84,7 +84,7 @@ pub enum Command {
         #[arg(long, value_name = "ROLE")]
         role: Option<String>,
     },
-    /// Semantic diff of the SOPs between two sides (SPEC section 8): what a change does to
+    /// Semantic diff of the SOPs between two sides (docs/reference/commands.md): what a change does to
     /// people and to running records. Each side is a git revision, a bundle.json file or a
     /// project folder; `--head` defaults to the working tree.
     Diff {
@@ -107,7 +107,7 @@ pub enum Command {
         #[arg(short = 'n', long = "max-count", value_name = "N")]
         max_count: Option<usize>,
     },
-    /// Run the `Scenario` documents (SPEC section 4) on the execution engine and report which
+    /// Run the `Scenario` documents (docs/reference/scenarios.md) on the execution engine and report which
     /// transitions no scenario took; exit 1 on a failing step or coverage below the minimum.
     Test {
         /// Scenario files or folders to run (default: the scenarios among the sources and under
@@ -176,7 +176,7 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Run the runtime (SPEC sections 8 and 12): an HTTP JSON API over SQLite. The admin token
+    /// Run the runtime (docs/reference/commands.md): an HTTP JSON API over SQLite. The admin token
     /// is SOPCTL_ADMIN_TOKEN; people use tokens from `sopctl token create` and are named by
     /// --users FILE. SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE are for
     /// tests and small setups.
@@ -238,7 +238,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         users: Option<PathBuf>,
     },
-    /// API tokens for people and programs (SPEC section 12): shown once, stored hashed.
+    /// API tokens for people and programs (docs/reference/commands.md): shown once, stored hashed.
     Token {
         #[command(subcommand)]
         command: TokenCommand,

@@ -38,9 +38,13 @@ pub const VALIDATION_CODES: &[CodeDoc] = &[
     CodeDoc {
         code: "yaml-syntax",
         summary: "The file is not valid YAML",
-        what: "The file could not be parsed as YAML, so nothing in it was checked. The position \
-            points at where the parser gave up; the mistake is often on that line or just \
-            before it: a bad indentation, an unclosed bracket or quote, or a `: ` inside an \
+        what: "The file could not be parsed as YAML, so nothing in it was checked. sopctl \
+            recognises the usual typing mistakes and names them at the place they are, with \
+            the corrected line: a missing `:` after a key, the full-width `：` or `，` of a \
+            Chinese input method, a tab in the indentation or after a colon, a key one or two \
+            spaces off its siblings, an unclosed quote or bracket (reported where it opens), \
+            and a key written twice in one mapping. Otherwise the position is where the parser \
+            gave up, and the mistake is on that line or just before it, often a `: ` inside an \
             unquoted text.",
         why: "Until the file parses, none of its processes exist for sopctl: they are not \
             validated, built into the bundle or shown in the handbook, so the people following \
@@ -174,8 +178,8 @@ spec:
   transitions:
     - { from: pending, to: shipped, requires: [tracking_no] }
 "#,
-        help: "Correct the key or value named in the message; the SPEC lists every key and \
-            allowed value (field types are text, longtext, number, money, bool, date, \
+        help: "Correct the key or value named in the message; docs/reference/language.md lists \
+            every key and allowed value (field types are text, longtext, number, money, bool, date, \
             datetime, user, users, file, files and choice).",
     },
     CodeDoc {

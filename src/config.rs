@@ -80,6 +80,32 @@ pub fn find(cwd: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> 
     })
 }
 
+/// The project folder a file or folder belongs to: the nearest folder at or above it that
+/// holds `sopctl.yaml`, or else one that holds a `sops/` folder. A pre-commit hook run at the
+/// root of a repository whose SOP project is in a subfolder passes such paths.
+pub fn project_of(path: &Path) -> Option<PathBuf> {
+    let start = if path.is_dir() { path } else { path.parent()? };
+    start
+        .ancestors()
+        .find(|dir| dir.join(FILE_NAME).is_file() || dir.join("sops").is_dir())
+        .map(Path::to_path_buf)
+}
+
+/// The configuration for the given paths: that of the project they lie in (see
+/// [`project_of`]) when they all lie in one, else the one found from `cwd`.
+pub fn find_for(cwd: &Path, paths: &[PathBuf]) -> Result<Config, ConfigError> {
+    let roots: std::collections::BTreeSet<PathBuf> = paths
+        .iter()
+        .filter_map(|p| project_of(&cwd.join(p)))
+        .collect();
+    let mut roots = roots.into_iter();
+    match (roots.next(), roots.next()) {
+        (Some(root), None) if root.join(FILE_NAME).is_file() => find(&root, None),
+        (Some(root), None) => Ok(defaults(&root)),
+        _ => find(cwd, None),
+    }
+}
+
 fn read(root: &Path, abs: &Path, rel: &str) -> Result<Config, ConfigError> {
     let src = load::read_source(abs, rel).map_err(|d| ConfigError {
         diagnostics: vec![d],

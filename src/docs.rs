@@ -35,7 +35,7 @@ pub fn rule_doc(code: &str) -> Option<RuleDoc> {
     if code == "config" {
         return Some(RuleDoc {
             summary: "the sopctl.yaml configuration is invalid".into(),
-            full: "sopctl.yaml (SPEC section 9) could not be read or does not match its schema."
+            full: "sopctl.yaml (docs/reference/config.md) could not be read or does not match its schema."
                 .into(),
             help: "fix the key at the reported position; see `sopctl schema --config-schema`"
                 .into(),
@@ -44,7 +44,7 @@ pub fn rule_doc(code: &str) -> Option<RuleDoc> {
     if code == "scenario-failed" {
         return Some(RuleDoc {
             summary: "a scenario step did not do what its `expect` says".into(),
-            full: "`sopctl test` ran a Scenario (SPEC section 4) on the execution engine and a step's outcome differed from its `expect`, or the step failed without `expect.error`.".into(),
+            full: "`sopctl test` ran a Scenario (docs/reference/scenarios.md) on the execution engine and a step's outcome differed from its `expect`, or the step failed without `expect.error`.".into(),
             help: "compare expected and actual in the message: fix the SOP if it is wrong, or the scenario if the SOP changed on purpose".into(),
         });
     }
@@ -65,7 +65,7 @@ pub fn rule_doc(code: &str) -> Option<RuleDoc> {
 const SCENARIO_FAILED: &str = "scenario-failed — a scenario step did not do what its `expect` says
 
 What it means
-  `sopctl test` drives a record through a process on a simulated clock (SPEC section 4). After
+  `sopctl test` drives a record through a process on a simulated clock (docs/reference/scenarios.md). After
   each step it compares `expect` (status, open_tasks, overdue_tasks, awaiting_approval,
   notified, error) with what the engine did. A difference, or a step that fails without
   `expect.error`, is reported at that step with expected and actual.

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::check;
 use crate::config::Config;
 use crate::diagnostic::{sort_and_dedup, Diagnostic, Pos, Span};
-use crate::load::{self, Document, SourceFile};
+use crate::load::{self, Document, Lang, SourceFile};
 use crate::model::build::{build, Piece};
 use crate::model::Project;
 use crate::schema;
@@ -179,45 +179,53 @@ struct FileResult {
     documents: Vec<Document>,
     pieces: Vec<Piece>,
     diagnostics: Vec<Diagnostic>,
+    /// The file could not be parsed: whatever it defines is unknown.
+    failed: bool,
 }
 
-fn load_file(root: &Path, abs: &Path) -> FileResult {
+fn load_file(root: &Path, abs: &Path, lang: Lang) -> FileResult {
     let rel = display_path(root, abs);
     match load::read_source(abs, &rel) {
-        Ok(src) => load_text(src),
+        Ok(src) => load_text(src, lang),
         Err(d) => FileResult {
             source: None,
             documents: vec![],
             pieces: vec![],
             diagnostics: vec![d],
+            failed: false,
         },
     }
 }
 
 /// A file given as bytes (e.g. a blob of a git revision): decoded like a file on disk.
-fn load_bytes(rel: &str, bytes: Vec<u8>) -> FileResult {
+fn load_bytes(rel: &str, bytes: Vec<u8>, lang: Lang) -> FileResult {
     match load::decode(rel, bytes) {
-        Ok(src) => load_text(src),
+        Ok(src) => load_text(src, lang),
         Err(d) => FileResult {
             source: None,
             documents: vec![],
             pieces: vec![],
             diagnostics: vec![d],
+            failed: false,
         },
     }
 }
 
 /// Parses, schema-checks and models one source file's text.
-fn load_text(src: SourceFile) -> FileResult {
+fn load_text(src: SourceFile, lang: Lang) -> FileResult {
     let rel = src.path.to_string();
     let mut r = FileResult {
         source: None,
         documents: vec![],
         pieces: vec![],
         diagnostics: vec![],
+        failed: false,
     };
-    match load::parse_source(&src) {
-        Err(d) => r.diagnostics.push(d),
+    match load::parse_source_in(&src, lang) {
+        Err(d) => {
+            r.failed = true;
+            r.diagnostics.push(d);
+        }
         Ok(docs) => {
             let substantive = docs.iter().filter(|d| !d.root.is_null()).count();
             if substantive == 0 {
@@ -227,6 +235,8 @@ fn load_text(src: SourceFile) -> FileResult {
                 );
             }
             for doc in docs.into_iter().filter(|d| !d.root.is_null()) {
+                r.diagnostics
+                    .extend(load::repeated_keys(&doc, &src.text, lang));
                 let errs = schema::check_document(&doc);
                 if errs.is_empty() {
                     if let Some(piece) = build(&doc) {
@@ -256,7 +266,11 @@ fn load_text(src: SourceFile) -> FileResult {
 /// Loads and validates the project. `focus` limits which files' findings are kept (empty: all).
 pub fn load(config: &Config, files: &[PathBuf], focus: &BTreeSet<String>) -> Loaded {
     let root = config.root.clone();
-    let results: Vec<FileResult> = files.par_iter().map(|f| load_file(&root, f)).collect();
+    let lang = load::message_lang(config.render_language.as_deref());
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .map(|f| load_file(&root, f, lang))
+        .collect();
     assemble(root, results, focus)
 }
 
@@ -266,9 +280,10 @@ pub fn load(config: &Config, files: &[PathBuf], focus: &BTreeSet<String>) -> Loa
 pub fn load_sources(config: &Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
     let mut files = files;
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    let lang = load::message_lang(config.render_language.as_deref());
     let results: Vec<FileResult> = files
         .into_par_iter()
-        .map(|(rel, bytes)| load_bytes(&rel, bytes))
+        .map(|(rel, bytes)| load_bytes(&rel, bytes, lang))
         .collect();
     assemble(config.root.clone(), results, &BTreeSet::new())
 }
@@ -278,8 +293,12 @@ fn assemble(root: PathBuf, results: Vec<FileResult>, focus: &BTreeSet<String>) -
     let mut sources = HashMap::new();
     let mut documents = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut broken = Vec::new();
     for r in results {
         if let Some(src) = r.source {
+            if r.failed {
+                broken.push(src.text.clone());
+            }
             sources.insert(src.path.to_string(), src.text.clone());
         }
         documents.extend(r.documents);
@@ -298,6 +317,7 @@ fn assemble(root: PathBuf, results: Vec<FileResult>, focus: &BTreeSet<String>) -
     let ctx = check::Ctx {
         project: &project,
         root: &root,
+        broken: &broken,
     };
     diagnostics.extend(check::run(&ctx));
     if !focus.is_empty() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-const CREATED: [&str; 10] = [
+const CREATED: [&str; 11] = [
     "sopctl.yaml",
     "sops/roles.yaml",
     "sops/expense-claim.yaml",
@@ -20,6 +20,7 @@ const CREATED: [&str; 10] = [
     ".pre-commit-config.yaml",
     ".vscode/settings.json",
     ".vscode/extensions.json",
+    ".gitignore",
 ];
 
 /// A fresh project in a temporary folder: (the temporary folder, the project folder).
@@ -238,11 +239,23 @@ fn workflow_steps(dir: &Path) -> (serde_yaml::Value, Vec<serde_yaml::Value>) {
 }
 
 #[test]
-fn workflow_runs_validate_lint_diff_and_test() {
+fn workflow_runs_lint_diff_and_test_and_uploads_once() {
     let (_tmp, dir) = init_project();
     let (wf, steps) = workflow_steps(&dir);
-    assert_eq!(wf["permissions"]["contents"], "read");
-    assert_eq!(wf["permissions"]["security-events"], "write");
+    // Nothing granted at the top; each job asks for what it needs.
+    assert_eq!(
+        wf["permissions"],
+        serde_yaml::Value::Mapping(Default::default())
+    );
+    assert_eq!(wf["jobs"]["sopctl"]["permissions"]["contents"], "read");
+    assert!(wf["jobs"]["sopctl"]["permissions"]
+        .get("security-events")
+        .is_none());
+    assert!(wf["concurrency"]["group"]
+        .as_str()
+        .unwrap()
+        .contains("github.ref"));
+    assert_eq!(wf["concurrency"]["cancel-in-progress"], true);
     assert!(
         wf["on"].get("pull_request").is_some(),
         "runs on pull requests"
@@ -256,6 +269,7 @@ fn workflow_runs_validate_lint_diff_and_test() {
         .find(|s| uses(s).starts_with("actions/checkout@"))
         .expect("checkout");
     assert_eq!(checkout["with"]["fetch-depth"], 0);
+    assert_eq!(checkout["with"]["persist-credentials"], false);
 
     let install = steps
         .iter()
@@ -274,28 +288,15 @@ fn workflow_runs_validate_lint_diff_and_test() {
             .position(pred)
             .unwrap_or_else(|| panic!("no step {what}"))
     };
-    let validate = pos(
-        &|s| run(s).contains("sopctl validate --format sarif > validate.sarif"),
-        "validate",
-    );
+    // Lint validates first: its SARIF holds every finding once, so nothing runs validate
+    // into a second SARIF file.
     let lint = pos(
-        &|s| run(s).contains("sopctl lint --format sarif > lint.sarif"),
+        &|s| run(s).contains("sopctl lint --format sarif > sopctl.sarif"),
         "lint",
     );
-    let uploads: Vec<_> = steps
+    assert!(!steps
         .iter()
-        .filter(|s| uses(s) == "github/codeql-action/upload-sarif@v3")
-        .map(|s| {
-            (
-                s["with"]["sarif_file"].as_str().unwrap().to_string(),
-                s["with"]["category"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(uploads.len(), 2, "{uploads:?}");
-    assert_eq!(uploads[0].0, "validate.sarif");
-    assert_eq!(uploads[1].0, "lint.sarif");
-    assert_ne!(uploads[0].1, uploads[1].1, "distinct categories");
+        .any(|s| run(s).contains("validate --format sarif")));
     let fail = pos(&|s| run(s).contains("exit 1"), "failing on findings");
     let diff = pos(&|s| run(s).contains("sopctl diff"), "diff");
     let diff_run = run(&steps[diff]);
@@ -310,7 +311,37 @@ fn workflow_runs_validate_lint_diff_and_test() {
     assert_eq!(steps[diff]["if"], "github.event_name == 'pull_request'");
     assert_eq!(steps[diff]["env"]["BASE_REF"], "${{ github.base_ref }}");
     let test = pos(&|s| run(s).trim() == "sopctl test", "test");
-    assert!(validate < lint && lint < fail && fail < diff && diff < test);
+    assert!(lint < fail && fail < diff && diff < test);
+
+    // One upload, from a job of its own: the only one that may write alerts.
+    let scan = &wf["jobs"]["code-scanning"];
+    assert_eq!(scan["permissions"]["security-events"], "write");
+    assert_eq!(scan["needs"], "sopctl");
+    let uploads: Vec<&serde_yaml::Value> = wf["jobs"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .flat_map(|j| j["steps"].as_sequence().unwrap().iter())
+        .filter(|s| uses(s).starts_with("github/codeql-action/upload-sarif@"))
+        .collect();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0]["with"]["sarif_file"], "sopctl.sarif");
+
+    // Every job is bounded in time and every action pinned to a commit, release in a comment.
+    let text = std::fs::read_to_string(dir.join(".github/workflows/sopctl.yml")).unwrap();
+    for (name, job) in wf["jobs"].as_mapping().unwrap() {
+        assert!(job["timeout-minutes"].as_u64().is_some(), "{name:?}");
+    }
+    for line in text.lines().filter(|l| l.contains("uses: ")) {
+        let reference = line.split("uses: ").nth(1).unwrap();
+        let (action, rest) = reference.split_once('@').unwrap();
+        let (sha, comment) = rest.split_once(" # v").unwrap_or_else(|| panic!("{line}"));
+        assert!(
+            sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{action} pinned by commit: {line}"
+        );
+        assert!(comment.starts_with(|c: char| c.is_ascii_digit()), "{line}");
+    }
 }
 
 /// actionlint on PATH (or `$ACTIONLINT`), as `.ci/install-eco-tools.sh` installs it.
@@ -401,4 +432,21 @@ fn readme_schemastore_entry_is_json_with_file_match() {
     for e in entries {
         assert!(e["name"].is_string() && e["description"].is_string());
     }
+}
+
+#[test]
+fn gitignore_leaves_out_what_sopctl_builds_and_the_database() {
+    let (_tmp, dir) = init_project();
+    let text = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    let patterns: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    for p in ["dist/", "*.db", "*.db-wal", "*.db.files/"] {
+        assert!(patterns.contains(&p), "{p} in {patterns:?}");
+    }
+    // The SOPs and the schemas stay tracked.
+    assert!(!patterns
+        .iter()
+        .any(|p| p.contains("sops") || p.contains("schemas")));
 }

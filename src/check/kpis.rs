@@ -131,7 +131,6 @@ fn status(ctx: &Ctx, p: &Process, k: &Kpi, id: &Sp<String>) -> Option<Diagnostic
     if p.status(&id.v).is_some() {
         return None;
     }
-    let known: Vec<&str> = p.statuses.iter().map(|s| s.id.v.as_str()).collect();
     Some(ctx.error(
         "unknown-status",
         &p.file,
@@ -140,13 +139,12 @@ fn status(ctx: &Ctx, p: &Process, k: &Kpi, id: &Sp<String>) -> Option<Diagnostic
             "KPI `{}` names status `{}`, which process `{}` does not have",
             k.id.v, id.v, p.name.v
         ),
-        suggestion(&id.v, known.iter().copied(), "statuses of this process"),
+        super::status_suggestion(p, &id.v),
     ))
 }
 
 fn average(ctx: &Ctx, p: &Process, k: &Kpi, id: &Sp<String>) -> Option<Diagnostic> {
     let Some(f) = p.field(&id.v) else {
-        let known: Vec<&str> = p.fields.iter().map(|f| f.id.v.as_str()).collect();
         return Some(ctx.error(
             "unknown-field",
             &p.file,
@@ -155,7 +153,7 @@ fn average(ctx: &Ctx, p: &Process, k: &Kpi, id: &Sp<String>) -> Option<Diagnosti
                 "KPI `{}` averages field `{}`, which process `{}` does not define",
                 k.id.v, id.v, p.name.v
             ),
-            suggestion(&id.v, known.iter().copied(), "fields of this process"),
+            super::field_suggestion(p, &id.v),
         ));
     };
     if matches!(f.ty, FieldType::Number | FieldType::Money) {

@@ -25,6 +25,25 @@ pub struct Ctx<'a> {
     pub project: &'a Project,
     /// The project folder on disk, for `media` paths.
     pub root: &'a Path,
+    /// The texts of files that failed to parse: names they define are not known to be missing.
+    pub broken: &'a [std::sync::Arc<str>],
+}
+
+impl Ctx<'_> {
+    /// True when a file that failed to parse seems to define `name` (a `name: <it>` line), so
+    /// a reference to it is not reported as unknown: the syntax error is the real finding.
+    fn maybe_in_broken(&self, name: &str) -> bool {
+        self.broken.iter().any(|text| {
+            text.lines().any(|l| {
+                l.split("name:").skip(1).any(|after| {
+                    let after = after.trim_start().trim_start_matches(['"', '\'']);
+                    after.strip_prefix(name).is_some_and(|rest| {
+                        rest.is_empty() || rest.starts_with([' ', ',', '}', '"', '\'', '#'])
+                    })
+                })
+            })
+        })
+    }
 }
 
 impl Ctx<'_> {
@@ -106,4 +125,49 @@ fn suggestion<'a>(
         }
     }
     help
+}
+
+/// The id an item has now when its `was:` lists `name`: a reference to an old id.
+fn renamed<'a>(
+    name: &str,
+    items: impl IntoIterator<Item = (&'a str, &'a [crate::model::Sp<String>])>,
+) -> Option<&'a str> {
+    items
+        .into_iter()
+        .find(|(_, was)| was.iter().any(|w| w.v == name))
+        .map(|(id, _)| id)
+}
+
+/// Help for a status id the process does not have: the status renamed from it, else the
+/// closest id and the list.
+fn status_suggestion(p: &Process, name: &str) -> String {
+    let items = p
+        .statuses
+        .iter()
+        .map(|s| (s.id.v.as_str(), s.was.as_slice()));
+    match renamed(name, items) {
+        Some(now) => {
+            format!("`{name}` was renamed to `{now}` (its `was:` lists `{name}`): write `{now}`")
+        }
+        None => suggestion(
+            name,
+            p.statuses.iter().map(|s| s.id.v.as_str()),
+            "statuses of this process",
+        ),
+    }
+}
+
+/// Help for a field id the process does not define, like [`status_suggestion`].
+fn field_suggestion(p: &Process, name: &str) -> String {
+    let items = p.fields.iter().map(|f| (f.id.v.as_str(), f.was.as_slice()));
+    match renamed(name, items) {
+        Some(now) => {
+            format!("`{name}` was renamed to `{now}` (its `was:` lists `{name}`): write `{now}`")
+        }
+        None => suggestion(
+            name,
+            p.fields.iter().map(|f| f.id.v.as_str()),
+            "fields of this process",
+        ),
+    }
 }

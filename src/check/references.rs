@@ -1,7 +1,7 @@
 //! `unknown-status`, `unknown-field`, `unknown-role`, `unknown-process`: references that
 //! resolve to nothing, each reported at the reference itself.
 
-use super::{suggestion, Ctx};
+use super::{field_suggestion, status_suggestion, suggestion, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{check_condition, Due, ExprErrorKind};
 use crate::model::{From, Process, Ref, RefKind, Sp};
@@ -57,16 +57,11 @@ pub(crate) fn people_refs(p: &Process) -> Vec<(&Ref, String)> {
     out
 }
 
-fn status_ids(p: &Process) -> Vec<&str> {
-    p.statuses.iter().map(|s| s.id.v.as_str()).collect()
-}
-
 fn field_ids(p: &Process) -> Vec<&str> {
     p.fields.iter().map(|f| f.id.v.as_str()).collect()
 }
 
 pub fn unknown_status(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
-    let known = status_ids(p);
     let mut out = Vec::new();
     let mut check = |id: &Sp<String>, what: String| {
         if p.status(&id.v).is_none() {
@@ -78,7 +73,7 @@ pub fn unknown_status(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
                     "{what} names status `{}`, which process `{}` does not have",
                     id.v, p.name.v
                 ),
-                suggestion(&id.v, known.iter().copied(), "statuses of this process"),
+                status_suggestion(p, &id.v),
             ));
         }
     };
@@ -99,9 +94,8 @@ pub fn unknown_status(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
 }
 
 pub fn unknown_field(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
-    let known = field_ids(p);
     let mut out = Vec::new();
-    let help = |name: &str| suggestion(name, known.iter().copied(), "fields of this process");
+    let help = |name: &str| field_suggestion(p, name);
     let mut check = |id: &str, span, what: String| {
         if p.field(id).is_none() {
             out.push(ctx.error(
@@ -285,7 +279,7 @@ pub fn unknown_process(ctx: &Ctx) -> Vec<Diagnostic> {
         .collect();
     let mut out = Vec::new();
     let mut check = |id: &Sp<String>, file: &str, what: &str| {
-        if project.process(&id.v).is_none() {
+        if project.process(&id.v).is_none() && !ctx.maybe_in_broken(&id.v) {
             out.push(ctx.error(
                 "unknown-process",
                 file,

@@ -197,16 +197,58 @@ pub fn task_then_without_transition(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
     for (s, t) in p.tasks() {
         let Some(then) = &t.then else { continue };
         if p.status(&then.v).is_some() && !edges.contains(&(s.id.v.as_str(), then.v.as_str())) {
+            let (message, help) = if then.v == s.id.v {
+                own_status_then(p, &edges, &s.id.v, &t.id.v)
+            } else {
+                (
+                    format!("completing task `{}` should move the record from `{}` to `{}`, but no transition goes that way", t.id.v, s.id.v, then.v),
+                    format!("add `- {{ from: {}, to: {} }}` to `transitions`, or change `then`", s.id.v, then.v),
+                )
+            };
             out.push(ctx.error(
                 "task-then-without-transition",
                 &p.file,
                 then.span,
-                format!("completing task `{}` should move the record from `{}` to `{}`, but no transition goes that way", t.id.v, s.id.v, then.v),
-                format!("add `- {{ from: {}, to: {} }}` to `transitions`, or change `then`", s.id.v, then.v),
+                message,
+                help,
             ));
         }
     }
     out
+}
+
+/// `then:` naming the status the task is in: completing a task moves the record on, so the
+/// hint names where it can go, never a transition back to the same status.
+fn own_status_then(
+    p: &Process,
+    edges: &HashSet<(&str, &str)>,
+    status: &str,
+    task: &str,
+) -> (String, String) {
+    let mut next: Vec<&str> = edges
+        .iter()
+        .filter(|(f, t)| *f == status && *t != status)
+        .map(|(_, t)| *t)
+        .collect();
+    next.sort_unstable();
+    let message = format!(
+        "`then` of task `{task}` names `{status}`, the status the task is in: completing it would not move the record"
+    );
+    let help = if next.is_empty() {
+        format!(
+            "set `then` to the status that follows `{status}` (and add a transition there), or remove `then` so that completing the task moves nothing; process `{}` has no transition out of `{status}` yet",
+            p.name.v
+        )
+    } else {
+        format!(
+            "set `then` to where the record goes next ({}), or remove `then`",
+            next.iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    (message, help)
 }
 
 /// A transition with `when` fires by itself: nobody triggers it and nobody approves it.

@@ -114,6 +114,11 @@ pub fn files() -> Vec<InitFile> {
             "VS Code: recommends the YAML extension",
             include_str!("init/vscode-extensions.json"),
         ),
+        f(
+            ".gitignore",
+            "git: leaves out dist/ and the runtime's database",
+            include_str!("init/gitignore"),
+        ),
     ]
 }
 

@@ -13,7 +13,7 @@ pub fn run(g: &Global, paths: &[PathBuf], deny_warnings: bool) -> i32 {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let config = match g.config(format) {
+    let config = match g.config_for(format, paths) {
         Ok(c) => c,
         Err(code) => return code,
     };

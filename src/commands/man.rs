@@ -26,14 +26,28 @@ fn collect(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Res
         .filter(|s| !s.is_hide_set())
         .cloned()
         .collect();
+    let name = cmd.get_name().to_string();
     let man = clap_mangen::Man::new(cmd);
     let mut text = Vec::new();
     man.render(&mut text)?;
-    out.push((man.get_filename(), text));
+    out.push((man.get_filename(), with_extra_sections(text, &name)));
     for sub in subs {
         collect(sub, out)?;
     }
     Ok(())
+}
+
+/// The page with EXIT STATUS, ENVIRONMENT, EXAMPLES and SEE ALSO before its VERSION section
+/// (where man pages put them), or at its end.
+fn with_extra_sections(page: Vec<u8>, command: &str) -> Vec<u8> {
+    let page = String::from_utf8_lossy(&page).into_owned();
+    let extra = super::man_extra::sections(command);
+    let at = page.find("\n.SH VERSION").map_or(page.len(), |i| i + 1);
+    let mut out = String::with_capacity(page.len() + extra.len());
+    out.push_str(&page[..at]);
+    out.push_str(&extra);
+    out.push_str(&page[at..]);
+    out.into_bytes()
 }
 
 pub fn run(out_dir: Option<&Path>) -> i32 {

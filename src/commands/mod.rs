@@ -11,6 +11,7 @@ pub mod lint;
 pub mod log;
 pub mod login_link;
 pub mod man;
+mod man_extra;
 pub mod render;
 pub mod review;
 pub mod schema;
@@ -93,6 +94,18 @@ impl Global {
     /// Loads the configuration, printing a configuration error (exit 2) if it is broken.
     pub fn config(&self, format: Format) -> Result<Config, i32> {
         config::find(&self.cwd, self.config.as_deref()).map_err(|e| {
+            self.print_config_error(format, &e);
+            EXIT_ERROR
+        })
+    }
+
+    /// Loads the configuration of the project the given paths lie in (the nearest
+    /// `sopctl.yaml` or `sops/` above them), else as [`Global::config`] does.
+    pub fn config_for(&self, format: Format, paths: &[PathBuf]) -> Result<Config, i32> {
+        if self.config.is_some() || paths.is_empty() {
+            return self.config(format);
+        }
+        config::find_for(&self.cwd, paths).map_err(|e| {
             self.print_config_error(format, &e);
             EXIT_ERROR
         })

@@ -89,7 +89,7 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
     if results.is_empty() {
         fail(
             "no scenarios found",
-            "write `kind: Scenario` documents among the sources or under tests/ (SPEC section 4)",
+            "write `kind: Scenario` documents among the sources or under tests/ (see docs/reference/scenarios.md)",
         );
         return EXIT_ERROR;
     }

@@ -10,7 +10,7 @@ pub fn run(g: &Global, paths: &[PathBuf]) -> i32 {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let config = match g.config(format) {
+    let config = match g.config_for(format, paths) {
         Ok(c) => c,
         Err(code) => return code,
     };

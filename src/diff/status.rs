@@ -88,7 +88,18 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         }
     }
     for b in &p.base.statuses {
-        if p.head_status(&b.id).is_none() {
+        if p.head_status(&b.id).is_none() && b.terminal {
+            // Records in a terminal status are finished and never migrate: nothing strands.
+            out.push(
+                "status-removed",
+                Severity::Behavioral,
+                format!("status:{}", b.id),
+                format!(
+                    "terminal status {} removed: records that ended there stay as they are, and no record can end there any more",
+                    named(&b.title, &b.id)
+                ),
+            );
+        } else if p.head_status(&b.id).is_none() {
             out.push(
                 "status-removed",
                 Severity::Breaking,

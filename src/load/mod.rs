@@ -1,14 +1,19 @@
 //! `load`: files → documents with positions. Reads each file once, refuses what is not a
 //! sane YAML text (too big, binary, not UTF-8, too deep, alias bombs) with one diagnostic.
 
+pub mod lines;
 pub mod node;
+pub mod typo;
+pub mod words;
 pub mod yaml;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Pos, Span};
+pub use crate::render::i18n::Lang;
 pub use node::{Node, Style, Value};
+pub use words::message_lang;
 
 /// Larger files are refused before parsing: no SOP is this big, and reading one would only
 /// slow CI down.
@@ -142,12 +147,24 @@ fn byte_pos(bytes: &[u8], at: usize) -> Pos {
     Pos::new(line, col)
 }
 
-/// Parses every document of a file.
+/// Parses every document of a file, with messages in the locale's language.
 // One diagnostic on a cold path: not worth boxing.
 #[allow(clippy::result_large_err)]
 pub fn parse_source(src: &SourceFile) -> Result<Vec<Document>, Diagnostic> {
-    let docs = yaml::parse_documents(&src.text)
-        .map_err(|e| syntax(&src.path, e.pos, e.message, &e.help))?;
+    parse_source_in(src, message_lang(None))
+}
+
+/// Parses every document of a file. A syntax error, or full-width punctuation where YAML
+/// needs its own, fails the file with one diagnostic naming the mistake in `lang`.
+// One diagnostic on a cold path: not worth boxing.
+#[allow(clippy::result_large_err)]
+pub fn parse_source_in(src: &SourceFile, lang: Lang) -> Result<Vec<Document>, Diagnostic> {
+    let docs = yaml::parse_documents(&src.text).map_err(|e| failure(src, e, lang))?;
+    for d in &docs {
+        if let Some(f) = typo::in_parsed(&src.text, &d.root) {
+            return Err(mistake(&src.path, &f, lang));
+        }
+    }
     Ok(docs
         .into_iter()
         .enumerate()
@@ -158,6 +175,45 @@ pub fn parse_source(src: &SourceFile) -> Result<Vec<Document>, Diagnostic> {
             root: d.root,
         })
         .collect())
+}
+
+/// The parser's failure, as the typing mistake behind it when that is recognisable.
+fn failure(src: &SourceFile, e: yaml::YamlError, lang: Lang) -> Diagnostic {
+    if !e.from_parser {
+        return syntax(&src.path, e.pos, e.message, &e.help);
+    }
+    match typo::after_failure(&src.text, e.pos) {
+        Some(f) => mistake(&src.path, &f, lang),
+        None => {
+            let (message, help) = words::parser_error(&e.message, lang);
+            syntax(&src.path, e.pos, message, &help)
+        }
+    }
+}
+
+fn mistake(file: &str, f: &typo::Found, lang: Lang) -> Diagnostic {
+    let (message, help) = words::describe(&f.mistake, &f.fixed, lang);
+    syntax(file, f.pos, message, &help)
+}
+
+/// Keys repeated in one mapping (`yaml-syntax`), except role, status and field ids, which
+/// the schema stage reports as `duplicate-name`.
+pub fn repeated_keys(doc: &Document, text: &str, lang: Lang) -> Vec<Diagnostic> {
+    let lines = lines::Lines::new(text);
+    typo::duplicates(&doc.root)
+        .into_iter()
+        .filter(|d| !matches!(d.parent, Some("roles" | "statuses" | "fields")))
+        .map(|d| {
+            let first_line = d.first.span.start.line;
+            let m = words::Mistake::DuplicateKey {
+                key: d.text.clone(),
+                first_line,
+            };
+            let shown = lines.get(first_line).unwrap_or_default().trim();
+            let (message, help) = words::describe(&m, shown, lang);
+            Diagnostic::error("yaml-syntax", &doc.file, d.key.span, message).with_help(help)
+        })
+        .collect()
 }
 
 #[cfg(test)]

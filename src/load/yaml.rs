@@ -20,6 +20,8 @@ pub struct YamlError {
     pub pos: Pos,
     pub message: String,
     pub help: String,
+    /// The parser's own complaint (not one of our limits): worth recognising the mistake.
+    pub from_parser: bool,
 }
 
 /// A parsed document and where it starts.
@@ -70,7 +72,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
             YamlError {
                 pos: pos(e.marker()),
                 message: e.info().to_string(),
-                help: "check the indentation and quoting here: a value that contains `: ` or ` #`, or starts with `*`, `&`, `!`, `{`, `[`, `%`, `@` or a quote, must be quoted".into(),
+                help: String::new(),
+                from_parser: true,
             }
         })?;
         let sp = span(&ys);
@@ -98,6 +101,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
                         message: "this alias refers to an anchor that is not defined before it"
                             .into(),
                         help: "define the anchor (`&name`) earlier in the same document".into(),
+                        from_parser: false,
                     });
                 };
                 if *size > budget {
@@ -105,6 +109,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
                         pos: sp.start,
                         message: format!("aliases expand this file to more than {MAX_NODES} values"),
                         help: "this looks like an alias bomb (\"billion laughs\"); write the values out or use fewer nested aliases".into(),
+                        from_parser: false,
                     });
                 }
                 budget -= size;
@@ -193,6 +198,7 @@ fn too_deep(at: Pos) -> YamlError {
         pos: at,
         message: format!("nesting deeper than {MAX_DEPTH} levels (or than the YAML parser allows)"),
         help: "an SOP never needs this depth; check for a runaway indentation or bracket".into(),
+        from_parser: false,
     }
 }
 
@@ -201,6 +207,7 @@ fn internal(at: Pos) -> YamlError {
         pos: at,
         message: "unbalanced YAML structure".into(),
         help: "check the indentation and brackets here".into(),
+        from_parser: false,
     }
 }
 

@@ -298,6 +298,8 @@ pub const HEADINGS: &[(&str, &str, &str)] = &[
     ("exit_by", "可操作", "Who may do it"),
     ("anyone", "任何参与人", "any participant"),
     ("exit_requires", "需要填写", "Needs"),
+    // For an approver: the fields were filled in by whoever asked, before it reached them.
+    ("approval_requires", "申请人已填写", "Filled in by whoever asked"),
     ("exit_auto", "自动：当", "Automatic: when"),
     ("exit_auto_after", "时系统自动流转", "the system moves the record"),
     ("exit_by_task", "完成任务时自动提交", "Taken when this task is completed"),

@@ -245,6 +245,23 @@ fn cubic(p0: (f64, f64), p1: (f64, f64), t: f64) -> (f64, f64) {
 }
 
 /// The diagram as an `<svg>` element. `id` prefixes the ids inside (one page may hold several).
+/// Spots around `(x, y)` for a label of `w` × `h`, nearest first: below and above, then to
+/// the sides, in growing rings (bounded).
+fn nearby((x, y): (f64, f64), w: f64, h: f64) -> impl Iterator<Item = (f64, f64)> {
+    (1..=6).flat_map(move |k| {
+        let k = f64::from(k);
+        let (dx, dy) = (k * (w / 2.0 + 4.0), k * (h + 2.0));
+        [
+            (x, y + dy),
+            (x, y - dy),
+            (x + dx, y),
+            (x - dx, y),
+            (x + dx, y + dy),
+            (x - dx, y - dy),
+        ]
+    })
+}
+
 pub fn draw(g: &Graph, id: &str, title: &str) -> String {
     let count = g.nodes.len();
     if count == 0 {
@@ -538,10 +555,12 @@ pub fn draw(g: &Graph, id: &str, title: &str) -> String {
         } else {
             dr.candidates.iter().copied().find(|c| free(c)).or_else(|| {
                 if labelled.contains(&dr.transition) {
-                    None
-                } else {
-                    dr.candidates.first().copied()
+                    return None;
                 }
+                // Every spot on the line is taken (two opposite transitions share it): move
+                // away from it step by step rather than cover another label.
+                let first = dr.candidates.first().copied()?;
+                nearby(first, w, h).find(|c| free(c)).or(Some(first))
             })
         };
         if let Some((x, y)) = spot {
@@ -775,5 +794,49 @@ mod tests {
             s[at..].split('"').next().unwrap().parse::<f64>().unwrap()
         };
         assert!(width(&draw(&wide, "a", "")) > width(&draw(&narrow, "a", "")) + 150.0);
+    }
+
+    /// The label boxes of a drawing: (x, y, width, height).
+    fn label_boxes(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+        svg.split("<g class=\"label\"><rect ")
+            .skip(1)
+            .map(|part| {
+                let attr = |name: &str| -> f64 {
+                    let at = part.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                    part[at..at + part[at..].find('"').unwrap()]
+                        .parse()
+                        .unwrap()
+                };
+                (attr("x"), attr("y"), attr("width"), attr("height"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn opposite_transitions_with_long_labels_do_not_cover_each_other() {
+        let g = Graph {
+            nodes: vec![
+                node("待提交", true, false),
+                node("待审核", false, false),
+                node("已完成", false, true),
+            ],
+            edges: vec![
+                edge(0, 1, "提交完成审核", EdgeKind::Manual, 0),
+                edge(1, 0, "退回实施人员重做", EdgeKind::Manual, 1),
+                edge(1, 2, "审核通过", EdgeKind::Approval, 2),
+            ],
+        };
+        let svg = draw(&g, "d", "翻译任务");
+        let boxes = label_boxes(&svg);
+        assert_eq!(boxes.len(), 3, "{svg}");
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart =
+                    a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+                assert!(apart, "labels overlap: {a:?} {b:?}");
+            }
+        }
+        // Whole labels, never cut.
+        assert!(svg.contains(">提交完成审核</text>") && svg.contains(">退回实施人员重做</text>"));
     }
 }

@@ -107,11 +107,61 @@ fn graphical(d: &Diagnostic, sources: &Indexed, color: bool) -> Option<String> {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
         .with_urls(false)
+        .with_word_separator(textwrap::WordSeparator::Custom(id_safe_words))
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false)
         .without_syntax_highlighting();
     let mut out = String::new();
     handler.render_report(&mut out, &report).ok()?;
     // The message line is indented by two spaces like the rest; the header starts the block.
     Some(out.strip_prefix("  ").unwrap_or(&out).to_string())
+}
+
+/// Words for wrapping: runs of text between spaces, and each wide (CJK) character on its own,
+/// so that Chinese text still wraps but an id such as `finance-manager` never breaks at its
+/// hyphen (Unicode line breaking would allow that).
+fn id_safe_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let wide = |c: char| unicode_width::UnicodeWidthChar::width(c) == Some(2);
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        if let Some(p) = prev {
+            let after_space = p == ' ' && c != ' ';
+            let around_wide = c != ' ' && p != ' ' && (wide(c) || wide(p)) && !is_closing(c);
+            if after_space || around_wide {
+                words.push(textwrap::core::Word::from(&line[start..i]));
+                start = i;
+            }
+        }
+        prev = Some(c);
+    }
+    if start < line.len() {
+        words.push(textwrap::core::Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
+}
+
+/// Punctuation that must not start a line (it stays with the word before it).
+fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '：'
+            | '；'
+            | '）'
+            | '」'
+            | '”'
+            | '！'
+            | '？'
+            | ','
+            | '.'
+            | ':'
+            | ';'
+            | ')'
+            | '`'
+    )
 }
 
 /// Lines longer than this many characters are shown as a window around the finding: a

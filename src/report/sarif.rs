@@ -95,12 +95,37 @@ fn rule(code: &str, severity: Severity, doc: Option<RuleDoc>) -> Value {
     let help = first_text(&[&doc.help, &summary]);
     json!({
         "id": code,
-        "name": code,
+        "name": camel_case(code),
+        "helpUri": help_uri(code),
         "shortDescription": { "text": summary },
         "fullDescription": { "text": full },
         "help": { "text": help, "markdown": help },
         "defaultConfiguration": { "level": level(severity) },
     })
+}
+
+/// `unknown-status` → `UnknownStatus`: SARIF wants a name distinct from the id.
+fn camel_case(code: &str) -> String {
+    code.split(['-', '_'])
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The code's entry in the reference of the repository sopctl comes from.
+fn help_uri(code: &str) -> String {
+    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    let base = if repo.is_empty() {
+        INFORMATION_URI
+    } else {
+        repo
+    };
+    format!("{base}/blob/main/docs/reference/codes.md#{code}")
 }
 
 trait WithFingerprint {
@@ -284,7 +309,14 @@ mod tests {
             .collect();
         assert_eq!(ids, ["bad-due", "missing-owner", "unknown-status"]);
         for rule in driver["rules"].as_array().unwrap() {
-            assert_eq!(rule["name"], rule["id"]);
+            let id = rule["id"].as_str().unwrap();
+            let name = rule["name"].as_str().unwrap();
+            assert_ne!(name, id);
+            assert_eq!(name.to_lowercase(), id.replace('-', ""));
+            assert!(rule["helpUri"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/docs/reference/codes.md#{id}")));
             for key in ["shortDescription", "fullDescription", "help"] {
                 assert!(rule[key]["text"].is_string(), "{key}");
             }

@@ -1,11 +1,10 @@
 //! `schema`: checks each document against `schemas/sop.schema.json` (the same file editors use)
 //! and turns JSON Schema errors into diagnostics at the exact key or value at fault.
 
+pub mod config_doc;
 mod keys;
 mod node_json;
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -28,7 +27,10 @@ pub struct Schema {
 
 fn compile(text: &str) -> Schema {
     // The schemas are part of the binary and covered by tests: failing here is a build bug.
-    let json: J = serde_json::from_str(text).expect("shipped schema is valid JSON");
+    compile_json(serde_json::from_str(text).expect("shipped schema is valid JSON"))
+}
+
+fn compile_json(json: J) -> Schema {
     let validator = jsonschema::options_for::<node_json::NodeJson>()
         .with_draft(jsonschema::Draft::Draft7)
         .build(&json)
@@ -43,7 +45,10 @@ pub fn sop_schema() -> &'static Schema {
 
 pub fn config_schema() -> &'static Schema {
     static S: OnceLock<Schema> = OnceLock::new();
-    S.get_or_init(|| compile(CONFIG_SCHEMA))
+    S.get_or_init(|| {
+        let json = serde_json::from_str(CONFIG_SCHEMA).expect("shipped schema is valid JSON");
+        compile_json(config_doc::lenient(json))
+    })
 }
 
 /// Checks one document; an empty result means it is well formed.
@@ -197,8 +202,25 @@ fn example_id(value: &str, allowed: impl Fn(char) -> bool, fallback: &str) -> St
     }
 }
 
+/// `role:finance` or `field:owner` where a bare id is wanted: the prefix and the id.
+fn prefixed_ref(value: &str) -> Option<(&str, &str)> {
+    let (prefix, id) = value.split_once(':')?;
+    let id_ok = id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    (matches!(prefix, "role" | "field") && id_ok).then_some((prefix, id))
+}
+
 fn pattern_help(pattern: &str, value: &str) -> (String, String) {
     match pattern {
+        "^[a-z][a-z0-9_-]*$" if prefixed_ref(value).is_some() => {
+            let (prefix, id) = prefixed_ref(value).unwrap_or_default();
+            (
+                format!("`{value}` is not an id: this key already names a {prefix}, so the `{prefix}:` prefix does not belong here"),
+                format!("drop the `{prefix}:` prefix: write `{id}`"),
+            )
+        }
         "^[a-z][a-z0-9_-]*$" => {
             let ex = example_id(value, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_', "sales-delivery");
             (
@@ -408,59 +430,27 @@ fn map_error<'a>(
     }
 }
 
-/// Repeated keys in one mapping: YAML forbids them, and the second would silently win.
+/// Repeated role, status and field ids; other repeated keys are YAML mistakes the loader
+/// reports (`yaml-syntax`).
 fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
-    let mut todo: Vec<(Option<&str>, &Node)> = vec![(None, root)];
-    while let Some((parent, node)) = todo.pop() {
-        match &node.value {
-            Value::Seq(items) => todo.extend(items.iter().map(|n| (None, n))),
-            Value::Map(pairs) => {
-                // Most mappings are small, where comparing with the earlier keys beats hashing;
-                // a large one (thousands of roles) is indexed so the scan stays linear.
-                let index: Option<HashMap<Cow<'_, str>, &Node>> = (pairs.len() > 32).then(|| {
-                    let mut first = HashMap::with_capacity(pairs.len());
-                    for (k, _) in pairs {
-                        first.entry(key_str(k)).or_insert(k);
-                    }
-                    first
-                });
-                for (i, (k, v)) in pairs.iter().enumerate() {
-                    let text = key_str(k);
-                    let earlier = match &index {
-                        Some(first) => first.get(&text).copied().filter(|f| !std::ptr::eq(*f, k)),
-                        None => pairs[..i]
-                            .iter()
-                            .find(|(e, _)| key_str(e) == text)
-                            .map(|(e, _)| e),
-                    };
-                    if let Some(first) = earlier {
-                        let (code, what) = match parent {
-                            Some("roles") => ("duplicate-name", "role"),
-                            Some("statuses") => ("duplicate-name", "status"),
-                            Some("fields") => ("duplicate-name", "field"),
-                            _ => ("schema", "key"),
-                        };
-                        out.push(
-                            Diagnostic::error(
-                                code,
-                                file,
-                                k.span,
-                                format!("{what} `{text}` is defined twice in this mapping (first at line {})", first.span.start.line),
-                            )
-                            .with_help("remove one of them, or give it another name"),
-                        );
-                    }
-                    todo.push((k.as_str(), v));
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn key_str(k: &Node) -> Cow<'_, str> {
-    match k.as_str() {
-        Some(s) => Cow::Borrowed(s),
-        None => Cow::Owned(k.key_text().unwrap_or_default()),
+    for dup in crate::load::typo::duplicates(root) {
+        let what = match dup.parent {
+            Some("roles") => "role",
+            Some("statuses") => "status",
+            Some("fields") => "field",
+            _ => continue,
+        };
+        out.push(
+            Diagnostic::error(
+                "duplicate-name",
+                file,
+                dup.key.span,
+                format!(
+                    "{what} `{}` is defined twice in this mapping (first at line {})",
+                    dup.text, dup.first.span.start.line
+                ),
+            )
+            .with_help("remove one of them, or give it another name"),
+        );
     }
 }

@@ -1,0 +1,279 @@
+//! The `sopctl.yaml` schema as editors see it, built from the lint rule registry: every rule
+//! name under `lint.rules` with its own options, and every text in English and Chinese
+//! (`markdownDescription`, shown by VS Code and the YAML language server; `description`
+//! stays English for other tools). `schemas/sopctl-config.schema.json` is this document; a
+//! test keeps them equal (`SOPCTL_BLESS=1` rewrites the file).
+
+use serde_json::{json, Map, Value};
+
+use crate::lint::{registry, Rule};
+
+/// English and Chinese, as one Markdown text.
+fn both(en: &str, zh: &str) -> String {
+    format!("{en}\n\n{zh}")
+}
+
+fn described(mut v: Value, en: &str, zh: &str) -> Value {
+    if let Some(o) = v.as_object_mut() {
+        o.insert("description".into(), json!(en));
+        o.insert("markdownDescription".into(), json!(both(en, zh)));
+    }
+    v
+}
+
+/// The Chinese one-liner of a lint rule (the registry's words are English).
+fn rule_zh(name: &str) -> &'static str {
+    match name {
+        "duplicate-title" => "同一流程里两个状态的标题相同",
+        "external-role-pool" => "任务分配给外部角色：该角色的所有外部人员都能看到",
+        "idle-status" => "非终止状态既没有任务、没有自动流转，也没有进入时的审批：没人知道该做什么",
+        "kpi-without-target" => "KPI 没有 `target`（目标值）",
+        "long-checklist" => "检查清单超过 `max` 项（默认 7 项）",
+        "long-guide" => "操作指引超过 `max_chars` 个字（默认 600 字）",
+        "message-loop" => "通知消息里用了循环或宏",
+        "missing-owner" => "流程没有 `metadata.owner`（责任人）",
+        "missing-purpose" => "流程没有 `purpose`（目的）",
+        "missing-review" => "流程没有 `metadata.review.every`（复盘周期）",
+        "self-approval" => "审批步骤的角色也能自己发起同一流转",
+        "stale-review" => "按 git 历史，流程文件上次修改早于复盘周期 `review.every`",
+        "task-without-due" => "任务没有 `due`（截止时间）",
+        "task-without-guide" => "分配给人的任务没有 `guide`（操作指引）",
+        "unfilled-requirement" => {
+            "进入状态或流转需要的字段，原状态里没有任务要求填写，创建时也不必填"
+        }
+        "unused-field" => "定义了但从未使用的字段",
+        "unused-role" => "定义了但从未使用的角色",
+        _ => "lint 规则",
+    }
+}
+
+/// The Chinese text of a rule option.
+fn option_zh(name: &str) -> &'static str {
+    match name {
+        "max" => "一个任务最多允许的检查项数。",
+        "max_chars" => "一段操作指引最多允许的字数（按字符计，不按字节）。",
+        _ => "规则选项。",
+    }
+}
+
+/// What one rule accepts: a level, or `{ level, <its options> }`.
+fn rule_schema(r: &Rule) -> Value {
+    let mut props = Map::new();
+    props.insert("level".into(), json!({ "$ref": "#/definitions/level" }));
+    for o in r.options {
+        let en = format!(
+            "{}{} Default {}.",
+            o.doc[..1].to_uppercase(),
+            &o.doc[1..],
+            o.default
+        );
+        let zh = format!("{}默认 {}。", option_zh(o.name), o.default);
+        let opt = json!({ "type": "integer", "minimum": 1, "default": o.default });
+        props.insert(o.name.into(), described(opt, &en, &zh));
+    }
+    let takes = if r.options.is_empty() {
+        "Only `level` can be set.".to_string()
+    } else {
+        let names: Vec<String> = r.options.iter().map(|o| format!("`{}`", o.name)).collect();
+        format!("Options: {}.", names.join(", "))
+    };
+    let en = format!(
+        "**{}**: {}. Default level: `{}`. {takes}",
+        r.name,
+        r.summary,
+        r.default_level.as_str()
+    );
+    let zh = format!(
+        "**{}**：{}。默认级别：`{}`。",
+        r.name,
+        rule_zh(r.name),
+        r.default_level.as_str()
+    );
+    let settings = json!({ "type": "object", "properties": props, "additionalProperties": false });
+    described(
+        json!({ "anyOf": [{ "$ref": "#/definitions/level" }, settings], "default": r.default_level.as_str() }),
+        &en,
+        &zh,
+    )
+}
+
+fn lint_schema() -> Value {
+    let rules: Map<String, Value> = registry()
+        .iter()
+        .map(|r| (r.name.to_string(), rule_schema(r)))
+        .collect();
+    let rules = described(
+        json!({ "type": "object", "properties": rules, "additionalProperties": false }),
+        "Lint rule → level (`off`, `warn`, `error`) or settings. E.g. `task-without-due: error`, `long-guide: { level: warn, max_chars: 400 }`.",
+        "lint 规则 → 级别（`off` 关闭、`warn` 警告、`error` 错误）或设置。例如 `task-without-due: error`。",
+    );
+    let ignore = described(
+        json!({
+            "type": "object",
+            "additionalProperties": { "type": "array", "items": { "enum": registry().iter().map(|r| r.name).collect::<Vec<_>>() } }
+        }),
+        "Path glob → lint rules not reported for those files. E.g. `{ \"sops/legacy/**\": [missing-review] }`.",
+        "路径通配 → 这些文件不报告的 lint 规则。例如 `{ \"sops/legacy/**\": [missing-review] }`。",
+    );
+    described(
+        json!({ "type": "object", "properties": { "rules": rules, "ignore": ignore }, "additionalProperties": false }),
+        "Lint rule levels and per-path exceptions.",
+        "lint 规则的级别和按路径的例外。",
+    )
+}
+
+fn level() -> Value {
+    described(
+        json!({
+            "type": "string",
+            "enum": ["off", "warn", "error"],
+            "enumDescriptions": ["The rule is not run.", "Reported; fails only with --deny-warnings.", "Reported as an error: lint exits 1."],
+            "markdownEnumDescriptions": [
+                both("The rule is not run.", "不检查。"),
+                both("Reported; fails only with `--deny-warnings`.", "报告为警告；只有加 `--deny-warnings` 时才算失败。"),
+                both("Reported as an error: `sopctl lint` exits 1.", "报告为错误：`sopctl lint` 以 1 退出。"),
+            ]
+        }),
+        "Level of a lint rule: `off`, `warn` (default) or `error`.",
+        "lint 规则的级别：`off`（关闭）、`warn`（警告，默认）或 `error`（错误）。",
+    )
+}
+
+fn language() -> Value {
+    described(
+        json!({
+            "type": "string",
+            "enum": ["zh", "en"],
+            "enumDescriptions": ["Chinese", "English"],
+            "markdownEnumDescriptions": [both("Chinese.", "中文。"), both("English.", "英文。")]
+        }),
+        "Language of handbook headings and of YAML syntax messages: `zh` or `en` (messages default to the locale).",
+        "手册标题和 YAML 语法提示的语言：`zh` 或 `en`（提示默认跟随系统语言环境）。",
+    )
+}
+
+/// The whole schema document.
+pub fn document() -> Value {
+    let sources = described(
+        json!({ "type": "array", "items": { "type": "string" } }),
+        "Globs of the SOP files, relative to the project root (default: `*.yaml`/`*.yml` under `sops/`). E.g. `[\"sops/**/*.yaml\"]`.",
+        "SOP 文件的通配路径，相对于项目根目录（默认：`sops/` 下的 `*.yaml`/`*.yml`）。",
+    );
+    let render = described(
+        json!({
+            "type": "object",
+            "properties": {
+                "language": { "$ref": "#/definitions/language" },
+                "templates": described(json!({ "type": "string" }),
+                    "Folder of MiniJinja templates overriding the built-in ones by name. E.g. `templates`.",
+                    "MiniJinja 模板目录，按文件名替换内置模板。例如 `templates`。"),
+            },
+            "additionalProperties": false
+        }),
+        "Handbook rendering defaults.",
+        "手册生成的默认设置。",
+    );
+    let apply = described(
+        json!({
+            "type": "object",
+            "properties": {
+                "server": described(json!({ "type": "string" }),
+                    "URL of the runtime to push bundles to. E.g. `http://127.0.0.1:7070`.",
+                    "`sopctl apply` 推送流程包的运行时地址。例如 `http://127.0.0.1:7070`。"),
+            },
+            "additionalProperties": false
+        }),
+        "Defaults for `sopctl apply`.",
+        "`sopctl apply` 的默认设置。",
+    );
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://sopctl.dev/schemas/sopctl-config.schema.json",
+        "title": "sopctl project configuration",
+        "description": "The optional `sopctl.yaml` at the root of a sopctl project: sources, lint levels, rendering and the runtime server. See docs/reference/config.md.",
+        "markdownDescription": both(
+            "The optional `sopctl.yaml` at the root of a sopctl project: sources, lint levels, rendering and the runtime server. See docs/reference/config.md.",
+            "sopctl 项目根目录下可选的 `sopctl.yaml`：源文件、lint 级别、手册生成和运行时地址。详见 docs/reference/config.md。",
+        ),
+        "type": "object",
+        "properties": { "sources": sources, "lint": lint_schema(), "render": render, "apply": apply },
+        "additionalProperties": false,
+        "definitions": { "level": level(), "language": language() }
+    })
+}
+
+/// The schema sopctl validates `sopctl.yaml` with: the same, except that rule names and
+/// options under `lint` are left to the lint stage, which explains a wrong one better (a
+/// did-you-mean, "cannot be configured", "takes no options").
+pub fn lenient(mut doc: Value) -> Value {
+    let lint = &mut doc["properties"]["lint"]["properties"];
+    let settings = json!({
+        "type": "object",
+        "properties": { "level": { "$ref": "#/definitions/level" } },
+        "additionalProperties": { "type": "integer", "minimum": 1 }
+    });
+    lint["rules"] = json!({
+        "type": "object",
+        "additionalProperties": {
+            "if": { "type": "string" },
+            "then": { "$ref": "#/definitions/level" },
+            "else": settings
+        }
+    });
+    lint["ignore"] = json!({ "type": "object", "additionalProperties": { "type": "array", "items": { "type": "string" } } });
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_file_is_this_document() {
+        let text = serde_json::to_string_pretty(&document()).unwrap() + "\n";
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/sopctl-config.schema.json"
+        );
+        if std::env::var_os("SOPCTL_BLESS").is_some() {
+            std::fs::write(path, &text).unwrap();
+            return;
+        }
+        assert!(
+            super::super::CONFIG_SCHEMA == text,
+            "schemas/sopctl-config.schema.json is out of date: SOPCTL_BLESS=1 cargo test --lib schema::config_doc"
+        );
+    }
+
+    #[test]
+    fn every_rule_and_option_is_enumerated_in_both_languages() {
+        let doc = document();
+        let rules = &doc["properties"]["lint"]["properties"]["rules"];
+        assert_eq!(rules["additionalProperties"], false);
+        for r in registry() {
+            let rule = &rules["properties"][r.name];
+            let md = rule["markdownDescription"].as_str().unwrap();
+            assert!(
+                md.contains(r.summary) && md.contains(rule_zh(r.name)),
+                "{}",
+                r.name
+            );
+            assert_ne!(rule_zh(r.name), "lint 规则", "{} has Chinese words", r.name);
+            for o in r.options {
+                assert!(
+                    rule["anyOf"][1]["properties"][o.name].is_object(),
+                    "{}",
+                    o.name
+                );
+                assert_ne!(option_zh(o.name), "规则选项。");
+            }
+        }
+        assert_eq!(
+            doc["definitions"]["level"]["enumDescriptions"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+    }
+}
