@@ -160,7 +160,10 @@ fn hostile_message_templates_are_cut_and_do_not_hang_the_server() {
         .sum();
     assert!(size < 64 * 1024 * 1024, "the database grew to {size} bytes");
     let peak = peak_rss_kib(s.child.id());
-    assert!(peak < PEAK_RSS_KIB, "the server's peak memory was {peak} KiB");
+    assert!(
+        peak < PEAK_RSS_KIB,
+        "the server's peak memory was {peak} KiB"
+    );
     // SIGTERM stops it promptly.
     let pid = s.child.id().to_string();
     assert!(std::process::Command::new("kill")
@@ -410,7 +413,8 @@ fn past_the_connection_cap_the_next_client_gets_a_json_503_and_then_is_served() 
     let held: Vec<_> = (0..3)
         .map(|_| {
             let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
-            c.write_all(b"GET /v1/stats HTTP/1.1\r\nHost: x\r\n").unwrap();
+            c.write_all(b"GET /v1/stats HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
             c
         })
         .collect();

@@ -100,7 +100,9 @@ fn char_offset(s: &str, byte: usize) -> usize {
 /// Checks one notification message; returns (char start, char end, message, help) problems.
 pub(crate) fn template_problems(p: &Process, msg: &str) -> Vec<(usize, usize, String, String)> {
     // Before compiling: MiniJinja folds `'x' * 100000000` into the string while compiling.
-    if let Ok(Some((a, b))) = crate::runtime::template_guard::first_unsafe(msg, &|path| numeric(p, path)) {
+    if let Ok(Some((a, b))) =
+        crate::runtime::template_guard::first_unsafe(msg, &|path| numeric(p, path))
+    {
         return vec![(
             char_offset(msg, a),
             char_offset(msg, b),

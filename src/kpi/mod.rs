@@ -55,7 +55,12 @@ pub fn rfc3339(secs: i64, offset: i32) -> String {
 
 /// Summarizes a KPI's samples per period against its target.
 pub fn report(kpi: &Kpi, samples: &[Sample], periods: &[Period], offset: i32) -> KpiReport {
-    report_values(kpi, summarize(samples, periods, kpi.stat()), periods, offset)
+    report_values(
+        kpi,
+        summarize(samples, periods, kpi.stat()),
+        periods,
+        offset,
+    )
 }
 
 /// A KPI's values per period (one per period, in order) against its target.

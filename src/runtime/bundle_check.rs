@@ -210,6 +210,18 @@ fn transitions(b: &Bundle, p: &Process) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `record.<field>` names a number in messages: `record.id` or a number or money field.
+pub fn numeric_name(p: &Process, path: &[&str]) -> bool {
+    match path {
+        ["record", "id"] => true,
+        ["record", f] => p
+            .fields
+            .iter()
+            .any(|x| x.id == *f && (x.ty == "number" || x.ty == "money")),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,17 +262,5 @@ mod tests {
         let mut b = good.clone();
         b.processes[0].owner = Some(Ref::Role("ghost".into()));
         assert!(check(&b).unwrap_err().contains("unknown role `ghost`"));
-    }
-}
-
-/// Whether `record.<field>` names a number in messages: `record.id` or a number or money field.
-pub fn numeric_name(p: &Process, path: &[&str]) -> bool {
-    match path {
-        ["record", "id"] => true,
-        ["record", f] => p
-            .fields
-            .iter()
-            .any(|x| x.id == *f && (x.ty == "number" || x.ty == "money")),
-        _ => false,
     }
 }

@@ -54,9 +54,12 @@ pub fn day(at: i64) -> i64 {
     at.div_euclid(DAY)
 }
 
+/// `[a, b)`: seconds, or day numbers.
+pub type Span = (i64, i64);
+
 /// `[from, to)` split into whole UTC days (read from the day counts) and the rest at either
 /// end (read from the samples): (days, edges).
-pub fn split(from: i64, to: i64) -> (Option<(i64, i64)>, Vec<(i64, i64)>) {
+pub fn split(from: i64, to: i64) -> (Option<Span>, Vec<Span>) {
     let first = from.div_euclid(DAY) + i64::from(from.rem_euclid(DAY) != 0);
     let last = to.div_euclid(DAY);
     if first >= last {

@@ -124,7 +124,8 @@ mod tests {
         let reader = Store::open_reader(&db).unwrap();
         let files = FileStore::open(&dir.path().join("files"), 1024).unwrap();
         let tokens = Tokens::load(None).unwrap();
-        let s = AppState::new(store, tokens, Clock::from_env(0).unwrap(), files).with_reader(reader);
+        let s =
+            AppState::new(store, tokens, Clock::from_env(0).unwrap(), files).with_reader(reader);
         // An action holding the store (as a commit does) does not hold the KPI query up.
         let held = s.store();
         let (tx, rx) = std::sync::mpsc::channel();

@@ -3,9 +3,9 @@
 //! the engine's events and written in the action's own transaction. Nothing is replayed from
 //! history later.
 
-use crate::bundle::{Bundle, Process};
 use super::kpi_agg::key;
 use super::storage_kpi_agg::SampleRow;
+use crate::bundle::{Bundle, Process};
 use crate::engine::eval::{holds, Ctx};
 use crate::engine::{DateTime, Event, RecordId, World};
 use crate::expr::parse_expr;
@@ -106,7 +106,8 @@ pub fn rows(bundle: &Bundle, world: &World, events: &[Event], at: i64) -> KpiRow
                 ..
             } => {
                 let p = bundle.process(process);
-                let terminal = p.is_some_and(|p| p.statuses.iter().any(|s| &s.id == to && s.terminal));
+                let terminal =
+                    p.is_some_and(|p| p.statuses.iter().any(|s| &s.id == to && s.terminal));
                 out.entries.push(entry(*record, process, to, terminal, at));
                 if let Some(p) = p.filter(|_| terminal) {
                     out.values.extend(final_values(p, world, *record, at));

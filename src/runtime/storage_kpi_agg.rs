@@ -84,8 +84,10 @@ impl Kept {
 /// Adds one sample and counts it in its day and bin.
 pub fn add(c: &Connection, process: &str, k: &str, at: i64, value: f64) -> Result<(), StoreError> {
     let b = bin(value);
-    c.prepare_cached("INSERT INTO kpi_samples (process, key, at, bin, value) VALUES (?, ?, ?, ?, ?)")?
-        .execute(params![process, k, at, b, value])?;
+    c.prepare_cached(
+        "INSERT INTO kpi_samples (process, key, at, bin, value) VALUES (?, ?, ?, ?, ?)",
+    )?
+    .execute(params![process, k, at, b, value])?;
     c.prepare_cached(
         "INSERT INTO kpi_days (process, key, day, bin, count, sum) VALUES (?, ?, ?, ?, 1, ?)
          ON CONFLICT (process, key, day, bin) DO UPDATE SET count = count + 1, sum = sum + excluded.sum",
@@ -131,7 +133,12 @@ fn seen(c: &Connection, record: u64, status: &str, rowid: i64) -> Result<bool, S
 }
 
 /// `time`: only the first entry into `to` counts, from the latest entry into `from` before.
-fn time_value(c: &Connection, e: &EntryRow, rowid: i64, from: &str) -> Result<Option<f64>, StoreError> {
+fn time_value(
+    c: &Connection,
+    e: &EntryRow,
+    rowid: i64,
+    from: &str,
+) -> Result<Option<f64>, StoreError> {
     if seen(c, e.record, &e.status, rowid)? {
         return Ok(None);
     }
@@ -168,7 +175,14 @@ fn lateness(done: i64, due: Option<i64>) -> f64 {
 }
 
 /// A number field's final value: under `value:<field>` when an `average` KPI keeps it.
-pub fn valued(c: &Connection, kept: &mut Kept, process: &str, field: &str, at: i64, value: f64) -> Result<(), StoreError> {
+pub fn valued(
+    c: &Connection,
+    kept: &mut Kept,
+    process: &str,
+    field: &str,
+    at: i64,
+    value: f64,
+) -> Result<(), StoreError> {
     let k = format!("value:{field}");
     if kept.has(c, process, &k)? {
         add(c, process, &k, at, value)?;
@@ -178,7 +192,11 @@ pub fn valued(c: &Connection, kept: &mut Kept, process: &str, field: &str, at: i
 
 /// The measures a bundle needs: its KPIs, and every task's completions (for the late tasks).
 fn wanted(p: &Process) -> Vec<(String, Measure)> {
-    let mut out: Vec<(String, Measure)> = p.kpis.iter().map(|k| (key(&k.measure), k.measure.clone())).collect();
+    let mut out: Vec<(String, Measure)> = p
+        .kpis
+        .iter()
+        .map(|k| (key(&k.measure), k.measure.clone()))
+        .collect();
     for t in p.statuses.iter().flat_map(|s| s.tasks.iter()) {
         out.push((done_key(&t.id), Measure::OnTime { task: t.id.clone() }));
     }
@@ -214,27 +232,59 @@ pub fn ensure(c: &mut Connection, bundle: &Bundle, offset: i32) -> Result<usize,
 }
 
 /// A measure's samples from the KPI tables, by the same functions the scenario runner uses.
-fn backfill(c: &Connection, p: &Process, m: &Measure, offset: i32) -> Result<Vec<Sample>, StoreError> {
-    let terminal: Vec<&str> = p.statuses.iter().filter(|s| s.terminal).map(|s| s.id.as_str()).collect();
+fn backfill(
+    c: &Connection,
+    p: &Process,
+    m: &Measure,
+    offset: i32,
+) -> Result<Vec<Sample>, StoreError> {
+    let terminal: Vec<&str> = p
+        .statuses
+        .iter()
+        .filter(|s| s.terminal)
+        .map(|s| s.id.as_str())
+        .collect();
     let is_terminal = |s: &str| terminal.contains(&s);
     Ok(match m {
-        Measure::Time { from, to } => {
-            per_record(c, &p.name, &[from.as_str(), to.as_str()], |g| time_samples(g, from, to))?
-        }
-        Measure::Share { reached: Some(r), .. } => {
+        Measure::Time { from, to } => per_record(c, &p.name, &[from.as_str(), to.as_str()], |g| {
+            time_samples(g, from, to)
+        })?,
+        Measure::Share {
+            reached: Some(r), ..
+        } => {
             let mut st: Vec<&str> = terminal.clone();
             st.push(r.as_str());
-            per_record(c, &p.name, &st, |g| share_samples(g, &is_terminal, &reached(r)))?
+            per_record(c, &p.name, &st, |g| {
+                share_samples(g, &is_terminal, &reached(r))
+            })?
         }
         Measure::Share { when: Some(w), .. } => {
-            let Ok(expr) = parse_expr(w) else { return Ok(vec![]) };
+            let Ok(expr) = parse_expr(w) else {
+                return Ok(vec![]);
+            };
             per_record(c, &p.name, &terminal, |g| {
-                let Some(end) = g.iter().find(|e| is_terminal(&e.status)) else { return vec![] };
+                let Some(end) = g.iter().find(|e| is_terminal(&e.status)) else {
+                    return vec![];
+                };
                 let hit = fields(c, end.record).ok().flatten().is_some_and(|r| {
-                    let now = DateTime { secs: end.at, offset };
-                    holds(&expr, &Ctx { process: p, record: &r, now, offset })
+                    let now = DateTime {
+                        secs: end.at,
+                        offset,
+                    };
+                    holds(
+                        &expr,
+                        &Ctx {
+                            process: p,
+                            record: &r,
+                            now,
+                            offset,
+                        },
+                    )
                 });
-                vec![Sample { at: end.at, value: f64::from(u8::from(hit)) }]
+                vec![Sample {
+                    at: end.at,
+                    value: f64::from(u8::from(hit)),
+                }]
             })?
         }
         Measure::Share { .. } => vec![],
@@ -245,13 +295,22 @@ fn backfill(c: &Connection, p: &Process, m: &Measure, offset: i32) -> Result<Vec
             )?;
             let rows = st.query_map(params![p.name, TASK, task], |r| {
                 let (done, due): (i64, Option<i64>) = (r.get(0)?, r.get(1)?);
-                Ok(Sample { at: done, value: lateness(done, due) })
+                Ok(Sample {
+                    at: done,
+                    value: lateness(done, due),
+                })
             })?;
             rows.collect::<Result<_, _>>()?
         }
         Measure::Average { field } => {
-            let mut st = c.prepare("SELECT at, value FROM kpi_values WHERE process = ? AND field = ?")?;
-            let rows = st.query_map(params![p.name, field], |r| Ok(Sample { at: r.get(0)?, value: r.get(1)? }))?;
+            let mut st =
+                c.prepare("SELECT at, value FROM kpi_values WHERE process = ? AND field = ?")?;
+            let rows = st.query_map(params![p.name, field], |r| {
+                Ok(Sample {
+                    at: r.get(0)?,
+                    value: r.get(1)?,
+                })
+            })?;
             rows.collect::<Result<_, _>>()?
         }
     })
@@ -275,7 +334,11 @@ fn per_record(
     let mut rows = st.query(args.as_slice())?;
     let (mut out, mut group) = (Vec::new(), Vec::<Entry>::new());
     while let Some(r) = rows.next()? {
-        let e = Entry { record: r.get::<_, i64>(0)? as u64, status: r.get(1)?, at: r.get(2)? };
+        let e = Entry {
+            record: r.get::<_, i64>(0)? as u64,
+            status: r.get(1)?,
+            at: r.get(2)?,
+        };
         if group.first().is_some_and(|g| g.record != e.record) {
             out.extend(f(&group));
             group.clear();
@@ -298,7 +361,13 @@ fn fields(c: &Connection, id: u64) -> Result<Option<Record>, StoreError> {
 }
 
 /// The counts per bin of one measure's samples in `[from, to)`.
-pub fn bins(c: &Connection, process: &str, k: &str, from: i64, to: i64) -> Result<Bins, StoreError> {
+pub fn bins(
+    c: &Connection,
+    process: &str,
+    k: &str,
+    from: i64,
+    to: i64,
+) -> Result<Bins, StoreError> {
     let mut out = Bins::default();
     let (days, edges) = split(from, to);
     if let Some((first, last)) = days {

@@ -5,8 +5,8 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::kpi_store::{CloseRow, KpiRows, APPROVAL, TASK};
-use super::storage_kpi_agg as agg;
 use super::storage::{Store, StoreError};
+use super::storage_kpi_agg as agg;
 
 /// The migration that creates the tables (one step of the store's list).
 pub const MIGRATION: &str = "CREATE TABLE kpi_status_entries (

@@ -7,7 +7,6 @@
 //! the template as the engine will.
 
 use minijinja::machinery::{tokenize, Token, WhitespaceConfig};
-use minijinja::syntax::SyntaxConfig;
 
 /// One operand of a `*`.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +32,8 @@ pub fn first_unsafe(
     let tokens: Vec<(Token<'_>, (usize, usize))> = tokenize(
         template,
         false,
-        SyntaxConfig::default(),
+        // The default syntax: a unit struct without MiniJinja's `custom_syntax` feature.
+        Default::default(),
         WhitespaceConfig::default(),
     )
     .map(|t| t.map(|(tok, s)| (tok, (s.start_offset as usize, s.end_offset as usize))))
