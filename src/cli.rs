@@ -214,6 +214,14 @@ pub enum Command {
         /// A folder whose files replace the shipped page templates of the same name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// How long one API request may take, body upload included, before it is answered
+        /// `408 timeout` (default: 30).
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        request_timeout: Option<u64>,
+        /// How many connections are served at once; the next one is answered `503 busy` at
+        /// once (default: 4096).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        max_connections: Option<u64>,
     },
     /// Print a one-time sign-in link for a person (admin; opens the database directly).
     LoginLink {
@@ -343,6 +351,8 @@ pub fn main() -> i32 {
             templates,
             data,
             max_upload,
+            request_timeout,
+            max_connections,
         } => commands::serve::run(&commands::serve::Options {
             listen: listen.as_deref(),
             db: db.as_deref(),
@@ -354,6 +364,8 @@ pub fn main() -> i32 {
             max_upload: max_upload.as_deref(),
             public_url: public_url.as_deref(),
             templates: templates.as_deref(),
+            request_timeout: *request_timeout,
+            max_connections: *max_connections,
         }),
         Command::LoginLink {
             user,

@@ -1264,8 +1264,11 @@ spec:
     CodeDoc {
         code: "bad-template",
         summary: "A notification message is not a valid template",
-        what: "A notification `message` is not a valid MiniJinja template, or uses a variable \
-            other than `record.<field>`, `record.id`, `process.title` and `status.title`.",
+        what: "A notification `message` is not a valid MiniJinja template, uses a variable \
+            other than `record.<field>`, `record.id`, `process.title` and `status.title`, or \
+            multiplies something that may be text: `*` on a string repeats it, and MiniJinja \
+            builds `{{ 'x' * 100000000 }}` whole before any bound applies, so `*` may only \
+            multiply number literals, `record.id` and number or money fields.",
         why: "A message that cannot be rendered is not sent, so the people who should act on it \
             never hear about it.",
         example: r#"apiVersion: sopctl/v1

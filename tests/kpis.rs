@@ -64,6 +64,18 @@ fn periods(answer: &Value, kpi: &str) -> Vec<(Value, u64, Value)> {
         .collect()
 }
 
+/// The records of the approvals on a person's work list.
+fn approvals_of(a: &str, token: &str) -> Vec<u64> {
+    let (st, work) = http(a, "GET", "/v1/me/work", Some(token), None);
+    assert_eq!(st, 200, "{work}");
+    work["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["record"]["id"].as_u64().unwrap())
+        .collect()
+}
+
 /// Four orders walked through two weeks of January 2026 (+08:00).
 fn walk(db: &Path, text: &str) {
     let db = db.to_path_buf();
@@ -88,9 +100,20 @@ fn walk(db: &Path, text: &str) {
     at(&db, "2026-01-12T09:00:00+08:00", |a| {
         ok(a, "tc", r2, json!({"move": "done"}));
         create(a, json!({"score": 4})); // its packing stays open
+        assert_eq!(approvals_of(a, "tb"), [r2]);
+        assert_eq!(approvals_of(a, "tc"), Vec::<u64>::new());
     });
+    // A database from before the approvals index (or a damaged one): rebuilt at start.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(
+        conn.execute("DELETE FROM pending_approvals", []).unwrap(),
+        1
+    );
+    drop(conn);
     at(&db, "2026-01-12T11:00:00+08:00", |a| {
-        ok(a, "tb", r2, json!({"approve": true})); // waited 2 h
+        assert_eq!(approvals_of(a, "tb"), [r2]);
+        ok(a, "tb", r2, json!({"approve": true})); // waited 2 h, 1 h past its due time
+        assert_eq!(approvals_of(a, "tb"), Vec::<u64>::new());
     });
 }
 
@@ -167,6 +190,8 @@ fn kpis_per_week_from_records_walked_at_chosen_times() {
             ),
             (&json!("boss"), &json!(2), &json!(5400.0), &json!(7200))
         );
+        // The step is due an hour after it is asked: r1 was decided on time, r2 an hour late.
+        assert_eq!((&boss["late"], &boss["overdue"]), (&json!(1), &json!(0)));
         assert_eq!(k["approvals"]["waits"][0]["requester"], "chen");
         assert_eq!(k["approvals"]["waits"][0]["waited"], 7200);
 

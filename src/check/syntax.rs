@@ -99,6 +99,17 @@ fn char_offset(s: &str, byte: usize) -> usize {
 
 /// Checks one notification message; returns (char start, char end, message, help) problems.
 pub(crate) fn template_problems(p: &Process, msg: &str) -> Vec<(usize, usize, String, String)> {
+    // Before compiling: MiniJinja folds `'x' * 100000000` into the string while compiling.
+    if let Ok(Some((a, b))) =
+        crate::runtime::template_guard::first_unsafe(msg, &|path| numeric(p, path))
+    {
+        return vec![(
+            char_offset(msg, a),
+            char_offset(msg, b),
+            "the message multiplies something that may be text: `*` would repeat it".into(),
+            "`*` in a message may only multiply numbers (number literals, `record.id`, number and money fields); write repeated text out".into(),
+        )];
+    }
     let env = minijinja::Environment::new();
     let tmpl = match env.template_from_str(msg) {
         Ok(t) => t,
@@ -148,6 +159,19 @@ pub(crate) fn template_problems(p: &Process, msg: &str) -> Vec<(usize, usize, St
         ));
     }
     out
+}
+
+/// Whether a dotted name is a number in a message: `record.id` or a number or money field.
+fn numeric(p: &Process, path: &[&str]) -> bool {
+    use crate::model::field_type::FieldType;
+    match path {
+        ["record", "id"] => true,
+        ["record", f] => p
+            .fields
+            .iter()
+            .any(|x| x.id.v == *f && matches!(x.ty, FieldType::Number | FieldType::Money)),
+        _ => false,
+    }
 }
 
 pub fn bad_template(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {

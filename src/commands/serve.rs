@@ -44,6 +44,10 @@ pub struct Options<'a> {
     pub templates: Option<&'a Path>,
     pub data: Option<&'a Path>,
     pub max_upload: Option<&'a str>,
+    /// Seconds one API request may take.
+    pub request_timeout: Option<u64>,
+    /// Connections served at once.
+    pub max_connections: Option<u64>,
 }
 
 pub fn run(o: &Options<'_>) -> i32 {
@@ -117,6 +121,17 @@ pub fn run(o: &Options<'_>) -> i32 {
         Err(e) => {
             fail(
                 &format!("cannot open the database {}: {e}", path.display()),
+                "",
+            );
+            return EXIT_ERROR;
+        }
+    };
+    // A third, read-only: KPI answers read beside the writer (WAL), off the store's lock.
+    let reader = match Store::open_reader(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            fail(
+                &format!("cannot open the database {} to read: {e}", path.display()),
                 "",
             );
             return EXIT_ERROR;
@@ -200,7 +215,27 @@ pub fn run(o: &Options<'_>) -> i32 {
     let mut channels = (*channels).clone();
     channels.public_url = public_url.clone();
     let channels = Arc::new(channels);
-    let state = Arc::new(AppState::new(store, tokens, clock, files).with_people(directory, people));
+    let mut state = AppState::new(store, tokens, clock, files)
+        .with_people(directory, people)
+        .with_reader(reader);
+    if let Some(secs) = o.request_timeout {
+        state.request_timeout = std::time::Duration::from_secs(secs);
+    }
+    let state = Arc::new(state);
+    let mut limits = Limits::default();
+    if let Some(n) = o.max_connections {
+        limits.max_connections = n as usize;
+    }
+    if let Err(e) = state.keep_kpis().and_then(|_| state.index_approvals()) {
+        fail(
+            &format!(
+                "cannot prepare the KPI aggregates and the approvals index: {}",
+                e.body["error"]["message"]
+            ),
+            "the database may be damaged; restore it from a backup",
+        );
+        return EXIT_ERROR;
+    }
     let pages = Arc::new(crate::runtime::pages::Pages {
         app: state.clone(),
         env,
@@ -227,7 +262,7 @@ pub fn run(o: &Options<'_>) -> i32 {
                 .layer(axum::middleware::from_fn(
                     crate::runtime::api::bounds::json_errors,
                 )),
-            Limits::default(),
+            limits,
             stop,
         )
         .await

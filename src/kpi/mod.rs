@@ -17,7 +17,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use def::{Kpi, Measure};
-use measure::{summarize, Sample};
+use measure::{summarize, PeriodValue, Sample};
 use period::Period;
 
 use crate::engine::DateTime;
@@ -55,9 +55,23 @@ pub fn rfc3339(secs: i64, offset: i32) -> String {
 
 /// Summarizes a KPI's samples per period against its target.
 pub fn report(kpi: &Kpi, samples: &[Sample], periods: &[Period], offset: i32) -> KpiReport {
+    report_values(
+        kpi,
+        summarize(samples, periods, kpi.stat()),
+        periods,
+        offset,
+    )
+}
+
+/// A KPI's values per period (one per period, in order) against its target.
+pub fn report_values(
+    kpi: &Kpi,
+    values: Vec<PeriodValue>,
+    periods: &[Period],
+    offset: i32,
+) -> KpiReport {
     let stat = kpi.stat();
     let target = kpi.target();
-    let values = summarize(samples, periods, stat);
     KpiReport {
         id: kpi.id.clone(),
         title: kpi.title.clone(),

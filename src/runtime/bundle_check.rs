@@ -147,7 +147,7 @@ fn status(b: &Bundle, p: &Process, s: &Status) -> Result<(), String> {
         for r in &n.to {
             reference(b, p, r, "a notification")?;
         }
-        crate::runtime::render_bounded::parses(&n.message)
+        crate::runtime::render_bounded::parses(&n.message, &|path| numeric_name(p, path))
             .map_err(|e| format!("a notification message does not parse: {e}"))?;
     }
     for l in &s.start {
@@ -208,6 +208,18 @@ fn transitions(b: &Bundle, p: &Process) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether `record.<field>` names a number in messages: `record.id` or a number or money field.
+pub fn numeric_name(p: &Process, path: &[&str]) -> bool {
+    match path {
+        ["record", "id"] => true,
+        ["record", f] => p
+            .fields
+            .iter()
+            .any(|x| x.id == *f && (x.ty == "number" || x.ty == "money")),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

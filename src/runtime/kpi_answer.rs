@@ -7,16 +7,15 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
+use super::kpi_agg::{done_key, key};
 use super::kpi_store::APPROVAL;
 use super::storage::Store;
 use super::storage_kpis::OpenWork;
 use crate::bundle::{Bundle, Process};
-use crate::engine::eval::{holds, Ctx};
-use crate::engine::{DateTime, Record};
-use crate::expr::parse_expr;
-use crate::kpi::measure::{on_time_samples, reached, share_samples, time_samples, Entry, Sample};
+use crate::kpi::measure::PeriodValue;
 use crate::kpi::period::Period;
-use crate::kpi::{report, rfc3339, Kpi, KpiReport, Measure};
+use crate::kpi::target::Stat;
+use crate::kpi::{report_values, rfc3339, Kpi, KpiReport, Measure};
 
 /// What was asked: a process, a range and its periods.
 pub struct Ask<'a> {
@@ -28,97 +27,36 @@ pub struct Ask<'a> {
     pub offset: i32,
 }
 
-/// One KPI's samples in the asked range.
-fn samples(store: &Store, a: &Ask, k: &Kpi) -> Result<Vec<Sample>, ApiError> {
-    let p = a.process;
-    let name = p.name.as_str();
-    Ok(match &k.measure {
-        Measure::Time { from, to } => {
-            let entries = store.kpi_entries(name, &[to], &[from, to], a.from, a.to)?;
-            time_samples(&entries, from, to)
+/// One KPI's value and count in one period, from the aggregates (see `kpi_agg`).
+fn period_value(store: &Store, a: &Ask, k: &Kpi, p: &Period) -> Result<PeriodValue, ApiError> {
+    let name = a.process.name.as_str();
+    let key = key(&k.measure);
+    let bins = store.kpi_bins(name, &key, p.start, p.end)?;
+    let count = bins.count() as usize;
+    let value = match (&k.measure, k.stat().and_then(Stat::percentile)) {
+        (Measure::Time { .. }, Some(pct)) => {
+            store.kpi_percentile(name, &key, (p.start, p.end), &bins, pct)?
         }
-        Measure::Share { reached: r, when } => {
-            let terminal: Vec<&str> = p
-                .statuses
-                .iter()
-                .filter(|s| s.terminal)
-                .map(|s| s.id.as_str())
-                .collect();
-            // A terminal status has no way out: its entry is the record's only terminal one.
-            let mut entries = store.kpi_entries_in(name, &terminal, a.from, a.to)?;
-            if let Some(r) = r.as_deref().filter(|r| !terminal.contains(r)) {
-                entries.extend(store.kpi_entries(name, &terminal, &[r], a.from, a.to)?);
-            }
-            let is_terminal = |s: &str| terminal.contains(&s);
-            match (r, when) {
-                (Some(r), _) => share_samples(&entries, &is_terminal, &reached(r)),
-                (None, Some(w)) => share_where(store, a, &entries, &is_terminal, w)?,
-                (None, None) => vec![],
-            }
-        }
-        Measure::OnTime { task } => on_time_samples(
-            &store.kpi_completions(name, Some(task), a.from, a.to)?,
-            task,
-        ),
-        Measure::Average { field } => store
-            .kpi_values(name, field, a.from, a.to)?
-            .into_iter()
-            .map(|(_, value, at)| Sample { at, value })
-            .collect(),
-    })
+        // `done:` samples are valued by lateness: on time is bin 0.
+        (Measure::OnTime { .. }, _) => (count > 0).then(|| bins.zero() as f64 / count as f64),
+        _ => bins.mean(),
+    };
+    Ok(PeriodValue { value, count })
 }
 
-/// `share.where`: the condition on the fields a record ended with (a terminal record's fields
-/// cannot change any more, so its current fields are those).
-fn share_where(
-    store: &Store,
-    a: &Ask,
-    entries: &[Entry],
-    is_terminal: &dyn Fn(&str) -> bool,
-    when: &str,
-) -> Result<Vec<Sample>, ApiError> {
-    let Ok(expr) = parse_expr(when) else {
-        return Ok(vec![]);
-    };
-    let mut ids: Vec<u64> = entries.iter().map(|e| e.record).collect();
-    ids.dedup();
-    let fields: BTreeMap<u64, Value> = store.kpi_record_fields(&ids)?.into_iter().collect();
-    let hit = |id: u64, _: &[&Entry]| {
-        let record = Record {
-            started_in: None,
-            id,
-            process: a.process.name.clone(),
-            status: String::new(),
-            fields: fields
-                .get(&id)
-                .and_then(|f| serde_json::from_value(f.clone()).ok())
-                .unwrap_or_default(),
-            tasks: vec![],
-            approval: None,
-            parent: None,
-            children: vec![],
-            history: vec![],
-        };
-        let cx = Ctx {
-            process: a.process,
-            record: &record,
-            now: DateTime {
-                secs: a.now,
-                offset: a.offset,
-            },
-            offset: a.offset,
-        };
-        holds(&expr, &cx)
-    };
-    Ok(share_samples(entries, is_terminal, &hit))
-}
-
-/// Every KPI of the process, measured.
+/// Every KPI of the process, measured per period.
 pub fn kpis(store: &Store, a: &Ask) -> Result<Vec<KpiReport>, ApiError> {
     a.process
         .kpis
         .iter()
-        .map(|k| Ok(report(k, &samples(store, a, k)?, &a.periods, a.offset)))
+        .map(|k| {
+            let values = a
+                .periods
+                .iter()
+                .map(|p| period_value(store, a, k, p))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(report_values(k, values, &a.periods, a.offset))
+        })
         .collect()
 }
 
@@ -150,38 +88,54 @@ pub fn load(b: &Bundle, open: &[OpenWork], now: i64) -> Value {
         .collect()
 }
 
+/// How one deciding role's approval steps went: decided in the range (waits, how many after
+/// their due time) and pending now (how many, the oldest, how many past due).
+#[derive(Default)]
+struct RoleWaits {
+    waited: Vec<i64>,
+    late: usize,
+    pending: usize,
+    oldest: i64,
+    overdue: usize,
+}
+
 /// Approval steps per deciding role: decided in the range (with waiting times) and pending
 /// now; `waits` lists the longest waits, who waited for whom.
 pub fn approvals(store: &Store, a: &Ask, b: &Bundle, open: &[OpenWork]) -> Result<Value, ApiError> {
     let decided = store.kpi_decided(&a.process.name, a.from, a.to)?;
-    let mut per: BTreeMap<&str, (Vec<i64>, usize, i64)> = BTreeMap::new();
+    let mut per: BTreeMap<&str, RoleWaits> = BTreeMap::new();
     let mut waits: Vec<(i64, Option<&str>, &str, bool)> = Vec::new();
     for d in &decided {
-        per.entry(&d.role).or_default().0.push(d.waited);
+        let e = per.entry(&d.role).or_default();
+        e.waited.push(d.waited);
+        e.late += usize::from(d.late);
         waits.push((d.waited, d.requester.as_deref(), &d.role, false));
     }
     for w in open.iter().filter(|w| w.kind == APPROVAL) {
         let e = per.entry(&w.assignees).or_default();
-        e.1 += 1;
-        e.2 = e.2.max(a.now - w.opened);
+        e.pending += 1;
+        e.oldest = e.oldest.max(a.now - w.opened);
+        e.overdue += usize::from(w.due.is_some_and(|d| d < a.now));
         waits.push((a.now - w.opened, w.requester.as_deref(), &w.assignees, true));
     }
     waits.sort_by_key(|w| std::cmp::Reverse(w.0));
     let roles: Vec<Value> = per
         .iter()
-        .map(|(role, (waited, pending, oldest))| {
-            let mut sorted = waited.clone();
+        .map(|(role, r)| {
+            let mut sorted = r.waited.clone();
             sorted.sort_unstable();
             let avg = (!sorted.is_empty())
                 .then(|| sorted.iter().sum::<i64>() as f64 / sorted.len() as f64);
             json!({
                 "role": role,
-                "title": b.roles.iter().find(|r| &r.id == role).map(|r| r.title.clone()),
+                "title": b.roles.iter().find(|x| &x.id == role).map(|x| x.title.clone()),
                 "decided": sorted.len(),
+                "late": r.late,
                 "avg_wait": avg,
                 "max_wait": sorted.last(),
-                "pending": pending,
-                "oldest_pending": (*pending > 0).then_some(*oldest),
+                "pending": r.pending,
+                "overdue": r.overdue,
+                "oldest_pending": (r.pending > 0).then_some(r.oldest),
             })
         })
         .collect();
@@ -198,16 +152,13 @@ pub fn approvals(store: &Store, a: &Ask, b: &Bundle, open: &[OpenWork]) -> Resul
 /// The tasks most often late: completions in the range done after their due time, and open
 /// tasks already overdue; at most five, the latest first.
 pub fn late_tasks(store: &Store, a: &Ask, open: &[OpenWork]) -> Result<Value, ApiError> {
-    let done = store.kpi_completions(&a.process.name, None, a.from, a.to)?;
-    let mut per: BTreeMap<&str, (usize, usize, i64, usize)> = BTreeMap::new();
-    for t in &done {
-        let e = per.entry(&t.task).or_default();
-        e.0 += 1;
-        if let (Some(d), Some(due)) = (t.done, t.due) {
-            if d > due {
-                e.1 += 1;
-                e.2 += d - due;
-            }
+    let mut per: BTreeMap<&str, (usize, usize, f64, usize)> = BTreeMap::new();
+    for t in a.process.statuses.iter().flat_map(|s| s.tasks.iter()) {
+        let bins = store.kpi_bins(&a.process.name, &done_key(&t.id), a.from, a.to)?;
+        let (n, on_time) = (bins.count() as usize, bins.zero() as usize);
+        if n > 0 {
+            // Lateness is the sample's value: the sum is the late seconds.
+            *per.entry(&t.id).or_default() = (n, n - on_time, bins.sum(), 0);
         }
     }
     for w in open.iter().filter(|w| w.kind != APPROVAL) {
@@ -235,7 +186,7 @@ pub fn late_tasks(store: &Store, a: &Ask, open: &[OpenWork]) -> Result<Value, Ap
                 "completed": completed,
                 "late": late,
                 "late_share": (*completed > 0).then(|| *late as f64 / *completed as f64),
-                "avg_late": (*late > 0).then(|| *late_secs as f64 / *late as f64),
+                "avg_late": (*late > 0).then(|| *late_secs / *late as f64),
                 "open_overdue": overdue,
             })
         })

@@ -73,33 +73,35 @@ pub fn with_ask<T>(
             "the range holds more than {MAX_PERIODS} periods; ask for a shorter one"
         ))
     })?;
-    let store = s.store();
-    let bundle = s.active(&store)?;
-    if let Caller::User(u) = caller {
-        if crate::runtime::visibility::is_external(&bundle, &u.roles) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not-allowed",
-                "KPIs are about everyone's records: external people see only their own work",
-            ));
+    // The read-only connection: a long answer never holds up actions waiting to commit.
+    s.reading(|store| {
+        let bundle = s.active(store)?;
+        if let Caller::User(u) = caller {
+            if crate::runtime::visibility::is_external(&bundle, &u.roles) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "not-allowed",
+                    "KPIs are about everyone's records: external people see only their own work",
+                ));
+            }
         }
-    }
-    let process = bundle.process(name).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown-process",
-            format!("the active bundle has no process `{name}`"),
-        )
-    })?;
-    let ask = Ask {
-        process,
-        from,
-        to,
-        periods,
-        now,
-        offset,
-    };
-    f(&store, &bundle, &ask, period)
+        let process = bundle.process(name).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown-process",
+                format!("the active bundle has no process `{name}`"),
+            )
+        })?;
+        let ask = Ask {
+            process,
+            from,
+            to,
+            periods,
+            now,
+            offset,
+        };
+        f(store, &bundle, &ask, period)
+    })
 }
 
 /// `from` and `to` of a query, with their defaults (a quarter up to now).
@@ -119,4 +121,49 @@ fn range(q: &KpiQuery, now: i64, offset: i32) -> Result<(i64, i64), ApiError> {
         return Err(ApiError::bad("`from` must be before `to`"));
     }
     Ok((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::auth::Tokens;
+    use crate::runtime::clock::Clock;
+    use crate::runtime::files::FileStore;
+    use crate::runtime::storage::Store;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_kpi_query_reads_beside_the_store_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        let store = Store::open(&db).unwrap();
+        let reader = Store::open_reader(&db).unwrap();
+        let files = FileStore::open(&dir.path().join("files"), 1024).unwrap();
+        let tokens = Tokens::load(None).unwrap();
+        let s =
+            AppState::new(store, tokens, Clock::from_env(0).unwrap(), files).with_reader(reader);
+        // An action holding the store (as a commit does) does not hold the KPI query up.
+        let held = s.store();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let q = KpiQuery {
+                    process: Some("orders".into()),
+                    from: None,
+                    to: None,
+                    period: None,
+                };
+                let t = Instant::now();
+                let r = kpis(&s, &Caller::Admin, &q);
+                tx.send((r.map_err(|e| e.body["error"]["code"].clone()), t.elapsed()))
+                    .unwrap();
+            });
+            let got = rx.recv_timeout(Duration::from_secs(5));
+            drop(held);
+            let (r, took) = got.expect("the KPI query waited for the store's lock");
+            // No bundle yet: answered from the reader, at once.
+            assert_eq!(r.unwrap_err(), "no-bundle");
+            assert!(took < Duration::from_secs(1), "{took:?}");
+        });
+    }
 }

@@ -3,8 +3,13 @@
 //! the engine's events and written in the action's own transaction. Nothing is replayed from
 //! history later.
 
+use super::kpi_agg::key;
+use super::storage_kpi_agg::SampleRow;
 use crate::bundle::{Bundle, Process};
-use crate::engine::{Event, RecordId, World};
+use crate::engine::eval::{holds, Ctx};
+use crate::engine::{DateTime, Event, RecordId, World};
+use crate::expr::parse_expr;
+use crate::kpi::def::Measure;
 
 /// A record entered a status.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +18,8 @@ pub struct EntryRow {
     pub process: String,
     pub status: String,
     pub at: i64,
+    /// Whether `status` is terminal (a `share` KPI counts the record then).
+    pub terminal: bool,
 }
 
 /// `task` or `approval`: the two kinds of work a person is waited on for.
@@ -62,6 +69,8 @@ pub struct KpiRows {
     pub opened: Vec<OpenRow>,
     pub closed: Vec<CloseRow>,
     pub values: Vec<ValueRow>,
+    /// `share.where` samples, computed here where the record's final fields are at hand.
+    pub wheres: Vec<SampleRow>,
 }
 
 impl KpiRows {
@@ -70,6 +79,7 @@ impl KpiRows {
             && self.opened.is_empty()
             && self.closed.is_empty()
             && self.values.is_empty()
+            && self.wheres.is_empty()
     }
 }
 
@@ -85,7 +95,8 @@ pub fn rows(bundle: &Bundle, world: &World, events: &[Event], at: i64) -> KpiRow
                     .process(process)
                     .and_then(|p| p.statuses.iter().find(|s| s.initial))
                 {
-                    out.entries.push(entry(*record, process, &initial.id, at));
+                    out.entries
+                        .push(entry(*record, process, &initial.id, initial.terminal, at));
                 }
             }
             Event::Moved {
@@ -94,11 +105,13 @@ pub fn rows(bundle: &Bundle, world: &World, events: &[Event], at: i64) -> KpiRow
                 to,
                 ..
             } => {
-                out.entries.push(entry(*record, process, to, at));
-                if let Some(p) = bundle.process(process) {
-                    if p.statuses.iter().any(|s| &s.id == to && s.terminal) {
-                        out.values.extend(final_values(p, world, *record, at));
-                    }
+                let p = bundle.process(process);
+                let terminal =
+                    p.is_some_and(|p| p.statuses.iter().any(|s| &s.id == to && s.terminal));
+                out.entries.push(entry(*record, process, to, terminal, at));
+                if let Some(p) = p.filter(|_| terminal) {
+                    out.values.extend(final_values(p, world, *record, at));
+                    out.wheres.extend(where_samples(p, world, *record, at));
                 }
             }
             Event::TaskOpened {
@@ -145,7 +158,13 @@ pub fn rows(bundle: &Bundle, world: &World, events: &[Event], at: i64) -> KpiRow
                     .and_then(|r| r.approval.as_ref())
                     .and_then(|a| a.requester.clone()),
                 opened: at,
-                due: None,
+                // The step's due time, as the engine set it when asking (SPEC 10).
+                due: world
+                    .records
+                    .get(record)
+                    .and_then(|r| r.approval.as_ref())
+                    .and_then(|a| a.due)
+                    .map(|d| d.secs),
             }),
             Event::Approved {
                 record,
@@ -180,13 +199,44 @@ pub fn rows(bundle: &Bundle, world: &World, events: &[Event], at: i64) -> KpiRow
     out
 }
 
-fn entry(record: RecordId, process: &str, status: &str, at: i64) -> EntryRow {
+fn entry(record: RecordId, process: &str, status: &str, terminal: bool, at: i64) -> EntryRow {
     EntryRow {
         record,
         process: process.to_string(),
         status: status.to_string(),
         at,
+        terminal,
     }
+}
+
+/// Each `share.where` KPI's verdict on a record that just reached a terminal status: its
+/// fields cannot change any more, so this is final.
+fn where_samples(p: &Process, world: &World, record: RecordId, at: i64) -> Vec<SampleRow> {
+    let Some(r) = world.records.get(&record) else {
+        return vec![];
+    };
+    let cx = Ctx {
+        process: p,
+        record: r,
+        now: DateTime {
+            secs: at,
+            offset: world.offset,
+        },
+        offset: world.offset,
+    };
+    p.kpis
+        .iter()
+        .filter_map(|k| match &k.measure {
+            Measure::Share { when: Some(w), .. } => Some((key(&k.measure), parse_expr(w).ok()?)),
+            _ => None,
+        })
+        .map(|(k, e)| SampleRow {
+            process: p.name.clone(),
+            key: k,
+            at,
+            value: f64::from(u8::from(holds(&e, &cx))),
+        })
+        .collect()
 }
 
 /// A terminal record's fields cannot change any more: its numbers are final.

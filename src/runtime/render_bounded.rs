@@ -4,6 +4,8 @@
 
 use std::io::Write;
 
+use super::template_guard::{first_unsafe, numeric_in};
+
 /// Instructions one render may execute: a real message uses a few hundred.
 pub const FUEL: u64 = 100_000;
 /// The longest message kept, in bytes; longer ones are cut at a character boundary.
@@ -21,6 +23,13 @@ pub fn render(template: &str, ctx: &serde_json::Value) -> String {
 /// [`render`], but None for a template that does not parse or fails (an unknown filter, a bad
 /// operand), so the caller can say something else instead.
 pub fn try_render(template: &str, ctx: &serde_json::Value) -> Option<String> {
+    // A `*` that may repeat a string is refused before compiling (see `template_guard`):
+    // the template is shown as written, marked as cut.
+    match first_unsafe(template, &numeric_in(ctx)) {
+        Ok(None) => {}
+        Ok(Some(_)) => return Some(cut_marked(template.as_bytes())),
+        Err(_) => return None,
+    }
     let mut env = minijinja::Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
@@ -41,8 +50,16 @@ pub fn try_render(template: &str, ctx: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// Whether a template parses (what the bundle check asks).
-pub fn parses(template: &str) -> Result<(), String> {
+/// Whether a template parses and multiplies only numbers (what the bundle check asks);
+/// `numeric` says which names are numbers.
+pub fn parses(template: &str, numeric: &dyn Fn(&[&str]) -> bool) -> Result<(), String> {
+    if let Some((a, _)) = first_unsafe(template, numeric)? {
+        let shown: String = template.chars().take(80).collect();
+        return Err(format!(
+            "the `*` at byte {a} of `{shown}` may repeat a string: a message multiplies only \
+             numbers (number literals, `record.id`, number and money fields)"
+        ));
+    }
     let env = minijinja::Environment::new();
     env.template_from_str(template)
         .map(|_| ())

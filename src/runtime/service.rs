@@ -19,6 +19,7 @@ use super::files::{self, FileStore};
 use super::invite::{self, Invited};
 use super::migrate::{migrate, Migration};
 use super::storage::{Commit, NewAudit, RecordWrite, Store, StoredRecord, IDEMPOTENCY_TTL};
+use super::storage_approvals::approval_role;
 use super::visibility;
 use crate::bundle::Bundle;
 use crate::engine::{error as ecode, Action, Actor, Engine, EngineError, Event, RecordId, World};
@@ -32,6 +33,8 @@ pub struct AppState {
     store: tokio::sync::Mutex<Store>,
     pub tokens: Tokens,
     pub clock: Clock,
+    /// How long one API request may take (`serve --request-timeout`).
+    pub request_timeout: std::time::Duration,
     /// Uploaded files (`--data DIR`).
     pub files: FileStore,
     bundles: Mutex<HashMap<String, Arc<Bundle>>>,
@@ -40,6 +43,9 @@ pub struct AppState {
     /// A second connection for token lookups and the invited people, so that checking a
     /// request's token never waits for the store's lock.
     people: Option<Mutex<Store>>,
+    /// A read-only connection for long reads (`GET /v1/kpis`), so they never hold the store's
+    /// lock while actions wait to commit.
+    reader: Option<Mutex<Store>>,
 }
 
 /// Records loaded for one action: state, version and the bundle each runs on.
@@ -57,10 +63,12 @@ impl AppState {
             store: tokio::sync::Mutex::new(store),
             tokens,
             clock,
+            request_timeout: super::api::bounds::REQUEST_TIMEOUT,
             files,
             bundles: Mutex::new(HashMap::new()),
             directory: DirectoryHandle::empty(),
             people: None,
+            reader: None,
         }
     }
 
@@ -71,6 +79,44 @@ impl AppState {
         self.people = Some(Mutex::new(people));
         self.refresh_directory();
         self
+    }
+
+    /// With a read-only connection for long reads (see [`AppState::reading`]).
+    pub fn with_reader(mut self, reader: Store) -> AppState {
+        self.reader = Some(Mutex::new(reader));
+        self
+    }
+
+    /// Runs a read on the read-only connection when there is one, else on the store.
+    pub fn reading<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+        match &self.reader {
+            Some(r) => f(&r.lock().unwrap_or_else(|e| e.into_inner())),
+            None => f(&self.store()),
+        }
+    }
+
+    /// Keeps the KPI aggregates of the active bundle's measures (filling new ones from the
+    /// KPI tables): at start, for a database made by an older version.
+    pub fn keep_kpis(&self) -> Result<usize, ApiError> {
+        let mut store = self.store();
+        if store.active_hash()?.is_none() {
+            return Ok(0);
+        }
+        let b = self.active(&store)?;
+        Ok(store.ensure_kpis(&b, self.clock.offset)?)
+    }
+
+    /// Rebuilds the index of pending approvals by deciding role (at start).
+    pub fn index_approvals(&self) -> Result<usize, ApiError> {
+        let mut store = self.store();
+        let mut bundles = BTreeMap::new();
+        for sr in store.awaiting_approval()? {
+            if !bundles.contains_key(&sr.bundle_hash) {
+                let b = self.bundle(&store, &sr.bundle_hash)?;
+                bundles.insert(sr.bundle_hash.clone(), b);
+            }
+        }
+        Ok(store.index_approvals(|sr| approval_role(bundles.get(&sr.bundle_hash)?, &sr.record))?)
     }
 
     /// The directory as it is now.
@@ -408,6 +454,7 @@ impl AppState {
                     expected_version: l.versions.get(&r.id).copied(),
                     terminal: is_terminal(b, r),
                     timer: next_timer(b, r, now),
+                    approval_role: approval_role(b, r),
                 }
             })
             .collect();
@@ -624,6 +671,7 @@ impl AppState {
                 expected_version: Some(*v),
                 terminal: *terminal,
                 timer: next_timer(&new, r, now),
+                approval_role: approval_role(&new, r),
             })
             .collect();
         let inserted = store.put_bundle(
@@ -640,6 +688,8 @@ impl AppState {
             },
             &writes,
         )?;
+        // Under the same lock, before any action can run on it: its KPIs' aggregates.
+        store.ensure_kpis(&new, self.clock.offset)?;
         self.cache().insert(hash.clone(), new);
         let (status, word) = if inserted {
             (StatusCode::CREATED, "created")

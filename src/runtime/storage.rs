@@ -107,6 +107,11 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 7: what KPIs are computed from (see storage_kpis).
     super::storage_kpis::MIGRATION,
+    // 8: KPI samples counted per day and bin, so `GET /v1/kpis` does not read every record
+    // (see storage_kpi_agg).
+    super::storage_kpi_agg::MIGRATION,
+    // 9: who must decide each pending approval step (see storage_approvals).
+    super::storage_approvals::MIGRATION,
 ];
 
 #[path = "storage_people.rs"]
@@ -164,6 +169,8 @@ pub struct RecordWrite<'a> {
     pub terminal: bool,
     /// When the background loop must look at it next (unix seconds), if ever.
     pub timer: Option<i64>,
+    /// The role that decides its pending approval step, if any (`storage_approvals`).
+    pub approval_role: Option<String>,
 }
 
 /// A message for one user's inbox.
@@ -728,6 +735,8 @@ fn write_record(tx: &rusqlite::Transaction<'_>, w: &RecordWrite<'_>) -> Result<(
         return Err(StoreError::Conflict(w.record.id));
     }
     set_timer(tx, w.record.id, w.timer)?;
+    let role = w.approval_role.as_deref().filter(|_| !w.terminal);
+    super::storage_approvals::write(tx, w.record.id, role)?;
     tx.prepare_cached("DELETE FROM assignments WHERE record_id = ?")?
         .execute([id])?;
     let mut ins = tx.prepare_cached(
@@ -804,6 +813,7 @@ mod tests {
             expected_version: v,
             terminal: false,
             timer: None,
+            approval_role: None,
         }
     }
 

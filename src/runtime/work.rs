@@ -106,7 +106,8 @@ impl AppState {
         // Who may decide is the engine's answer (role, four-eyes, `mode: all`), one engine
         // per bundle version.
         let mut by_bundle: BTreeMap<String, Vec<_>> = BTreeMap::new();
-        for sr in store.awaiting_approval()? {
+        // Only the steps the caller's roles decide: deciders are the step role's holders.
+        for sr in store.awaiting_approval_of(&u.roles)? {
             by_bundle
                 .entry(sr.bundle_hash.clone())
                 .or_default()

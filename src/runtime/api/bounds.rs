@@ -2,28 +2,33 @@
 //! itself (an unknown path, a wrong method, a body over its limit, a malformed path or query)
 //! so that every answer, success or not, has the documented shape.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::runtime::error::ApiError;
+use crate::runtime::service::AppState;
 
-/// The longest a request may take, body upload included.
+/// The longest a request may take, body upload included, unless `serve --request-timeout`
+/// says otherwise.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub async fn timeout(req: Request, next: Next) -> Response {
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+/// Ends a request that runs past the server's request timeout with `408 timeout`.
+pub async fn timeout(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let limit = s.request_timeout;
+    match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
         Err(_) => ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
             "timeout",
             format!(
                 "the request took longer than {}s; send it again",
-                REQUEST_TIMEOUT.as_secs()
+                limit.as_secs()
             ),
         )
         .into_response(),

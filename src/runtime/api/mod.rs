@@ -72,7 +72,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     router
         .layer(DefaultBodyLimit::max(MAX_JSON))
         .layer(axum::middleware::from_fn(bounds::json_errors))
-        .layer(axum::middleware::from_fn(bounds::timeout))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            bounds::timeout,
+        ))
         .with_state(state)
 }
 
