@@ -24,6 +24,7 @@ pub mod fsutil;
 pub mod kpi;
 pub mod lint;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod progress;
 pub mod project;
