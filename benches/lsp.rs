@@ -52,7 +52,10 @@ fn bench(c: &mut Criterion) {
         json!({ "rootUri": root_uri, "capabilities": {}, "initializationOptions": { "debounceMs": 0 } }),
     );
     client.sender.send(Message::Request(init)).unwrap();
-    let _ = client.receiver.recv_timeout(Duration::from_secs(60)).unwrap();
+    let _ = client
+        .receiver
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap();
     send(&client, "initialized", json!({}));
     send(
         &client,
@@ -63,7 +66,11 @@ fn bench(c: &mut Criterion) {
     let mut version = 2;
     let title = "  title: 标准作业流程 500";
     assert!(text.contains(title));
-    send(&client, "textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": text.replace(title, "  title: 标准作业流程 5001") }] }));
+    send(
+        &client,
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": text.replace(title, "  title: 标准作业流程 5001") }] }),
+    );
     published_or_same(&client, &uri);
     let mut g = c.benchmark_group("lsp-1000");
     g.sample_size(10);

@@ -227,8 +227,14 @@ fn generated_yaml_starts_with_the_modeline_and_parses() {
     }
     // The generic language client runs `sopctl lsp` for YAML files, and is recommended.
     assert_eq!(settings["glspc.server.command"], "sopctl");
-    assert_eq!(settings["glspc.server.commandArguments"], serde_json::json!(["lsp"]));
-    assert_eq!(settings["glspc.server.languageId"], serde_json::json!(["yaml"]));
+    assert_eq!(
+        settings["glspc.server.commandArguments"],
+        serde_json::json!(["lsp"])
+    );
+    assert_eq!(
+        settings["glspc.server.languageId"],
+        serde_json::json!(["yaml"])
+    );
     let ext: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join(".vscode/extensions.json")).unwrap())
             .unwrap();

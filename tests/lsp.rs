@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use common::{copy_dir, repo_root, run_in};
 
 const WAIT: Duration = Duration::from_secs(30);
-const DELIVERY: &str = "sops/销售发货.yaml";
+const DELIVERY: &str = "sops/销售/销售发货.yaml";
 
 struct Client {
     child: Child,
@@ -218,7 +218,9 @@ fn project() -> tempfile::TempDir {
 fn find(text: &str, line_has: &str, token: &str) -> (u32, u32) {
     for (i, line) in text.lines().enumerate() {
         if line.contains(line_has) {
-            let b = line.find(token).unwrap_or_else(|| panic!("{token} in {line}"));
+            let b = line
+                .find(token)
+                .unwrap_or_else(|| panic!("{token} in {line}"));
             return (i as u32, line[..b].encode_utf16().count() as u32);
         }
     }
@@ -243,7 +245,14 @@ fn lint(dir: &Path, file: &str) -> Vec<(String, String, String, String, u64, u64
             let l = lines.get(line as usize - 1).copied().unwrap_or("");
             let units: usize = l.chars().take(chars).map(char::len_utf16).sum();
             let s = |k: &str| d[k].as_str().unwrap().to_string();
-            (s("code"), s("severity"), s("message"), s("help"), line, units as u64 + 1)
+            (
+                s("code"),
+                s("severity"),
+                s("message"),
+                s("help"),
+                line,
+                units as u64 + 1,
+            )
         })
         .collect()
 }
@@ -258,7 +267,9 @@ fn published(list: &[Value]) -> Vec<(String, String, String, String, u64, u64)> 
             };
             let help = d["relatedInformation"][0]["message"]
                 .as_str()
-                .map_or(String::new(), |m| m.trim_start_matches("help: ").to_string());
+                .map_or(String::new(), |m| {
+                    m.trim_start_matches("help: ").to_string()
+                });
             (
                 d["code"].as_str().unwrap().to_string(),
                 severity.to_string(),
@@ -282,39 +293,47 @@ fn diagnostics_follow_edits_and_equal_lint() {
     let dir = project();
     let mut c = Client::start(dir.path());
     let original = c.open(DELIVERY);
-    let clean = c.diagnostics(DELIVERY, |_| true);
-    assert_eq!(published(&clean), lint(dir.path(), DELIVERY));
+    // The shipped file is clean: nothing is published for it until it has findings.
+    assert_eq!(lint(dir.path(), DELIVERY), []);
+    let clean: Vec<Value> = Vec::new();
 
-    // An unknown status, and an unknown key after Chinese text and an emoji (a character
-    // that is two UTF-16 units).
-    let broken = original
-        .replace("            then: shipped", "            then: shiped")
-        .replace(
-            "{ type: text, title: 客户名称, required: true }",
-            "{ type: text, title: 客户名称😀, requird: true }",
-        );
+    // An unknown status: published as lint reports it.
+    let broken = original.replace("            then: shipped", "            then: shiped");
     assert_ne!(broken, original);
     c.change(DELIVERY, 2, &broken);
     let list = c.diagnostics(DELIVERY, |l| codes(l).contains(&"unknown-status".into()));
     std::fs::write(dir.path().join(DELIVERY), &broken).unwrap();
-    let expected = lint(dir.path(), DELIVERY);
-    assert_eq!(published(&list), expected);
+    assert_eq!(published(&list), lint(dir.path(), DELIVERY));
     let unknown = list.iter().find(|d| d["code"] == "unknown-status").unwrap();
     let (line, col) = find(&broken, "then: shiped", "shiped");
     assert_eq!(
         unknown["range"],
         json!({ "start": { "line": line, "character": col }, "end": { "line": line, "character": col + 6 } })
     );
+
+    // An unknown key after Chinese text and an emoji (one character, two UTF-16 units).
+    let broken = original.replace(
+        "{ type: text, title: 客户名称, required: true }",
+        "{ type: text, title: 客户名称😀, requird: true }",
+    );
+    assert_ne!(broken, original);
+    c.change(DELIVERY, 3, &broken);
+    let list = c.diagnostics(DELIVERY, |l| codes(l).contains(&"schema".into()));
+    std::fs::write(dir.path().join(DELIVERY), &broken).unwrap();
+    assert_eq!(published(&list), lint(dir.path(), DELIVERY));
     let key = list.iter().find(|d| d["code"] == "schema").unwrap();
     let (line, col) = find(&broken, "requird", "requird");
-    assert_eq!(key["range"]["start"], json!({ "line": line, "character": col }));
-    // 客户名称😀: the emoji makes the UTF-16 column one more than the character column.
-    let chars = broken.lines().nth(line as usize).unwrap().split("requird").next().unwrap().chars().count();
+    assert_eq!(
+        key["range"]["start"],
+        json!({ "line": line, "character": col })
+    );
+    let text_line = broken.lines().nth(line as usize).unwrap();
+    let chars = text_line.split("requird").next().unwrap().chars().count();
     assert_eq!(col as usize, chars + 1);
 
     // Fixed again: the file is as clean as lint says, and the list is cleared to match.
-    c.change(DELIVERY, 3, &original);
-    let fixed = c.diagnostics(DELIVERY, |l| !codes(l).contains(&"unknown-status".into()));
+    c.change(DELIVERY, 4, &original);
+    let fixed = c.diagnostics(DELIVERY, |l| l.is_empty());
     std::fs::write(dir.path().join(DELIVERY), &original).unwrap();
     assert_eq!(published(&fixed), lint(dir.path(), DELIVERY));
     assert_eq!(published(&fixed), published(&clean));
@@ -326,7 +345,6 @@ fn a_file_made_clean_gets_an_empty_list() {
     let dir = project();
     let mut c = Client::start(dir.path());
     let text = c.open(DELIVERY);
-    c.diagnostics(DELIVERY, |_| true);
     let broken = text.replace("assignee: role:warehouse", "assignee: role:warehuse");
     c.change(DELIVERY, 2, &broken);
     let list = c.diagnostics(DELIVERY, |l| !l.is_empty());
@@ -351,7 +369,9 @@ fn labels(items: &Value) -> Vec<(String, String)> {
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 /// (file, line, UTF-16 column) of each location, sorted.
@@ -367,7 +387,11 @@ fn places(c: &Client, locations: &Value) -> Vec<(String, u64, u64)> {
                 .find(|f| c.uri(f) == uri)
                 .unwrap_or(uri);
             let s = &l["range"]["start"];
-            (file.to_string(), s["line"].as_u64().unwrap(), s["character"].as_u64().unwrap())
+            (
+                file.to_string(),
+                s["line"].as_u64().unwrap(),
+                s["character"].as_u64().unwrap(),
+            )
         })
         .collect();
     v.sort();
@@ -410,16 +434,28 @@ fn completion_definition_references_and_hover() {
     let (l, col) = find(&text, "fill: [shipped_at, tracking_no", "shipped_at");
     let fields = labels(&c.request("textDocument/completion", c.at(DELIVERY, (l, col))));
     assert_eq!(fields.len(), 13);
-    assert_eq!(fields[0], ("owner".to_string(), "归属人 · user".to_string()));
-    assert_eq!(fields[6], ("tracking_no".to_string(), "物流单号 · text".to_string()));
+    assert_eq!(
+        fields[0],
+        ("owner".to_string(), "归属人 · user".to_string())
+    );
+    assert_eq!(
+        fields[6],
+        ("tracking_no".to_string(), "物流单号 · text".to_string())
+    );
     let (l, col) = find(&text, "title: 销售发货", "销售发货");
-    assert_eq!(c.request("textDocument/completion", c.at(DELIVERY, (l, col))), Value::Null);
+    assert_eq!(
+        c.request("textDocument/completion", c.at(DELIVERY, (l, col))),
+        Value::Null
+    );
 
     // Definition of `then: shipped` is the status key.
     let (l, col) = find(&text, "            then: shipped", "shipped");
     let def = c.request("textDocument/definition", c.at(DELIVERY, (l, col + 2)));
     let (dl, dc) = find(&text, "    shipped:", "shipped");
-    assert_eq!(def["range"]["start"], json!({ "line": dl, "character": dc }));
+    assert_eq!(
+        def["range"]["start"],
+        json!({ "line": dl, "character": dc })
+    );
     assert_eq!(def["uri"], c.uri(DELIVERY));
 
     // References: everywhere the status is named, the scenario included.
@@ -431,7 +467,11 @@ fn completion_definition_references_and_hover() {
         (DELIVERY.to_string(), dl as u64, dc as u64),
         (DELIVERY.to_string(), l as u64, col as u64),
     ];
-    for (has, token) in [("      to: shipped", "shipped"), ("    - from: shipped", "shipped"), ("to: shipped }", "shipped }")] {
+    for (has, token) in [
+        ("      to: shipped", "shipped"),
+        ("    - from: shipped", "shipped"),
+        ("to: shipped }", "shipped }"),
+    ] {
         let (a, b) = find(&text, has, token);
         want.push((DELIVERY.to_string(), a as u64, b as u64));
     }
@@ -439,13 +479,17 @@ fn completion_definition_references_and_hover() {
         for pat in ["move: shipped", "status: shipped", "move: { to: shipped"] {
             if let Some(b) = line.find(pat) {
                 let b = b + pat.len() - "shipped".len();
-                want.push((SCENARIO.to_string(), i as u64, line[..b].encode_utf16().count() as u64));
+                want.push((
+                    SCENARIO.to_string(),
+                    i as u64,
+                    line[..b].encode_utf16().count() as u64,
+                ));
             }
         }
     }
     want.sort();
     assert_eq!(places(&c, &refs), want);
-    assert_eq!(want.len(), 10);
+    assert_eq!(want.len(), 11);
 
     // Hover: the title, and the type of a field.
     let h = c.request("textDocument/hover", c.at(DELIVERY, (l, col)));
@@ -466,7 +510,14 @@ fn completion_definition_references_and_hover() {
     let h = c.request("textDocument/hover", c.at(DELIVERY, (l, col + 1)));
     let value = h["contents"]["value"].as_str().unwrap();
     let explain = common::stdout(&run_in(dir.path(), &["explain", "unknown-status"]));
-    assert!(value.starts_with("**unknown-status** — "), "{value}");
+    assert!(
+        value.starts_with("status `shiped` of process `sales-delivery`"),
+        "{value}"
+    );
+    assert!(
+        value.contains("**unknown-status** — `complete.then` of task"),
+        "{value}"
+    );
     assert!(value.contains(explain.trim_end()), "{value}");
     c.stop();
 }
@@ -493,7 +544,13 @@ fn apply(c: &Client, edit: &Value) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
+            .map(|e| {
+                (
+                    offset(&e["range"]["start"]),
+                    offset(&e["range"]["end"]),
+                    e["newText"].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
         list.sort_by(|a, b| b.0.cmp(&a.0));
         let mut out = text.clone();
@@ -521,18 +578,39 @@ fn rename_adds_was_and_keeps_the_project_valid() {
     assert_eq!(prepared["placeholder"], "shipped");
     // Taken names and non-ids are refused with the reason.
     let taken = rename(&mut c, (l, col), "approved");
-    assert!(taken["error"]["message"].as_str().unwrap().contains("already exists"), "{taken}");
+    assert!(
+        taken["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already exists"),
+        "{taken}"
+    );
     let bad = rename(&mut c, (l, col), "已发货");
-    assert!(bad["error"]["message"].as_str().unwrap().contains("is not an id"), "{bad}");
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not an id"),
+        "{bad}"
+    );
 
     let edit = rename(&mut c, (l, col), "dispatched")["result"].clone();
     let edits = edit["changes"][c.uri(DELIVERY)].as_array().unwrap();
     let (tl, _) = find(&text, "      title: 已发货", "title");
-    let was: Vec<&Value> = edits.iter().filter(|e| e["newText"] != "dispatched").collect();
+    let was: Vec<&Value> = edits
+        .iter()
+        .filter(|e| e["newText"] != "dispatched")
+        .collect();
     assert_eq!(was.len(), 1);
     assert_eq!(was[0]["newText"], "      was: [shipped]\n");
-    assert_eq!(was[0]["range"]["start"], json!({ "line": tl, "character": 0 }));
-    assert_eq!(edit["changes"][c.uri(SCENARIO)].as_array().unwrap().len(), 5);
+    assert_eq!(
+        was[0]["range"]["start"],
+        json!({ "line": tl, "character": 0 })
+    );
+    assert_eq!(
+        edit["changes"][c.uri(SCENARIO)].as_array().unwrap().len(),
+        6
+    );
 
     // A flow-style field gets `was` inside its braces; templates are renamed too.
     let (fl, fc) = find(&text, "    tracking_no:", "tracking_no");
@@ -541,16 +619,26 @@ fn rename_adds_was_and_keeps_the_project_valid() {
     let (wl, wc) = find(&text, "    tracking_no:", " }");
     assert!(fedits.contains(&json!({ "range": { "start": { "line": wl, "character": wc }, "end": { "line": wl, "character": wc } }, "newText": ", was: [tracking_no]" })), "{field_edit}");
     let (ml, mc) = find(&text, "{{ record.tracking_no }}", "tracking_no }}");
-    assert!(fedits.iter().any(|e| e["range"]["start"] == json!({ "line": ml, "character": mc })));
+    assert!(fedits
+        .iter()
+        .any(|e| e["range"]["start"] == json!({ "line": ml, "character": mc })));
 
     apply(&c, &edit);
     c.stop();
     let renamed = std::fs::read_to_string(dir.path().join(DELIVERY)).unwrap();
-    assert!(renamed.contains("    dispatched:\n      was: [shipped]\n      title: 已发货\n"), "{renamed}");
+    assert!(
+        renamed.contains("    dispatched:\n      was: [shipped]\n      title: 已发货\n"),
+        "{renamed}"
+    );
     assert!(!renamed.contains("then: shipped"));
     for args in [["validate"], ["test"]] {
         let out = run_in(dir.path(), &args);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", common::stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            common::stderr(&out)
+        );
     }
     // The field rename applies as well, after the status rename.
     let mut c = Client::start(dir.path());
@@ -560,10 +648,18 @@ fn rename_adds_was_and_keeps_the_project_valid() {
     apply(&c, &field_edit);
     c.stop();
     let renamed = std::fs::read_to_string(dir.path().join(DELIVERY)).unwrap();
-    assert!(renamed.contains("waybill_no:      { type: text, title: 物流单号, was: [tracking_no] }"), "{renamed}");
+    assert!(
+        renamed.contains("waybill_no:      { type: text, title: 物流单号, was: [tracking_no] }"),
+        "{renamed}"
+    );
     for args in [["validate"], ["test"]] {
         let out = run_in(dir.path(), &args);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", common::stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            common::stderr(&out)
+        );
     }
 }
 
@@ -577,7 +673,10 @@ fn quick_fixes_write_the_suggestion() {
         .replace("assignee: role:warehouse", "assignee: role:warehuse");
     c.change(DELIVERY, 2, &broken);
     let list = c.diagnostics(DELIVERY, |l| l.len() >= 2);
-    for (code, new_text) in [("unknown-status", "shipped"), ("unknown-role", "role:warehouse")] {
+    for (code, new_text) in [
+        ("unknown-status", "shipped"),
+        ("unknown-role", "role:warehouse"),
+    ] {
         let d = list.iter().find(|d| d["code"] == code).unwrap().clone();
         let params = json!({
             "textDocument": { "uri": c.uri(DELIVERY) },
@@ -587,7 +686,10 @@ fn quick_fixes_write_the_suggestion() {
         let actions = c.request("textDocument/codeAction", params);
         let a = &actions[0];
         assert_eq!(a["kind"], "quickfix");
-        assert_eq!(a["edit"]["changes"][c.uri(DELIVERY)][0], json!({ "range": d["range"], "newText": new_text }));
+        assert_eq!(
+            a["edit"]["changes"][c.uri(DELIVERY)][0],
+            json!({ "range": d["range"], "newText": new_text })
+        );
     }
     c.stop();
 }

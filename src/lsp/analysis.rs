@@ -133,7 +133,11 @@ impl Analysis {
     }
 
     /// Cross-file checks and lint over the loaded files.
-    fn check(&self, files: BTreeMap<String, Arc<FileResult>>, dirty: &BTreeSet<String>) -> Snapshot {
+    fn check(
+        &self,
+        files: BTreeMap<String, Arc<FileResult>>,
+        dirty: &BTreeSet<String>,
+    ) -> Snapshot {
         // The model is cloned into the project; the parsed documents stay in the cache.
         let units: Vec<FileResult> = files
             .values()

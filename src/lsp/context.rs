@@ -90,7 +90,11 @@ fn line_keys(prefix: &[char]) -> (Vec<String>, bool) {
     }
     if let Some(k) = frames.last().and_then(|f| f.key.clone()) {
         keys.push(k);
-    } else if let Some(k) = frames.first().and_then(|f| f.key.clone()).filter(|_| frames.len() == 1) {
+    } else if let Some(k) = frames
+        .first()
+        .and_then(|f| f.key.clone())
+        .filter(|_| frames.len() == 1)
+    {
         keys.push(k);
     }
     (keys, quote.is_some())
@@ -134,7 +138,10 @@ pub fn at(lines: &Lines, n: usize, col: usize) -> Option<Context> {
     }
     let typed: String = prefix[..start].iter().collect();
     if typed.ends_with("role:") {
-        return Some(Context { want: Want::Role, start });
+        return Some(Context {
+            want: Want::Role,
+            start,
+        });
     }
     if typed.ends_with("field:") {
         return Some(Context {

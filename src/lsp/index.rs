@@ -310,14 +310,22 @@ fn task_occurrences(b: &mut Builder, f: &Arc<str>, p: &str, t: &crate::model::Ta
     if let Some(then) = &t.then {
         b.sp(f, then, status(p, &then.v), false);
     }
-    if let (Some(due), Some(Ok(Due::FieldPlus {
-        field: id,
-        field_start,
-        field_end,
-        ..
-    }))) = (&t.due, &t.due_parsed)
+    if let (
+        Some(due),
+        Some(Ok(Due::FieldPlus {
+            field: id,
+            field_start,
+            field_end,
+            ..
+        })),
+    ) = (&t.due, &t.due_parsed)
     {
-        b.push(f, due.sub_span(*field_start, *field_end), field(p, id), false);
+        b.push(
+            f,
+            due.sub_span(*field_start, *field_end),
+            field(p, id),
+            false,
+        );
     }
 }
 
@@ -404,7 +412,9 @@ fn scenario(b: &mut Builder, doc: &Document) {
         for key in ["open_tasks", "overdue_tasks", "reopened"] {
             nodes(b, f, expect.get(key), |s| task(p, s));
         }
-        nodes(b, f, expect.get("awaiting_approval"), |s| Symbol::Role(s.into()));
+        nodes(b, f, expect.get("awaiting_approval"), |s| {
+            Symbol::Role(s.into())
+        });
         for (k, v) in expect.get("children").and_then(Node::as_map).unwrap_or(&[]) {
             node(b, f, k, |s| Symbol::Process(s.into()));
             if let Some(child) = k.as_str() {

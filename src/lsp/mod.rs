@@ -87,7 +87,9 @@ fn options_of(params: &InitializeParams) -> Options {
         .as_ref()
         .and_then(|o| o.get("debounceMs"))
         .and_then(serde_json::Value::as_u64)
-        .map_or(DEBOUNCE, |ms| Duration::from_millis(ms.min(MAX_DEBOUNCE_MS)));
+        .map_or(DEBOUNCE, |ms| {
+            Duration::from_millis(ms.min(MAX_DEBOUNCE_MS))
+        });
     let related_information = params
         .capabilities
         .text_document

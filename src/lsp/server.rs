@@ -14,8 +14,8 @@ use lsp_types::notification::{
     DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, GotoDefinition, HoverRequest, PrepareRenameRequest,
-    References, Rename, Request as _,
+    CodeActionRequest, Completion, GotoDefinition, HoverRequest, PrepareRenameRequest, References,
+    Rename, Request as _,
 };
 use lsp_types::{PublishDiagnosticsParams, Url};
 use serde::de::DeserializeOwned;
@@ -223,9 +223,7 @@ impl<'c> Server<'c> {
             Rename::METHOD => match serde_json::from_value(req.params) {
                 Ok(p) => match handlers::rename::rename(&w, &p) {
                     Ok(edit) => Response::new_ok(id, edit),
-                    Err(message) => {
-                        Response::new_err(id, ErrorCode::RequestFailed as i32, message)
-                    }
+                    Err(message) => Response::new_err(id, ErrorCode::RequestFailed as i32, message),
                 },
                 Err(e) => bad_params(id, &e),
             },

@@ -144,7 +144,10 @@ mod tests {
     #[test]
     fn lines_split_like_yaml() {
         let l = Lines::new("a\r\nb\rc\n");
-        assert_eq!((l.count(), l.line(0), l.line(1), l.line(2), l.line(3)), (4, "a", "b", "c", ""));
+        assert_eq!(
+            (l.count(), l.line(0), l.line(1), l.line(2), l.line(3)),
+            (4, "a", "b", "c", "")
+        );
         assert_eq!(l.line(9), "");
     }
 }

@@ -64,7 +64,10 @@ fn fix(sources: &Indexed, d: &Diagnostic, r: Range, uri: &lsp_types::Url) -> Opt
         return None;
     }
     let edit = WorkspaceEdit {
-        changes: Some(HashMap::from([(uri.clone(), vec![TextEdit::new(r, new_text)])])),
+        changes: Some(HashMap::from([(
+            uri.clone(),
+            vec![TextEdit::new(r, new_text)],
+        )])),
         ..WorkspaceEdit::default()
     };
     Some(CodeAction {
@@ -83,8 +86,14 @@ mod tests {
 
     #[test]
     fn suggestions_and_replacements() {
-        assert_eq!(suggestion("did you mean `shipped`? statuses: a"), Some("shipped"));
-        assert_eq!(suggestion("define it. did you mean `amount`? fields"), Some("amount"));
+        assert_eq!(
+            suggestion("did you mean `shipped`? statuses: a"),
+            Some("shipped")
+        );
+        assert_eq!(
+            suggestion("define it. did you mean `amount`? fields"),
+            Some("amount")
+        );
         assert_eq!(suggestion("statuses: a, b"), None);
         assert_eq!(replacement("shiped", "shipped"), "shipped");
         assert_eq!(replacement("role:finanse", "finance"), "role:finance");

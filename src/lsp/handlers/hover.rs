@@ -22,7 +22,12 @@ pub fn hover(w: &World, params: &HoverParams) -> Option<Hover> {
         let r = range(&sources, d);
         if r.start <= at.position && at.position <= r.end {
             let explain = crate::docs::explain(&d.code).unwrap_or_default();
-            parts.push(format!("**{}** — {}\n\n```text\n{}\n```", d.code, d.message, explain.trim_end()));
+            parts.push(format!(
+                "**{}** — {}\n\n```text\n{}\n```",
+                d.code,
+                d.message,
+                explain.trim_end()
+            ));
             hover_range.get_or_insert(r);
         }
     }

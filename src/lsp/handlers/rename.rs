@@ -30,7 +30,9 @@ fn valid(symbol: &Symbol, id: &str) -> bool {
     let mut chars = id.chars();
     let dash_ok = !matches!(symbol, Symbol::Field { .. });
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || (dash_ok && c == '-'))
+        && chars.all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || (dash_ok && c == '-')
+        })
 }
 
 /// The edits of a rename, or why it cannot be done (shown to the person as an error).
@@ -57,7 +59,9 @@ pub fn rename(w: &World, params: &RenameParams) -> Result<Option<WorkspaceEdit>,
     }
     let occurrences = index.of(&symbol);
     if !occurrences.iter().any(|o| o.definition) {
-        return Err(format!("`{old}` is not defined, so there is nothing to rename"));
+        return Err(format!(
+            "`{old}` is not defined, so there is nothing to rename"
+        ));
     }
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
     for o in &occurrences {
@@ -89,9 +93,13 @@ fn was_edit(w: &World, symbol: &Symbol) -> Option<(String, TextEdit)> {
     };
     let p = w.process(process)?;
     let file = p.file.to_string();
-    let doc = w.snap.files.get(&file)?.documents.iter().find(|d| {
-        d.kind() == Some("Process") && d.name() == Some(process.as_str())
-    })?;
+    let doc = w
+        .snap
+        .files
+        .get(&file)?
+        .documents
+        .iter()
+        .find(|d| d.kind() == Some("Process") && d.name() == Some(process.as_str()))?;
     let value = doc.root.get("spec")?.get(section)?.get(id)?;
     let lines = w.lines(&file)?;
     let edit = match value.get("was") {
@@ -136,7 +144,11 @@ fn append_to_was(lines: &Lines, was: &Node, id: &str) -> Option<TextEdit> {
     match &was.value {
         Value::Seq(_) if first_char(lines, was) == Some('[') => {
             let (p, empty) = before_close(lines, was.span.end)?;
-            let text = if empty { id.to_string() } else { format!(", {id}") };
+            let text = if empty {
+                id.to_string()
+            } else {
+                format!(", {id}")
+            };
             Some(TextEdit::new(Range::new(p, p), text))
         }
         Value::Seq(items) => {
