@@ -552,7 +552,7 @@ fn apply(c: &Client, edit: &Value) {
                 )
             })
             .collect();
-        list.sort_by(|a, b| b.0.cmp(&a.0));
+        list.sort_by_key(|e| std::cmp::Reverse(e.0));
         let mut out = text.clone();
         for (a, b, t) in list {
             out.replace_range(a..b, &t);

@@ -63,16 +63,19 @@ pub fn capabilities() -> ServerCapabilities {
     }
 }
 
-/// The project folder the client names: its first workspace folder, else its root, else the
-/// current folder.
-fn root_of(params: &InitializeParams) -> PathBuf {
+/// The project folder the client names: its first workspace folder, else its `rootUri` (read
+/// from the raw parameters, as the typed field is deprecated), else the current folder.
+fn root_of(params: &InitializeParams, raw: &serde_json::Value) -> PathBuf {
     let from_folders = params
         .workspace_folders
         .iter()
         .flatten()
         .find_map(|f| f.uri.to_file_path().ok());
-    #[allow(deprecated)]
-    let from_root = params.root_uri.as_ref().and_then(|u| u.to_file_path().ok());
+    let from_root = raw
+        .get("rootUri")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|u| lsp_types::Url::parse(u).ok())
+        .and_then(|u| u.to_file_path().ok());
     from_folders
         .or(from_root)
         .or_else(|| std::env::current_dir().ok())
@@ -109,10 +112,11 @@ pub fn serve(conn: &Connection) -> Result<(), Box<dyn std::error::Error + Send +
         "capabilities": capabilities(),
         "serverInfo": { "name": "sopctl", "version": crate::VERSION },
     });
-    let (id, params) = conn.initialize_start()?;
-    let params: InitializeParams = serde_json::from_value(params)?;
+    let (id, raw) = conn.initialize_start()?;
+    let params: InitializeParams = serde_json::from_value(raw.clone())?;
     conn.initialize_finish(id, result)?;
-    let mut server = server::Server::new(conn, root_of(&params), options_of(&params));
+    let root = root_of(&params, &raw);
+    let mut server = server::Server::new(conn, root, options_of(&params));
     server.run()
 }
 
