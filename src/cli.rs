@@ -251,6 +251,10 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The language server for editors, over stdin/stdout: findings as you type, completion
+    /// of ids, go to definition, references, hover, rename and quick fixes (README: Editor
+    /// support). Exit 0 after the editor's `shutdown` and `exit`, 2 when the protocol breaks.
+    Lsp,
     /// Print a shell completion script.
     Completions {
         /// The shell to complete in.
@@ -385,6 +389,7 @@ pub fn main() -> i32 {
             users: users.as_deref(),
         }),
         Command::Token { command } => commands::token::run(&g, command),
+        Command::Lsp => commands::lsp::run(),
         Command::Completions { shell } => commands::completions::run(*shell),
         Command::Man { out_dir } => commands::man::run(out_dir.as_deref()),
     }

@@ -26,6 +26,7 @@ pub mod harness;
 pub mod kpi;
 pub mod lint;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod progress;
 pub mod project;

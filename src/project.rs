@@ -174,16 +174,20 @@ pub fn discover(
     Ok((files.into_iter().collect(), focus))
 }
 
-struct FileResult {
-    source: Option<SourceFile>,
-    documents: Vec<Document>,
-    pieces: Vec<Piece>,
-    diagnostics: Vec<Diagnostic>,
+/// One source file on its own: parsed, schema-checked and modelled. Files do not depend on
+/// each other until [`assemble`], so an editor keeps these and redoes only the file that changed.
+#[derive(Clone)]
+pub struct FileResult {
+    pub source: Option<SourceFile>,
+    pub documents: Vec<Document>,
+    pub pieces: Vec<Piece>,
+    pub diagnostics: Vec<Diagnostic>,
     /// The file could not be parsed: whatever it defines is unknown.
-    failed: bool,
+    pub failed: bool,
 }
 
-fn load_file(root: &Path, abs: &Path, lang: Lang) -> FileResult {
+/// Reads and loads one file on disk; YAML typo messages are worded in `lang`.
+pub fn load_file(root: &Path, abs: &Path, lang: Lang) -> FileResult {
     let rel = display_path(root, abs);
     match load::read_source(abs, &rel) {
         Ok(src) => load_text(src, lang),
@@ -198,7 +202,7 @@ fn load_file(root: &Path, abs: &Path, lang: Lang) -> FileResult {
 }
 
 /// A file given as bytes (e.g. a blob of a git revision): decoded like a file on disk.
-fn load_bytes(rel: &str, bytes: Vec<u8>, lang: Lang) -> FileResult {
+pub fn load_bytes(rel: &str, bytes: Vec<u8>, lang: Lang) -> FileResult {
     match load::decode(rel, bytes) {
         Ok(src) => load_text(src, lang),
         Err(d) => FileResult {
@@ -288,7 +292,8 @@ pub fn load_sources(config: &Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
     assemble(config.root.clone(), results, &BTreeSet::new())
 }
 
-fn assemble(root: PathBuf, results: Vec<FileResult>, focus: &BTreeSet<String>) -> Loaded {
+/// Joins loaded files into a project and runs the checks that look across files.
+pub fn assemble(root: PathBuf, results: Vec<FileResult>, focus: &BTreeSet<String>) -> Loaded {
     let mut project = Project::default();
     let mut sources = HashMap::new();
     let mut documents = Vec::new();

@@ -226,6 +226,23 @@ fn generated_yaml_starts_with_the_modeline_and_parses() {
     for key in schemas.keys() {
         assert!(dir.join(key).is_file(), "{key}");
     }
+    // The generic language client runs `sopctl lsp` for YAML files, and is recommended.
+    assert_eq!(settings["glspc.server.command"], "sopctl");
+    assert_eq!(
+        settings["glspc.server.commandArguments"],
+        serde_json::json!(["lsp"])
+    );
+    assert_eq!(
+        settings["glspc.server.languageId"],
+        serde_json::json!(["yaml"])
+    );
+    let ext: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(".vscode/extensions.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        ext["recommendations"],
+        serde_json::json!(["redhat.vscode-yaml", "zsol.vscode-glspc"])
+    );
 }
 
 /// The `run:` scripts of the workflow's steps, and the steps themselves.

@@ -106,12 +106,12 @@ pub fn files() -> Vec<InitFile> {
         ),
         f(
             ".vscode/settings.json",
-            "VS Code: the schemas for sops/ and sopctl.yaml",
+            "VS Code: the schemas for sops/ and sopctl.yaml, and `sopctl lsp` as the language server",
             include_str!("init/vscode-settings.json"),
         ),
         f(
             ".vscode/extensions.json",
-            "VS Code: recommends the YAML extension",
+            "VS Code: recommends the YAML extension and a generic language client",
             include_str!("init/vscode-extensions.json"),
         ),
         f(

@@ -10,6 +10,7 @@ pub mod init;
 pub mod lint;
 pub mod log;
 pub mod login_link;
+pub mod lsp;
 pub mod man;
 mod man_extra;
 pub mod render;

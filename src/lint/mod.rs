@@ -408,6 +408,17 @@ fn to_diagnostic(rule: &Rule, level: Level, f: Finding) -> Option<Diagnostic> {
 /// Runs every rule that is not off over the loaded project: per-process rules on the processes
 /// that passed the schema, project rules once. `now` is seconds since the Unix epoch.
 pub fn run(loaded: &Loaded, config: &LintConfig, now: i64) -> Vec<Diagnostic> {
+    run_with(loaded, config, now, &History::load)
+}
+
+/// As [`run`], reading the git history through `history(root, files)`: the language server
+/// keeps it between runs instead of walking the history at every keystroke.
+pub fn run_with(
+    loaded: &Loaded,
+    config: &LintConfig,
+    now: i64,
+    history: &dyn Fn(&Path, &[String]) -> History,
+) -> Vec<Diagnostic> {
     let project = &loaded.project;
     let checked: Vec<&Process> = project.processes.iter().filter(|p| p.checked).collect();
 
@@ -422,7 +433,7 @@ pub fn run(loaded: &Loaded, config: &LintConfig, now: i64) -> Vec<Diagnostic> {
     let history = if stale_files.is_empty() {
         History::empty()
     } else {
-        History::load(&loaded.root, &stale_files)
+        history(&loaded.root, &stale_files)
     };
     let ctx = LintCtx {
         project,

@@ -8,6 +8,7 @@ use crate::expr::{parse_due, parse_duration, parse_expr};
 use crate::load::{Document, Node};
 
 /// What one document contributes to the project.
+#[derive(Clone)]
 pub enum Piece {
     Roles(RolesDoc, Vec<Role>),
     Process(Box<Process>),

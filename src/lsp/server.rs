@@ -1,0 +1,263 @@
+//! The main loop: one thread reads messages, keeps the open documents, and re-analyses the
+//! project once typing pauses for the debounce time. Requests are answered from an analysis
+//! of the current text: one still due is run first.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{after, never, select};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{
+    CodeActionRequest, Completion, GotoDefinition, HoverRequest, PrepareRenameRequest, References,
+    Rename, Request as _,
+};
+use lsp_types::{PublishDiagnosticsParams, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::analysis::{Analysis, Snapshot};
+use super::handlers::{self, World};
+use super::text::apply_change;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long typing must pause before the project is analysed again.
+    pub debounce: Duration,
+    /// The client shows `relatedInformation` (the help goes there, else after the message).
+    pub related_information: bool,
+}
+
+/// One open document.
+struct Open {
+    text: String,
+    version: i32,
+}
+
+pub struct Server<'c> {
+    conn: &'c Connection,
+    opts: Options,
+    analysis: Analysis,
+    /// Open documents by project-relative path.
+    open: HashMap<String, Open>,
+    snapshot: Option<Snapshot>,
+    /// When the next analysis is due (None: the snapshot is current).
+    due: Option<Instant>,
+    /// What was last published per file, to send only changes and clear files made clean.
+    published: BTreeMap<String, Vec<lsp_types::Diagnostic>>,
+}
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+impl<'c> Server<'c> {
+    pub fn new(conn: &'c Connection, root: PathBuf, opts: Options) -> Server<'c> {
+        Server {
+            conn,
+            opts,
+            analysis: Analysis::new(&root),
+            open: HashMap::new(),
+            snapshot: None,
+            due: Some(Instant::now()),
+            published: BTreeMap::new(),
+        }
+    }
+
+    /// Serves until `shutdown` and `exit`, or until the client goes away.
+    pub fn run(&mut self) -> Result<(), Failure> {
+        loop {
+            let tick = match self.due {
+                Some(at) => after(at.saturating_duration_since(Instant::now())),
+                None => never(),
+            };
+            select! {
+                recv(self.conn.receiver) -> msg => {
+                    let Ok(msg) = msg else { return Ok(()) };
+                    match msg {
+                        Message::Request(req) => {
+                            if self.conn.handle_shutdown(&req)? {
+                                return Ok(());
+                            }
+                            self.request(req)?;
+                        }
+                        Message::Notification(n) => {
+                            if n.method == "exit" {
+                                return Ok(());
+                            }
+                            self.notification(n);
+                        }
+                        Message::Response(_) => {}
+                    }
+                }
+                recv(tick) -> _ => self.analyse()?,
+            }
+        }
+    }
+
+    /// Analyses the project now and publishes what changed.
+    pub fn analyse(&mut self) -> Result<(), Failure> {
+        self.due = None;
+        let open: HashMap<String, Arc<str>> = self
+            .open
+            .iter()
+            .map(|(k, v)| (k.clone(), Arc::from(v.text.as_str())))
+            .collect();
+        let snap = self.analysis.run(&open);
+        self.publish(&snap)?;
+        self.snapshot = Some(snap);
+        Ok(())
+    }
+
+    fn publish(&mut self, snap: &Snapshot) -> Result<(), Failure> {
+        let mut now: BTreeMap<String, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
+        let root = self.analysis.root().to_path_buf();
+        for (file, diags) in &snap.diagnostics {
+            let Ok(uri) = Url::from_file_path(root.join(file)) else {
+                continue;
+            };
+            let list = handlers::diagnostics::for_file(
+                &snap.loaded.sources,
+                diags,
+                &uri,
+                self.opts.related_information,
+            );
+            now.insert(file.clone(), list);
+        }
+        for file in self.published.keys() {
+            now.entry(file.clone()).or_default();
+        }
+        for (file, list) in &now {
+            if self.published.get(file) == Some(list) {
+                continue;
+            }
+            let Ok(uri) = Url::from_file_path(root.join(file)) else {
+                continue;
+            };
+            let params = PublishDiagnosticsParams {
+                uri,
+                diagnostics: list.clone(),
+                version: self.open.get(file).map(|o| o.version),
+            };
+            let n = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+            self.conn.sender.send(Message::Notification(n))?;
+        }
+        now.retain(|_, list| !list.is_empty());
+        self.published = now;
+        Ok(())
+    }
+
+    fn schedule(&mut self) {
+        self.due = Some(Instant::now() + self.opts.debounce);
+    }
+
+    fn relative(&self, uri: &Url) -> Option<String> {
+        self.analysis.relative(&uri.to_file_path().ok()?)
+    }
+
+    fn notification(&mut self, n: Notification) {
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                if let Some(p) = params::<lsp_types::DidOpenTextDocumentParams>(n) {
+                    if let Some(file) = self.relative(&p.text_document.uri) {
+                        let open = Open {
+                            text: p.text_document.text,
+                            version: p.text_document.version,
+                        };
+                        self.open.insert(file, open);
+                        self.schedule();
+                    }
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                if let Some(p) = params::<lsp_types::DidChangeTextDocumentParams>(n) {
+                    let file = self.relative(&p.text_document.uri);
+                    if let Some(doc) = file.and_then(|f| self.open.get_mut(&f)) {
+                        for change in &p.content_changes {
+                            apply_change(&mut doc.text, change);
+                        }
+                        doc.version = p.text_document.version;
+                        self.schedule();
+                    }
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Some(p) = params::<lsp_types::DidCloseTextDocumentParams>(n) {
+                    if let Some(file) = self.relative(&p.text_document.uri) {
+                        self.open.remove(&file);
+                        self.schedule();
+                    }
+                }
+            }
+            DidSaveTextDocument::METHOD | DidChangeWatchedFiles::METHOD => {
+                self.analysis.forget_history();
+                self.schedule();
+            }
+            _ => {}
+        }
+    }
+
+    fn request(&mut self, req: Request) -> Result<(), Failure> {
+        if self.due.is_some() || self.snapshot.is_none() {
+            self.analyse()?;
+        }
+        let Some(snap) = &self.snapshot else {
+            return Ok(());
+        };
+        let w = World {
+            snap,
+            root: self.analysis.root(),
+        };
+        let id = req.id.clone();
+        let response = match req.method.as_str() {
+            Completion::METHOD => answer(id, req, |p| handlers::completion::completion(&w, &p)),
+            GotoDefinition::METHOD => answer(id, req, |p| handlers::navigate::definition(&w, &p)),
+            References::METHOD => answer(id, req, |p| handlers::navigate::references(&w, &p)),
+            HoverRequest::METHOD => answer(id, req, |p| handlers::hover::hover(&w, &p)),
+            PrepareRenameRequest::METHOD => answer(id, req, |p| handlers::rename::prepare(&w, &p)),
+            CodeActionRequest::METHOD => answer(id, req, |p| handlers::actions::actions(&w, &p)),
+            Rename::METHOD => match serde_json::from_value(req.params) {
+                Ok(p) => match handlers::rename::rename(&w, &p) {
+                    Ok(edit) => Response::new_ok(id, edit),
+                    Err(message) => Response::new_err(id, ErrorCode::RequestFailed as i32, message),
+                },
+                Err(e) => bad_params(id, &e),
+            },
+            other => Response::new_err(
+                id,
+                ErrorCode::MethodNotFound as i32,
+                format!("sopctl lsp does not answer `{other}`"),
+            ),
+        };
+        self.conn.sender.send(Message::Response(response))?;
+        Ok(())
+    }
+}
+
+fn params<P: DeserializeOwned>(n: Notification) -> Option<P> {
+    serde_json::from_value(n.params).ok()
+}
+
+fn bad_params(id: RequestId, e: &serde_json::Error) -> Response {
+    Response::new_err(
+        id,
+        ErrorCode::InvalidParams as i32,
+        format!("the parameters of this request are not what the protocol says: {e}"),
+    )
+}
+
+/// Parses a request's parameters, runs the handler, and wraps its answer.
+fn answer<P: DeserializeOwned, R: Serialize>(
+    id: RequestId,
+    req: Request,
+    handler: impl FnOnce(P) -> R,
+) -> Response {
+    match serde_json::from_value::<P>(req.params) {
+        Ok(p) => Response::new_ok(id, handler(p)),
+        Err(e) => bad_params(id, &e),
+    }
+}
