@@ -83,7 +83,11 @@ fn sizes() -> Vec<usize> {
         .collect()
 }
 
-fn cases(n: usize) -> Vec<(&'static str, Vec<(String, Vec<u8>)>, bool)> {
+/// (project-relative path, bytes) of each file of a project.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// (name, files, also lint) of each case at size `n`.
+fn cases(n: usize) -> Vec<(&'static str, Files, bool)> {
     let with_roles = |f: String| {
         vec![
             ("sops/roles.yaml".to_string(), roles(0).into_bytes()),
@@ -133,7 +137,7 @@ fn errors(root: &Path, files: Vec<(String, Vec<u8>)>, lint: bool) -> usize {
     use sopctl::diagnostic::Severity;
     let config = sopctl::config::defaults(root);
     let loaded = sopctl::project::load_sources(&config, files);
-    let mut d = loaded.diagnostics;
+    let mut d = loaded.diagnostics.clone();
     if lint {
         let rules = sopctl::lint::config::LintConfig::from_config(&config).unwrap();
         d.extend(sopctl::lint::run(&loaded, &rules, 1_767_000_000));
