@@ -4,7 +4,8 @@
 //! ceiling on the same disk: raw SQLite transactions per second (one UPDATE of a ~1 KB JSON
 //! row per transaction, single thread), with synchronous=FULL and, for reference, NORMAL.
 //!
-//! Also the latency of reads while a wave of 1,000 reminders falls due at once.
+//! Also the latency of reads while a wave of 1,000 reminders falls due at once, and of
+//! `GET /v1/me/work` in a database of 100,000 records.
 //!
 //! The process is the engine bench's chain (10 statuses, each with one task whose `complete`
 //! fills a field and fires `then`), built with `sopctl build -o` into a temporary folder.
@@ -398,6 +399,69 @@ fn timer_wave(dir: &Path, records: usize) {
     }
 }
 
+/// `GET /v1/me/work` in a large database: `seed` records made through the API (each with its
+/// first task open for the workers), copied in SQL to `total` records of which one in a
+/// hundred stays open, the rest finished. A worker's list then holds `total / 100` tasks; the
+/// boss's holds none, which shows the cost of the database's size alone.
+fn my_work_at_scale(dir: &Path, seed: usize, total: usize) {
+    let db = dir.join("work.db");
+    let text = bundle(&dir.join("work"));
+    {
+        let server = serve(&db);
+        let mut conn = Conn::connect(&server.addr).unwrap();
+        let (st, _) = conn
+            .request("PUT", "/v1/bundle", Some("adm"), Some(&text))
+            .unwrap();
+        assert_eq!(st, 201);
+        create_many(&server.addr, seed, 4);
+    }
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch("PRAGMA synchronous=OFF; BEGIN;").unwrap();
+    for k in 1..(total / seed) as i64 {
+        let open = k % 100 == 0;
+        let shift = k * seed as i64;
+        c.execute(
+            "INSERT INTO records (id, process, bundle_hash, state_json, version, status, terminal)
+             SELECT id + ?1, process, bundle_hash,
+                    json_set(state_json, '$.id', id + ?1, '$.status', CASE WHEN ?2 THEN status ELSE 's10' END),
+                    version, CASE WHEN ?2 THEN status ELSE 's10' END, NOT ?2
+             FROM records WHERE id <= ?3",
+            params![shift, open, seed as i64],
+        )
+        .unwrap();
+        if open {
+            c.execute(
+                "INSERT INTO assignments (record_id, task, assignee)
+                 SELECT record_id + ?, task, assignee FROM assignments WHERE record_id <= ?",
+                params![shift, seed as i64],
+            )
+            .unwrap();
+        }
+    }
+    c.execute_batch("COMMIT;").unwrap();
+    let server = serve(&db);
+    let mut conn = Conn::connect(&server.addr).unwrap();
+    for (who, token) in [("a worker", "ta"), ("the boss", "tb")] {
+        let mut lat = Vec::new();
+        let mut tasks = 0;
+        for _ in 0..15 {
+            let t = Instant::now();
+            let (st, body) = conn
+                .request("GET", "/v1/me/work", Some(token), None)
+                .unwrap();
+            lat.push(t.elapsed());
+            assert_eq!(st, 200, "{body}");
+            tasks = body["tasks"].as_array().map_or(0, Vec::len);
+        }
+        lat.sort();
+        println!(
+            "GET /v1/me/work over {total} records, {who} ({tasks} open tasks in the answer): p50 {:.1} ms, p99 {:.1} ms",
+            pct(&lat, 0.50),
+            pct(&lat, 0.99)
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let tmp = tempfile::tempdir().unwrap();
     let dir: PathBuf = tmp.path().to_path_buf();
@@ -406,6 +470,7 @@ fn bench(c: &mut Criterion) {
     }
     http_figures(&dir);
     timer_wave(&dir, 1000);
+    my_work_at_scale(&dir, 100, 100_000);
     sqlite_figures(&dir);
 
     // Criterion: one record's ten completions over one connection.

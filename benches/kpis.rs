@@ -1,6 +1,6 @@
 //! `GET /v1/kpis` over a large database: 1,000,000 sales-delivery records spread over a year,
-//! their KPI rows generated straight into SQLite (status entries, the shipping task, final
-//! amounts), the aggregates filled from them as a server does at start, then the answer for
+//! their KPI rows generated straight into SQLite (status entries, the shipping task, two
+//! approval steps, final amounts), the aggregates filled from them as a server does at start, then the answer for
 //! one process over the last quarter by month, computed by the same function the HTTP handler
 //! calls. Prints the median of several runs; the target is
 //! under 200 ms. `SOPCTL_BENCH_RECORDS` changes the count.
@@ -45,7 +45,8 @@ fn spread(id: u64, salt: u64, n: u64) -> i64 {
     ((id.wrapping_mul(2_654_435_761).wrapping_add(salt * 40_503)) % n) as i64
 }
 
-/// Generates each record's rows: pending → approved → shipped → accepted (3% returned).
+/// Generates each record's rows: pending → (two approval steps) → approved → shipped →
+/// accepted (3% returned).
 fn generate(db: &Path, n: u64) {
     drop(Store::open(db).unwrap()); // creates the tables
     let mut c = Connection::open(db).unwrap();
@@ -57,6 +58,9 @@ fn generate(db: &Path, n: u64) {
             .unwrap();
         let mut task = tx
             .prepare("INSERT INTO kpi_tasks (record, process, kind, task, assignees, opened, due, closed, done, done_by) VALUES (?, 'sales-delivery', 'task', 'ship-and-report', 'warehouse', ?, ?, ?, 1, 'zhao')")
+            .unwrap();
+        let mut step = tx
+            .prepare("INSERT INTO kpi_tasks (record, process, kind, task, assignees, requester, opened, due, closed, done, done_by) VALUES (?, 'sales-delivery', 'approval', ?, ?, 'li', ?, ?, ?, 1, 'wang')")
             .unwrap();
         let mut record = tx
             .prepare("INSERT INTO records (id, process, bundle_hash, state_json, version, status, terminal) VALUES (?, 'sales-delivery', 'h', '{\"fields\":{}}', 1, ?, 1)")
@@ -81,6 +85,23 @@ fn generate(db: &Path, n: u64) {
             }
             task.execute(params![id as i64, approved, approved + DAY, shipped])
                 .unwrap();
+            // The two approval steps between pending and approved, each due 4 hours after
+            // it is asked: the sales manager's first, then finance's.
+            let first = created + (approved - created) / 3;
+            for (s, role, opened, closed) in [
+                ("pending>approved#0", "sales-manager", created, first),
+                ("pending>approved#1", "finance", first, approved),
+            ] {
+                step.execute(params![
+                    id as i64,
+                    s,
+                    role,
+                    opened,
+                    opened + 4 * 3600,
+                    closed
+                ])
+                .unwrap();
+            }
             record.execute(params![id as i64, last]).unwrap();
         }
     }
@@ -132,8 +153,15 @@ fn bench(c: &mut Criterion) {
         .iter()
         .map(|p| p["count"].as_u64().unwrap())
         .collect();
+    let decided: Vec<String> = out["approvals"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r["role"], r["decided"]))
+        .collect();
+    assert!(!decided.is_empty(), "the approval waits must be measured");
     eprintln!(
-        "GET /v1/kpis (sales-delivery, {} KPIs, a quarter by month over {n} records; records per month {counts:?}): median {:.0} ms, fastest {:.0} ms, slowest {:.0} ms",
+        "GET /v1/kpis (sales-delivery, {} KPIs, a quarter by month over {n} records; records per month {counts:?}; approval steps decided {decided:?}): median {:.0} ms, fastest {:.0} ms, slowest {:.0} ms",
         out["kpis"].as_array().unwrap().len(),
         times[times.len() / 2],
         times[0],

@@ -10,6 +10,7 @@ use super::error::ApiError;
 use super::kpi_agg::{done_key, key};
 use super::kpi_store::APPROVAL;
 use super::storage::Store;
+use super::storage_kpi_waits::RoleDecided;
 use super::storage_kpis::OpenWork;
 use crate::bundle::{Bundle, Process};
 use crate::kpi::measure::PeriodValue;
@@ -88,65 +89,66 @@ pub fn load(b: &Bundle, open: &[OpenWork], now: i64) -> Value {
         .collect()
 }
 
-/// How one deciding role's approval steps went: decided in the range (waits, how many after
-/// their due time) and pending now (how many, the oldest, how many past due).
+/// How one deciding role's approval steps went: decided in the range (from the aggregates)
+/// and pending now (how many, the oldest, how many past due).
 #[derive(Default)]
 struct RoleWaits {
-    waited: Vec<i64>,
-    late: usize,
+    decided: Option<RoleDecided>,
     pending: usize,
     oldest: i64,
     overdue: usize,
 }
 
+/// The longest waits listed.
+const LONGEST: u64 = 5;
+
 /// Approval steps per deciding role: decided in the range (with waiting times) and pending
 /// now; `waits` lists the longest waits, who waited for whom.
 pub fn approvals(store: &Store, a: &Ask, b: &Bundle, open: &[OpenWork]) -> Result<Value, ApiError> {
-    let decided = store.kpi_decided(&a.process.name, a.from, a.to)?;
-    let mut per: BTreeMap<&str, RoleWaits> = BTreeMap::new();
+    let range = (a.from, a.to);
+    let mut per: BTreeMap<String, RoleWaits> = BTreeMap::new();
+    for d in store.kpi_wait_roles(&a.process.name, range)? {
+        let role = d.role.clone();
+        per.entry(role).or_default().decided = Some(d);
+    }
     let mut waits: Vec<(i64, Option<&str>, &str, bool)> = Vec::new();
-    for d in &decided {
-        let e = per.entry(&d.role).or_default();
-        e.waited.push(d.waited);
-        e.late += usize::from(d.late);
-        waits.push((d.waited, d.requester.as_deref(), &d.role, false));
+    let longest = store.kpi_longest_waits(&a.process.name, range, LONGEST)?;
+    for (secs, requester, role) in &longest {
+        waits.push((*secs, requester.as_deref(), role, false));
     }
     for w in open.iter().filter(|w| w.kind == APPROVAL) {
-        let e = per.entry(&w.assignees).or_default();
+        let e = per.entry(w.assignees.clone()).or_default();
         e.pending += 1;
         e.oldest = e.oldest.max(a.now - w.opened);
         e.overdue += usize::from(w.due.is_some_and(|d| d < a.now));
         waits.push((a.now - w.opened, w.requester.as_deref(), &w.assignees, true));
     }
     waits.sort_by_key(|w| std::cmp::Reverse(w.0));
-    let roles: Vec<Value> = per
-        .iter()
-        .map(|(role, r)| {
-            let mut sorted = r.waited.clone();
-            sorted.sort_unstable();
-            let avg = (!sorted.is_empty())
-                .then(|| sorted.iter().sum::<i64>() as f64 / sorted.len() as f64);
-            json!({
-                "role": role,
-                "title": b.roles.iter().find(|x| &x.id == role).map(|x| x.title.clone()),
-                "decided": sorted.len(),
-                "late": r.late,
-                "avg_wait": avg,
-                "max_wait": sorted.last(),
-                "pending": r.pending,
-                "overdue": r.overdue,
-                "oldest_pending": (r.pending > 0).then_some(r.oldest),
-            })
-        })
-        .collect();
+    let roles: Vec<Value> = per.iter().map(|(role, r)| role_json(b, role, r)).collect();
     let waits: Vec<Value> = waits
         .iter()
-        .take(5)
+        .take(LONGEST as usize)
         .map(|(secs, requester, role, pending)| {
             json!({"requester": requester, "role": role, "waited": secs, "pending": pending})
         })
         .collect();
     Ok(json!({"roles": roles, "waits": waits}))
+}
+
+fn role_json(b: &Bundle, role: &str, r: &RoleWaits) -> Value {
+    let d = r.decided.as_ref();
+    let decided = d.map_or(0, |d| d.decided);
+    json!({
+        "role": role,
+        "title": b.roles.iter().find(|x| x.id == role).map(|x| x.title.clone()),
+        "decided": decided,
+        "late": d.map_or(0, |d| d.late),
+        "avg_wait": d.map(|d| d.total / d.decided as f64),
+        "max_wait": d.and_then(|d| d.longest).map(|v| v as i64),
+        "pending": r.pending,
+        "overdue": r.overdue,
+        "oldest_pending": (r.pending > 0).then_some(r.oldest),
+    })
 }
 
 /// The tasks most often late: completions in the range done after their due time, and open

@@ -29,6 +29,7 @@ pub mod storage;
 pub mod storage_api;
 pub mod storage_approvals;
 pub mod storage_kpi_agg;
+pub mod storage_kpi_waits;
 pub mod storage_kpis;
 pub mod template_guard;
 pub mod tokens;

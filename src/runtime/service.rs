@@ -313,76 +313,18 @@ impl AppState {
         if let Some(answer) = replay(&store, u, key, &request)? {
             return Ok(answer);
         }
-        let (mut l, bundle) = match id {
-            Some(id) => {
-                let (l, main) = self.load(&store, id)?;
-                let b = self.bundle(&store, &main.bundle_hash)?;
-                check_external(&b, u, &main.record)?;
-                if let Some(v) = expected_version.filter(|v| *v != main.version) {
-                    return Err(ApiError::conflict(format!(
-                        "record {id} is at version {}, not {v}; read it again",
-                        main.version
-                    )));
-                }
-                (l, b)
-            }
-            None => (
-                Loaded {
-                    world: self.world(),
-                    versions: BTreeMap::new(),
-                    hashes: BTreeMap::new(),
-                    invited: vec![],
-                },
-                self.active(&store)?,
-            ),
-        };
-        l.world.next_id = store.next_record_id()?;
+        let (mut l, bundle) = self.prepare(&store, u, id, expected_version)?;
         let mut action = action;
         l.invited = invite::resolve(&bundle, &self.directory(), &mut action, &mut l.world, id)?;
-        let actor = Actor {
-            user: u.id.clone(),
-            roles: u.roles.clone(),
-        };
-        let task = match &action {
-            Action::Complete { task, .. } => Some(task.clone()),
-            _ => None,
-        };
-        let process = check_files(&store, &bundle, &l.world, id, &action)?;
         let before = l.world.records.clone();
         let now = self.clock.now();
-        let events = match Engine::new(&bundle).apply(&mut l.world, &actor, action, now) {
-            Ok(ev) => ev,
-            Err(e) => {
-                // Two people completing one task: the second finds it closed. Say so.
-                if let (ecode::NO_SUCH_TASK, Some(id), Some(task)) = (e.code, id, &task) {
-                    if let Some((who, at)) = store.last_completion(id, task)? {
-                        return Err(ApiError::conflict(format!(
-                            "task `{task}` was already completed by {who} at {}",
-                            crate::engine::DateTime {
-                                secs: at,
-                                offset: self.clock.offset
-                            }
-                        )));
-                    }
-                }
-                return Err(from_engine(e, process));
-            }
-        };
-        let main_id = id.unwrap_or_else(|| {
-            events
-                .iter()
-                .find_map(|e| match e {
-                    Event::Created { record, .. } => Some(*record),
-                    _ => None,
-                })
-                .unwrap_or(l.world.next_id.saturating_sub(1))
-        });
-        let directory = self.directory();
+        let events = self.run_engine(&store, &bundle, &mut l.world, u, id, action, now)?;
+        let main_id = id.unwrap_or_else(|| created_id(&events, &l.world));
         let events_json = effects::events_json(
             &effects::Context {
                 bundle: &bundle,
                 world: &l.world,
-                directory: &directory,
+                directory: &self.directory(),
                 actor: Some(&u.id),
                 reason: request.get("reason").and_then(Value::as_str),
             },
@@ -399,28 +341,102 @@ impl AppState {
             let answer = json!({"id": main_id, "out": out, "request": request});
             (u.id.clone(), k.to_string(), answer.to_string())
         });
-        self.commit(
-            &mut store,
-            &l,
-            &before,
-            &bundle,
-            &events,
-            NewAudit {
-                at: now.secs,
-                actor: &u.id,
-                action: name,
-                record_id: Some(main_id),
-                bundle_hash: Some(&bundle.hash),
-                detail: super::audit::detail(
-                    &request,
-                    before.get(&main_id),
-                    l.world.get(main_id),
-                    &events_json,
-                ),
-            },
-            remember,
-        )?;
+        let detail = super::audit::detail(
+            &request,
+            before.get(&main_id),
+            l.world.get(main_id),
+            &events_json,
+        );
+        let audit = NewAudit {
+            at: now.secs,
+            actor: &u.id,
+            action: name,
+            record_id: Some(main_id),
+            bundle_hash: Some(&bundle.hash),
+            detail,
+        };
+        self.commit(&mut store, &l, &before, &bundle, &events, audit, remember)?;
         Ok((main_id, out))
+    }
+
+    /// What an action acts on: the record with its relatives and the bundle it runs on (the
+    /// active one for a create), after checking the caller may see it and its version.
+    fn prepare(
+        &self,
+        store: &Store,
+        u: &User,
+        id: Option<RecordId>,
+        expected_version: Option<i64>,
+    ) -> Result<(Loaded, Arc<Bundle>), ApiError> {
+        let (mut l, bundle) = match id {
+            Some(id) => {
+                let (l, main) = self.load(store, id)?;
+                let b = self.bundle(store, &main.bundle_hash)?;
+                check_external(&b, u, &main.record)?;
+                if let Some(v) = expected_version.filter(|v| *v != main.version) {
+                    return Err(ApiError::conflict(format!(
+                        "record {id} is at version {}, not {v}; read it again",
+                        main.version
+                    )));
+                }
+                (l, b)
+            }
+            None => (
+                Loaded {
+                    world: self.world(),
+                    versions: BTreeMap::new(),
+                    hashes: BTreeMap::new(),
+                    invited: vec![],
+                },
+                self.active(store)?,
+            ),
+        };
+        l.world.next_id = store.next_record_id()?;
+        Ok((l, bundle))
+    }
+
+    /// The engine's answer to the action, its refusal worded for the API: the engine decides.
+    #[allow(clippy::too_many_arguments)]
+    fn run_engine(
+        &self,
+        store: &Store,
+        bundle: &Bundle,
+        world: &mut World,
+        u: &User,
+        id: Option<RecordId>,
+        action: Action,
+        now: crate::engine::DateTime,
+    ) -> Result<Vec<Event>, ApiError> {
+        let actor = Actor {
+            user: u.id.clone(),
+            roles: u.roles.clone(),
+        };
+        let task = match &action {
+            Action::Complete { task, .. } => Some(task.clone()),
+            _ => None,
+        };
+        let process = check_files(store, bundle, world, id, &action)?;
+        Engine::new(bundle)
+            .apply(world, &actor, action, now)
+            .map_err(|e| {
+                // Two people completing one task: the second finds it closed. Say so.
+                if let (ecode::NO_SUCH_TASK, Some(id), Some(task)) = (e.code, id, &task) {
+                    match store.last_completion(id, task) {
+                        Ok(Some((who, at))) => {
+                            return ApiError::conflict(format!(
+                                "task `{task}` was already completed by {who} at {}",
+                                crate::engine::DateTime {
+                                    secs: at,
+                                    offset: self.clock.offset
+                                }
+                            ))
+                        }
+                        Err(err) => return err.into(),
+                        Ok(None) => {}
+                    }
+                }
+                from_engine(e, process)
+            })
     }
 
     /// Writes the records an action changed (each on the bundle it runs on; new ones on
@@ -851,4 +867,15 @@ impl Loaded {
         self.hashes.insert(id, sr.bundle_hash);
         self.world.records.insert(id, sr.record);
     }
+}
+
+/// The record a create made (the first `Created` event), else the id it would have had.
+fn created_id(events: &[Event], world: &World) -> RecordId {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Event::Created { record, .. } => Some(*record),
+            _ => None,
+        })
+        .unwrap_or(world.next_id.saturating_sub(1))
 }

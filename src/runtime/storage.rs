@@ -112,6 +112,9 @@ const MIGRATIONS: &[&str] = &[
     super::storage_kpi_agg::MIGRATION,
     // 9: who must decide each pending approval step (see storage_approvals).
     super::storage_approvals::MIGRATION,
+    // 10: which task row a KPI sample came from, so the longest approval waits name who
+    // asked (see storage_kpi_waits).
+    super::storage_kpi_waits::MIGRATION,
 ];
 
 #[path = "storage_people.rs"]

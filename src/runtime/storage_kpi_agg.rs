@@ -11,6 +11,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use super::kpi_agg::{bin, day, done_key, key, split, Bins};
 use super::kpi_store::{EntryRow, TASK};
 use super::storage::{Store, StoreError};
+use super::storage_kpi_waits as waits;
 use crate::bundle::{Bundle, Process};
 use crate::engine::eval::{holds, Ctx};
 use crate::engine::{DateTime, Record};
@@ -53,23 +54,35 @@ pub struct SampleRow {
     pub value: f64,
 }
 
-/// The measures kept per process, read once per action.
+/// What one process keeps: its KPI measures, and other keys (approval waits, see
+/// `storage_kpi_waits`) that are counted but are no KPI.
 #[derive(Default)]
-pub struct Kept(HashMap<String, Vec<(String, Measure)>>);
+struct KeptOf {
+    measures: Vec<(String, Measure)>,
+    other: Vec<String>,
+}
+
+/// The keys kept per process, read once per action.
+#[derive(Default)]
+pub struct Kept(HashMap<String, KeptOf>);
 
 impl Kept {
-    fn of(&mut self, c: &Connection, process: &str) -> Result<&[(String, Measure)], StoreError> {
+    fn of(&mut self, c: &Connection, process: &str) -> Result<&KeptOf, StoreError> {
         if !self.0.contains_key(process) {
             let mut st = c.prepare_cached("SELECT key, def FROM kpi_measures WHERE process = ?")?;
             let rows = st.query_map([process], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })?;
-            let mut kept = Vec::new();
+            let mut kept = KeptOf::default();
             for row in rows {
                 let (k, def) = row?;
+                if def == waits::DEF {
+                    kept.other.push(k);
+                    continue;
+                }
                 let m = serde_json::from_str(&def)
                     .map_err(|e| StoreError::Corrupt(format!("KPI measure {k}: {e}")))?;
-                kept.push((k, m));
+                kept.measures.push((k, m));
             }
             self.0.insert(process.to_string(), kept);
         }
@@ -77,17 +90,37 @@ impl Kept {
     }
 
     pub fn has(&mut self, c: &Connection, process: &str, k: &str) -> Result<bool, StoreError> {
-        Ok(self.of(c, process)?.iter().any(|(x, _)| x == k))
+        let of = self.of(c, process)?;
+        Ok(of.measures.iter().any(|(x, _)| x == k) || of.other.iter().any(|x| x == k))
+    }
+
+    /// Remembers a key just written to `kpi_measures` (after `has` read the process).
+    pub fn note(&mut self, process: &str, k: &str) {
+        if let Some(of) = self.0.get_mut(process) {
+            of.other.push(k.to_string());
+        }
     }
 }
 
 /// Adds one sample and counts it in its day and bin.
 pub fn add(c: &Connection, process: &str, k: &str, at: i64, value: f64) -> Result<(), StoreError> {
+    add_ref(c, process, k, at, value, None)
+}
+
+/// [`add`], naming the `kpi_tasks` row the sample came from.
+pub fn add_ref(
+    c: &Connection,
+    process: &str,
+    k: &str,
+    at: i64,
+    value: f64,
+    from_row: Option<i64>,
+) -> Result<(), StoreError> {
     let b = bin(value);
     c.prepare_cached(
-        "INSERT INTO kpi_samples (process, key, at, bin, value) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO kpi_samples (process, key, at, bin, value, ref) VALUES (?, ?, ?, ?, ?, ?)",
     )?
-    .execute(params![process, k, at, b, value])?;
+    .execute(params![process, k, at, b, value, from_row])?;
     c.prepare_cached(
         "INSERT INTO kpi_days (process, key, day, bin, count, sum) VALUES (?, ?, ?, ?, 1, ?)
          ON CONFLICT (process, key, day, bin) DO UPDATE SET count = count + 1, sum = sum + excluded.sum",
@@ -104,7 +137,7 @@ pub fn entered(
     e: &EntryRow,
     rowid: i64,
 ) -> Result<(), StoreError> {
-    let measures = kept.of(c, &e.process)?.to_vec();
+    let measures = kept.of(c, &e.process)?.measures.clone();
     for (k, m) in &measures {
         let value = match m {
             Measure::Time { from, to } if *to == e.status => time_value(c, e, rowid, from)?,
@@ -205,8 +238,8 @@ fn wanted(p: &Process) -> Vec<(String, Measure)> {
     out
 }
 
-/// Starts keeping every measure of `bundle` not kept yet, filled from what the KPI tables
-/// hold, in one transaction. Cost follows the process's history, once per new measure.
+/// Starts keeping every measure of `bundle` not kept yet, and each process's approval waits,
+/// filled from what the KPI tables hold, in one transaction. Cost follows the process's history, once per new measure.
 pub fn ensure(c: &mut Connection, bundle: &Bundle, offset: i32) -> Result<usize, StoreError> {
     let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut added = 0;
@@ -226,6 +259,7 @@ pub fn ensure(c: &mut Connection, bundle: &Bundle, offset: i32) -> Result<usize,
             )?;
             added += 1;
         }
+        waits::ensure(&tx, &mut kept, &p.name)?;
     }
     tx.commit()?;
     Ok(added)

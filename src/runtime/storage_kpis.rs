@@ -107,6 +107,8 @@ fn close(tx: &Transaction<'_>, kept: &mut agg::Kept, c: &CloseRow) -> Result<(),
         .execute(params![c.at, c.done, c.by, id])?;
     if c.done && c.kind == TASK {
         agg::completed(tx, kept, id)?;
+    } else if c.done && c.kind == APPROVAL {
+        super::storage_kpi_waits::decided(tx, kept, id)?;
     }
     Ok(())
 }
@@ -120,17 +122,6 @@ pub struct OpenWork {
     pub requester: Option<String>,
     pub opened: i64,
     pub due: Option<i64>,
-}
-
-/// A decided approval step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decided {
-    pub task: String,
-    pub role: String,
-    pub requester: Option<String>,
-    pub waited: i64,
-    /// Decided after the step's due time.
-    pub late: bool,
 }
 
 impl Store {
@@ -150,29 +141,6 @@ impl Store {
                 requester: r.get(3)?,
                 opened: r.get(4)?,
                 due: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Approval steps decided in `[from, to)`, with how long each waited.
-    pub fn kpi_decided(
-        &self,
-        process: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<Decided>, StoreError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT task, assignees, requester, closed - opened, closed > due FROM kpi_tasks
-             WHERE process = ? AND kind = ? AND closed >= ? AND closed < ? AND done = 1",
-        )?;
-        let rows = st.query_map(params![process, APPROVAL, from, to], |r| {
-            Ok(Decided {
-                task: r.get(0)?,
-                role: r.get(1)?,
-                requester: r.get(2)?,
-                waited: r.get(3)?,
-                late: r.get::<_, Option<bool>>(4)?.unwrap_or(false),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

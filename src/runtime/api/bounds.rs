@@ -2,25 +2,37 @@
 //! itself (an unknown path, a wrong method, a body over its limit, a malformed path or query)
 //! so that every answer, success or not, has the documented shape.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Router;
 
 use crate::runtime::error::ApiError;
-use crate::runtime::service::AppState;
 
 /// The longest a request may take, body upload included, unless `serve --request-timeout`
 /// says otherwise.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The bounds every API request passes through: the JSON body limit, the JSON envelope for
+/// what axum answers by itself, and the request timeout. One function, so the server and the
+/// bench that measures their cost (`benches/bounds.rs`) layer the same things.
+pub fn apply<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    max_json: usize,
+    limit: Duration,
+) -> Router<S> {
+    router
+        .layer(DefaultBodyLimit::max(max_json))
+        .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn_with_state(limit, timeout))
+}
+
 /// Ends a request that runs past the server's request timeout with `408 timeout`.
-pub async fn timeout(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let limit = s.request_timeout;
+pub async fn timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
         Err(_) => ApiError::new(

@@ -69,14 +69,8 @@ fn limit(
 pub fn router(state: Arc<AppState>) -> Router {
     let max_upload = state.files.max_upload;
     let (router, _) = api(max_upload).split_for_parts();
-    router
-        .layer(DefaultBodyLimit::max(MAX_JSON))
-        .layer(axum::middleware::from_fn(bounds::json_errors))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            bounds::timeout,
-        ))
-        .with_state(state)
+    let limit = state.request_timeout;
+    bounds::apply(router, MAX_JSON, limit).with_state(state)
 }
 
 /// Runs blocking store work off the async threads.

@@ -11,9 +11,11 @@ use serde_json::{json, Value};
 use super::form::FormData;
 use super::task::record_summary;
 use super::{blocking, data, view, Pages, Signed};
+use crate::bundle::{Bundle, Process};
 use crate::engine::{Action, RecordId};
 use crate::runtime::directory::Directory;
 use crate::runtime::error::ApiError;
+use crate::runtime::storage::StoredRecord;
 
 pub async fn get(State(p): State<Arc<Pages>>, h: HeaderMap, Path(id): Path<RecordId>) -> Response {
     blocking(move || match p.signed_in(&h) {
@@ -29,15 +31,7 @@ pub async fn post(
     Path(id): Path<RecordId>,
     req: Request,
 ) -> Response {
-    let form = match p.form(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    blocking(move || {
-        let s = match p.checked(&h, &form) {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
+    super::posted(p, h, req, move |p, s, form| {
         let approve = form.get("decision") == Some("approve");
         let reason = form.get("reason").unwrap_or("").trim().to_string();
         let reason = (!approve).then_some(reason);
@@ -61,23 +55,25 @@ pub async fn post(
             } else {
                 "/?done=reject"
             }),
-            Err(e) => show(&p, &s, id, Some((&form, &e))),
+            Err(e) => show(p, &s, id, Some((&form, &e))),
         }
     })
     .await
 }
 
 fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiError)>) -> Response {
-    let (sr, b) = match data::record(&p.app, &s.person, id) {
-        Ok(x) => x,
-        Err(e) => return p.error(super::lang_of(s), &e),
-    };
-    let Some(proc_) = b.process(&sr.record.process) else {
-        return p.error(
-            super::lang_of(s),
-            &ApiError::bad("the record's process is gone"),
-        );
-    };
+    p.with_record(s, id, |sr, b, proc_| show_step(p, s, sr, b, proc_, refused))
+}
+
+fn show_step(
+    p: &Pages,
+    s: &Signed,
+    sr: &StoredRecord,
+    b: &Bundle,
+    proc_: &Process,
+    refused: Option<(&FormData, &ApiError)>,
+) -> Response {
+    let id = sr.record.id;
     let lang = data::lang(&s.person, Some(proc_));
     let step = sr.record.approval.as_ref().and_then(|a| {
         let t = proc_.transitions.get(a.transition)?;
@@ -88,8 +84,7 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
         approve: true,
         reason: None,
     };
-    let Some((a, t, st)) =
-        step.filter(|_| data::Judge::new(&p.app, &b, &s.person).may(&sr, decide))
+    let Some((a, t, st)) = step.filter(|_| data::Judge::new(&p.app, b, &s.person).may(sr, decide))
     else {
         let text = refused
             .map(|(_, e)| super::refusal::in_words(&proc_.fields, e, lang).message)
@@ -109,7 +104,7 @@ fn show(p: &Pages, s: &Signed, id: RecordId, refused: Option<(&FormData, &ApiErr
         .map_or(t.to.clone(), |x| x.title.clone());
     let dir = p.app.directory();
     let mut ctx = p.base(s);
-    ctx["record"] = record_summary(proc_, &sr, p.app.clock.offset, &dir);
+    ctx["record"] = record_summary(proc_, sr, p.app.clock.offset, &dir);
     ctx["step"] = json!({
         "title": t.title, "to": to, "number": a.step + 1, "of": t.approval.len(),
         "role": role_title(&st.role),

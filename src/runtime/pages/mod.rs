@@ -29,9 +29,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
 
+use crate::bundle::{Bundle, Process};
 use crate::runtime::error::ApiError;
 use crate::runtime::service::AppState;
-use crate::runtime::storage::SessionRow;
+use crate::runtime::storage::{SessionRow, StoredRecord};
 use data::Person;
 use words::Lang;
 
@@ -184,6 +185,24 @@ impl Pages {
         self.message(lang, e.status, heading, &text)
     }
 
+    /// `f` on the record `id` as this person may read it, its bundle and its process; else
+    /// the error page.
+    pub fn with_record(
+        &self,
+        s: &Signed,
+        id: crate::engine::RecordId,
+        f: impl FnOnce(&StoredRecord, &Bundle, &Process) -> Response,
+    ) -> Response {
+        let (sr, b) = match data::record(&self.app, &s.person, id) {
+            Ok(x) => x,
+            Err(e) => return self.error(lang_of(s), &e),
+        };
+        match b.process(&sr.record.process) {
+            Some(proc_) => f(&sr, &b, proc_),
+            None => self.error(lang_of(s), &ApiError::bad("the record's process is gone")),
+        }
+    }
+
     /// The common context of a signed-in page.
     pub fn base(&self, s: &Signed) -> serde_json::Value {
         json!({"me": {"id": s.person.id, "name": s.person.name}, "csrf": s.session.csrf})
@@ -195,6 +214,25 @@ impl Pages {
             .await
             .map_err(|m| self.message(Lang::Zh, StatusCode::BAD_REQUEST, "refused", &m))
     }
+}
+
+/// A form post: the form is read, then, on the blocking pool, `f` runs for the signed-in
+/// person whose form carries their session's CSRF token (else the page saying why not).
+pub async fn posted(
+    p: Arc<Pages>,
+    h: HeaderMap,
+    req: Request,
+    f: impl FnOnce(&Pages, Signed, form::FormData) -> Response + Send + 'static,
+) -> Response {
+    let form = match p.form(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    blocking(move || match p.checked(&h, &form) {
+        Ok(s) => f(&p, s, form),
+        Err(r) => r,
+    })
+    .await
 }
 
 /// The language of a person's pages where no process decides it.

@@ -40,22 +40,14 @@ pub async fn post(
     Path(process): Path<String>,
     req: Request,
 ) -> Response {
-    let form = match p.form(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    blocking(move || {
-        let s = match p.checked(&h, &form) {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
+    super::posted(p, h, req, move |p, s, form| {
         let b = match data::active_bundle(&p.app) {
             Ok(Some(b)) => b,
-            Ok(None) => return show(&p, &s, &process, None),
+            Ok(None) => return show(p, &s, &process, None),
             Err(e) => return p.error(super::lang_of(&s), &e),
         };
         let Some(proc_) = b.process(&process) else {
-            return show(&p, &s, &process, None);
+            return show(p, &s, &process, None);
         };
         let ids: Vec<String> = data::creation_fields(proc_)
             .iter()
@@ -77,7 +69,7 @@ pub async fn post(
             None,
         ) {
             Ok((id, _)) => view::see_other(&format!("/r/{id}?done=create")),
-            Err(e) => show(&p, &s, &process, Some((&form, &e))),
+            Err(e) => show(p, &s, &process, Some((&form, &e))),
         }
     })
     .await

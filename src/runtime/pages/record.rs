@@ -45,44 +45,42 @@ pub async fn post_move(
     Path((id, to)): Path<(RecordId, String)>,
     req: Request,
 ) -> Response {
-    let form = match p.form(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    blocking(move || {
-        let s = match p.checked(&h, &form) {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
-        let (sr, b) = match data::record(&p.app, &s.person, id) {
-            Ok(x) => x,
-            Err(e) => return p.error(super::lang_of(&s), &e),
-        };
-        let Some(proc_) = b.process(&sr.record.process) else {
-            return p.error(
-                super::lang_of(&s),
-                &ApiError::bad("the record's process is gone"),
-            );
-        };
-        let ids = move_fields(proc_, &sr.record.status, &to);
-        let fields = form::values(proc_, &ids, &form, p.app.clock.offset);
-        let user = s.person.user();
-        // The fields travel with the move, in one action: the engine decides both together.
-        let req = json!({"move": to, "fill": fields, "via": "page"});
-        let mv = Action::Move {
-            record: id,
-            to: to.clone(),
-            fields,
-        };
-        match p
-            .app
-            .act(&user, Some(id), mv, req, "move", Some(sr.version), None)
-        {
-            Ok(_) => view::see_other(&format!("/r/{id}?done=move")),
-            Err(e) => show(&p, &s, id, Some((&to, &form, &e)), None, None),
-        }
+    super::posted(p, h, req, move |p, s, form| {
+        p.with_record(&s, id, |sr, _, proc_| {
+            move_with_fields(p, &s, sr, proc_, &to, &form)
+        })
     })
     .await
+}
+
+/// The move to `to` with the fields the form filled, decided by the engine; the record page
+/// again with the refusal at its fields when refused.
+fn move_with_fields(
+    p: &Pages,
+    s: &Signed,
+    sr: &StoredRecord,
+    proc_: &Process,
+    to: &str,
+    form: &FormData,
+) -> Response {
+    let id = sr.record.id;
+    let ids = move_fields(proc_, &sr.record.status, to);
+    let fields = form::values(proc_, &ids, form, p.app.clock.offset);
+    let user = s.person.user();
+    // The fields travel with the move, in one action: the engine decides both together.
+    let req = json!({"move": to, "fill": fields, "via": "page"});
+    let mv = Action::Move {
+        record: id,
+        to: to.to_string(),
+        fields,
+    };
+    match p
+        .app
+        .act(&user, Some(id), mv, req, "move", Some(sr.version), None)
+    {
+        Ok(_) => view::see_other(&format!("/r/{id}?done=move")),
+        Err(e) => show(p, s, id, Some((to, form, &e)), None, None),
+    }
 }
 
 /// The fields a move asks for: the transition's `requires` and the target's.

@@ -36,49 +36,47 @@ pub async fn post(
     Path((id, task)): Path<(RecordId, String)>,
     req: Request,
 ) -> Response {
-    let form = match p.form(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    blocking(move || {
-        let s = match p.checked(&h, &form) {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
-        let (sr, b) = match data::record(&p.app, &s.person, id) {
-            Ok(x) => x,
-            Err(e) => return p.error(super::lang_of(&s), &e),
-        };
-        let Some(proc_) = b.process(&sr.record.process) else {
-            return p.error(
-                super::lang_of(&s),
-                &ApiError::bad("the record's process is gone"),
-            );
-        };
-        let fill_ids = data::task_def(proc_, &sr.record.status, &task)
-            .map(|d| d.complete.fill.clone())
-            .unwrap_or_default();
-        let fill = form::values(proc_, &fill_ids, &form, p.app.clock.offset);
-        let request = json!({"complete": {"task": task, "fill": fill}, "via": "page"});
-        let action = Action::Complete {
-            record: id,
-            task: task.clone(),
-            fill,
-        };
-        match p.app.act(
-            &s.person.user(),
-            Some(id),
-            action,
-            request,
-            "complete",
-            None,
-            None,
-        ) {
-            Ok(_) => view::see_other("/?done=task"),
-            Err(e) => show(&p, &s, id, &task, Some((&form, &e))),
-        }
+    super::posted(p, h, req, move |p, s, form| {
+        p.with_record(&s, id, |sr, _, proc_| {
+            complete(p, &s, sr, proc_, &task, &form)
+        })
     })
     .await
+}
+
+/// Completes the task with what the form filled, decided by the engine; the task page again
+/// with the refusal at its fields when refused.
+fn complete(
+    p: &Pages,
+    s: &Signed,
+    sr: &StoredRecord,
+    proc_: &Process,
+    task: &str,
+    form: &FormData,
+) -> Response {
+    let id = sr.record.id;
+    let fill_ids = data::task_def(proc_, &sr.record.status, task)
+        .map(|d| d.complete.fill.clone())
+        .unwrap_or_default();
+    let fill = form::values(proc_, &fill_ids, form, p.app.clock.offset);
+    let request = json!({"complete": {"task": task, "fill": fill}, "via": "page"});
+    let action = Action::Complete {
+        record: id,
+        task: task.to_string(),
+        fill,
+    };
+    match p.app.act(
+        &s.person.user(),
+        Some(id),
+        action,
+        request,
+        "complete",
+        None,
+        None,
+    ) {
+        Ok(_) => view::see_other("/?done=task"),
+        Err(e) => show(p, s, id, task, Some((form, &e))),
+    }
 }
 
 /// The task page; after a refused form, with what was typed and the refusal.
