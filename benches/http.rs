@@ -399,6 +399,66 @@ fn timer_wave(dir: &Path, records: usize) {
     }
 }
 
+/// Pages one action writes to the write-ahead log: the WAL's growth over one create and its
+/// ten completions on a fresh database (fewer frames than the auto-checkpoint's 1,000, so
+/// nothing is rewound in between), against the raw transaction's. Commit time on this disk
+/// follows the bytes written: this is where an action's time goes besides the fsync itself.
+fn wal_pages(dir: &Path) {
+    let db = dir.join("wal.db");
+    let text = bundle(&dir.join("wal"));
+    let server = serve(&db);
+    let mut conn = Conn::connect(&server.addr).unwrap();
+    let (st, _) = conn
+        .request("PUT", "/v1/bundle", Some("adm"), Some(&text))
+        .unwrap();
+    assert_eq!(st, 201);
+    let wal = db.with_extension("db-wal");
+    let frames = || std::fs::metadata(&wal).map_or(0, |m| m.len().saturating_sub(32) / (4096 + 24));
+    let warm = create(&mut conn);
+    complete(&mut conn, warm, 0);
+    let before = frames();
+    let id = create(&mut conn);
+    let after_create = frames();
+    for step in 0..STEPS {
+        complete(&mut conn, id, step);
+    }
+    let after = frames();
+    println!(
+        "WAL pages written: a create {}, a completion {:.1} on average ({} for the ten); the raw UPDATE + audit INSERT transaction {:.1}",
+        after_create - before,
+        (after - after_create) as f64 / STEPS as f64,
+        after - after_create,
+        raw_wal_pages(&dir.join("rawwal.db"))
+    );
+}
+
+/// The WAL pages of the raw bench's transaction (one UPDATE and one audit INSERT), on average
+/// over ten after a truncating checkpoint.
+fn raw_wal_pages(path: &Path) -> f64 {
+    let mut conn = sqlite_table(path, "FULL", 1000);
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    for n in 0..10 {
+        let tx = conn.transaction().unwrap();
+        tx.execute(
+            "UPDATE records SET state_json = ?, version = version + 1 WHERE id = ?",
+            params![json_kb(n + 1, 1), n + 1],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO audit (at, actor, action, record_id, bundle_hash, detail_json)
+             VALUES (?, 'ann', 'complete', ?, 'sha256:x', '{}')",
+            params![n, n + 1],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let len = std::fs::metadata(path.with_extension("db-wal"))
+        .unwrap()
+        .len();
+    len.saturating_sub(32) as f64 / (4096.0 + 24.0) / 10.0
+}
+
 /// `GET /v1/me/work` in a large database: `seed` records made through the API (each with its
 /// first task open for the workers), copied in SQL to `total` records of which one in a
 /// hundred stays open, the rest finished. A worker's list then holds `total / 100` tasks; the
@@ -470,6 +530,7 @@ fn bench(c: &mut Criterion) {
     }
     http_figures(&dir);
     timer_wave(&dir, 1000);
+    wal_pages(&dir);
     my_work_at_scale(&dir, 100, 100_000);
     sqlite_figures(&dir);
 

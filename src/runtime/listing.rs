@@ -46,7 +46,7 @@ impl AppState {
         u: Option<&User>,
         f: &ListFilter,
     ) -> Result<(Vec<Listed>, Option<RecordId>), ApiError> {
-        let store = self.store();
+        let store = self.read_store();
         let now = self.clock.now();
         let world = self.world();
         let limit = f.limit.clamp(1, MAX_LIMIT);
@@ -150,4 +150,57 @@ fn keep(
         overdue,
         record: sr,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::auth::Tokens;
+    use crate::runtime::clock::Clock;
+    use crate::runtime::files::FileStore;
+    use crate::runtime::storage::Store;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn records_lists_and_history_read_beside_the_store_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        let store = Store::open(&db).unwrap();
+        let reader = Store::open_reader(&db).unwrap();
+        let files = FileStore::open(&dir.path().join("files"), 1024).unwrap();
+        let s = AppState::new(
+            store,
+            Tokens::load(None).unwrap(),
+            Clock::from_env(0).unwrap(),
+            files,
+        )
+        .with_reader(reader);
+        // An action holding the store (as a commit does) holds up none of these reads.
+        let held = s.store();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let t = Instant::now();
+                let record = s.read_record(None, 7).map(|_| ()).unwrap_err();
+                let history = s.read_store().history_page(7, 0, 10).unwrap();
+                let filter = ListFilter {
+                    process: None,
+                    status: None,
+                    mine: false,
+                    overdue: false,
+                    q: None,
+                    limit: 10,
+                    before: None,
+                };
+                let listed = s.list_records(None, &filter).unwrap();
+                tx.send((record.status, history.len(), listed.0.len(), t.elapsed()))
+                    .unwrap();
+            });
+            let got = rx.recv_timeout(Duration::from_secs(5));
+            drop(held);
+            let (status, history, listed, took) = got.expect("a read waited for the store's lock");
+            assert_eq!((status.as_u16(), history, listed), (404, 0, 0));
+            assert!(took < Duration::from_secs(1), "{took:?}");
+        });
+    }
 }

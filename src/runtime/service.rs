@@ -89,9 +89,16 @@ impl AppState {
 
     /// Runs a read on the read-only connection when there is one, else on the store.
     pub fn reading<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+        f(&self.read_store())
+    }
+
+    /// The read-only connection when there is one, else the store: reads that need no
+    /// write (a record, its history, a list, KPIs) never wait behind commits. WAL gives each
+    /// read what was committed before it began, so a client reads its own answered writes.
+    pub fn read_store(&self) -> ReadStore<'_> {
         match &self.reader {
-            Some(r) => f(&r.lock().unwrap_or_else(|e| e.into_inner())),
-            None => f(&self.store()),
+            Some(r) => ReadStore::Reader(r.lock().unwrap_or_else(|e| e.into_inner())),
+            None => ReadStore::Writer(self.store()),
         }
     }
 
@@ -720,7 +727,7 @@ impl AppState {
 
     /// A record as a user may see it: external users only see records they take part in.
     pub fn read_record(&self, u: Option<&User>, id: RecordId) -> Result<StoredRecord, ApiError> {
-        let store = self.store();
+        let store = self.read_store();
         let Some(sr) = store.record(id)? else {
             return Err(EngineError::new(ecode::NO_SUCH_RECORD, format!("no record {id}")).into());
         };
@@ -878,4 +885,20 @@ fn created_id(events: &[Event], world: &World) -> RecordId {
             _ => None,
         })
         .unwrap_or(world.next_id.saturating_sub(1))
+}
+
+/// A connection to read from (see [`AppState::read_store`]).
+pub enum ReadStore<'a> {
+    Reader(MutexGuard<'a, Store>),
+    Writer(tokio::sync::MutexGuard<'a, Store>),
+}
+
+impl std::ops::Deref for ReadStore<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        match self {
+            ReadStore::Reader(g) => g,
+            ReadStore::Writer(g) => g,
+        }
+    }
 }

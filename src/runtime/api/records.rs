@@ -266,7 +266,7 @@ pub async fn history(
     let offset = s.clock.offset;
     let rows = blocking(move || {
         s.read_record(u.as_ref(), id)?;
-        Ok(s.store().history_page(id, after, limit + 1)?)
+        Ok(s.read_store().history_page(id, after, limit + 1)?)
     })
     .await?;
     let more = rows.len() > limit;
