@@ -166,7 +166,8 @@ fn role_keys(c: &Connection, process: &str) -> Result<Vec<String>, StoreError> {
 pub type Wait = (i64, Option<String>, String);
 
 /// The `n` longest waits decided in `[from, to)`, the longest first: per role only the top
-/// bins that can hold them are read, then who asked is looked up for those few.
+/// bins that can hold them are read (value and rowid, both in the bin index), then who asked
+/// is looked up for those few.
 pub fn longest(
     c: &Connection,
     process: &str,
@@ -174,51 +175,49 @@ pub fn longest(
     n: u64,
 ) -> Result<Vec<Wait>, StoreError> {
     let mut found: Vec<(f64, i64, String)> = Vec::new();
+    let mut st = c.prepare_cached(
+        "SELECT value, rowid FROM kpi_samples
+         WHERE process = ? AND key = ? AND bin = ? AND at >= ? AND at < ?",
+    )?;
     for k in role_keys(c, process)? {
-        let b = bins(c, process, &k, from, to)?;
-        let Some(floor) = top_bin(&b, n) else {
-            continue;
-        };
-        let mut st = c.prepare_cached(
-            "SELECT value, ref FROM kpi_samples
-             WHERE process = ? AND key = ? AND bin >= ? AND at >= ? AND at < ?",
-        )?;
-        let rows = st.query_map(params![process, k, floor, from, to], |r| {
-            Ok((
-                r.get::<_, f64>(0)?,
-                r.get::<_, Option<i64>>(1)?.unwrap_or(0),
-            ))
-        })?;
-        for row in rows {
-            let (v, id) = row?;
-            found.push((v, id, k["wait:".len()..].to_string()));
+        let role = &k["wait:".len()..];
+        for bin in top_bins(&bins(c, process, &k, from, to)?, n) {
+            let rows = st.query_map(params![process, k, bin, from, to], |r| {
+                Ok((r.get::<_, f64>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (v, rowid) = row?;
+                found.push((v, rowid, role.to_string()));
+            }
         }
     }
-    // Ties in the order the steps were decided, as before the aggregates.
+    // Ties in the order the steps were decided (samples are written as they are).
     found.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     found.truncate(n as usize);
-    let mut ask = c.prepare_cached("SELECT requester FROM kpi_tasks WHERE id = ?")?;
+    let mut ask = c.prepare_cached(
+        "SELECT t.requester FROM kpi_samples s JOIN kpi_tasks t ON t.id = s.ref WHERE s.rowid = ?",
+    )?;
     found
         .into_iter()
-        .map(|(v, id, role)| {
-            let who: Option<String> = ask.query_row([id], |r| r.get(0)).optional()?.flatten();
+        .map(|(v, rowid, role)| {
+            let who: Option<String> = ask.query_row([rowid], |r| r.get(0)).optional()?.flatten();
             Ok((v as i64, who, role))
         })
         .collect()
 }
 
-/// The lowest bin that, with every bin above it, holds at least `n` samples (or all of them).
-fn top_bin(b: &super::kpi_agg::Bins, n: u64) -> Option<i64> {
+/// The highest bins that together hold at least `n` samples (or all of them), highest first.
+fn top_bins(b: &super::kpi_agg::Bins, n: u64) -> Vec<i64> {
     let mut seen = 0;
-    let mut floor = None;
+    let mut out = Vec::new();
     for (bin, (count, _)) in b.0.iter().rev() {
-        floor = Some(*bin);
-        seen += count;
         if seen >= n {
             break;
         }
+        out.push(*bin);
+        seen += count;
     }
-    floor
+    out
 }
 
 impl super::storage::Store {
@@ -253,11 +252,11 @@ mod tests {
         b.add(3, 4, 12.0);
         b.add(40, 2, 200.0);
         b.add(70, 1, 5000.0);
-        assert_eq!(top_bin(&b, 1), Some(70));
-        assert_eq!(top_bin(&b, 3), Some(40));
-        assert_eq!(top_bin(&b, 4), Some(3));
-        assert_eq!(top_bin(&b, 50), Some(3));
-        assert_eq!(top_bin(&Bins::default(), 5), None);
+        assert_eq!(top_bins(&b, 1), [70]);
+        assert_eq!(top_bins(&b, 3), [70, 40]);
+        assert_eq!(top_bins(&b, 4), [70, 40, 3]);
+        assert_eq!(top_bins(&b, 50), [70, 40, 3]);
+        assert!(top_bins(&Bins::default(), 5).is_empty());
     }
 
     /// Inserts a decided step as an action would, and returns its row id.
