@@ -60,7 +60,7 @@ fn option_zh(name: &str) -> &'static str {
 fn rule_schema(r: &Rule) -> Value {
     let mut props = Map::new();
     props.insert("level".into(), json!({ "$ref": "#/definitions/level" }));
-    for o in r.options {
+    for o in r.options() {
         let en = format!(
             "{}{} Default {}.",
             o.doc[..1].to_uppercase(),
@@ -71,27 +71,31 @@ fn rule_schema(r: &Rule) -> Value {
         let opt = json!({ "type": "integer", "minimum": 1, "default": o.default });
         props.insert(o.name.into(), described(opt, &en, &zh));
     }
-    let takes = if r.options.is_empty() {
+    let takes = if r.options().is_empty() {
         "Only `level` can be set.".to_string()
     } else {
-        let names: Vec<String> = r.options.iter().map(|o| format!("`{}`", o.name)).collect();
+        let names: Vec<String> = r
+            .options()
+            .iter()
+            .map(|o| format!("`{}`", o.name))
+            .collect();
         format!("Options: {}.", names.join(", "))
     };
     let en = format!(
         "**{}**: {}. Default level: `{}`. {takes}",
-        r.name,
-        r.summary,
-        r.default_level.as_str()
+        r.name(),
+        r.doc.summary,
+        r.default_level().as_str()
     );
     let zh = format!(
         "**{}**：{}。默认级别：`{}`。",
-        r.name,
-        rule_zh(r.name),
-        r.default_level.as_str()
+        r.name(),
+        rule_zh(r.name()),
+        r.default_level().as_str()
     );
     let settings = json!({ "type": "object", "properties": props, "additionalProperties": false });
     described(
-        json!({ "anyOf": [{ "$ref": "#/definitions/level" }, settings], "default": r.default_level.as_str() }),
+        json!({ "anyOf": [{ "$ref": "#/definitions/level" }, settings], "default": r.default_level().as_str() }),
         &en,
         &zh,
     )
@@ -100,7 +104,7 @@ fn rule_schema(r: &Rule) -> Value {
 fn lint_schema() -> Value {
     let rules: Map<String, Value> = registry()
         .iter()
-        .map(|r| (r.name.to_string(), rule_schema(r)))
+        .map(|r| (r.name().to_string(), rule_schema(r)))
         .collect();
     let rules = described(
         json!({ "type": "object", "properties": rules, "additionalProperties": false }),
@@ -110,7 +114,7 @@ fn lint_schema() -> Value {
     let ignore = described(
         json!({
             "type": "object",
-            "additionalProperties": { "type": "array", "items": { "enum": registry().iter().map(|r| r.name).collect::<Vec<_>>() } }
+            "additionalProperties": { "type": "array", "items": { "enum": registry().iter().map(|r| r.name()).collect::<Vec<_>>() } }
         }),
         "Path glob → lint rules not reported for those files. E.g. `{ \"sops/legacy/**\": [missing-review] }`.",
         "路径通配 → 这些文件不报告的 lint 规则。例如 `{ \"sops/legacy/**\": [missing-review] }`。",
@@ -251,15 +255,20 @@ mod tests {
         let rules = &doc["properties"]["lint"]["properties"]["rules"];
         assert_eq!(rules["additionalProperties"], false);
         for r in registry() {
-            let rule = &rules["properties"][r.name];
+            let rule = &rules["properties"][r.name()];
             let md = rule["markdownDescription"].as_str().unwrap();
             assert!(
-                md.contains(r.summary) && md.contains(rule_zh(r.name)),
+                md.contains(r.doc.summary) && md.contains(rule_zh(r.name())),
                 "{}",
-                r.name
+                r.name()
             );
-            assert_ne!(rule_zh(r.name), "lint 规则", "{} has Chinese words", r.name);
-            for o in r.options {
+            assert_ne!(
+                rule_zh(r.name()),
+                "lint 规则",
+                "{} has Chinese words",
+                r.name()
+            );
+            for o in r.options() {
                 assert!(
                     rule["anyOf"][1]["properties"][o.name].is_object(),
                     "{}",

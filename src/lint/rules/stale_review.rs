@@ -1,12 +1,17 @@
 //! `stale-review`: the process file was last committed longer ago than `review.every`.
 
+use crate::codes::{Doc, Kind};
 use crate::expr::DurationUnit;
 use crate::lint::time::format_date;
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "stale-review",
+const DOC: Doc = Doc {
+    code: "stale-review",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "git history: the process file was last changed longer ago than `review.every`",
     what: "Reads the git history of the repository holding the project (the nearest one at or \
         above the project folder). When the last commit that changed the process's file is \
@@ -31,7 +36,7 @@ metadata:
   owner: role:sales-manager
   review: { every: 180d }
 "#,
-    use_instead: r#"# reviewed with the warehouse on 2026-11-02; the guide of `ship` was corrected and
+    fixed: r#"# reviewed with the warehouse on 2026-11-02; the guide of `ship` was corrected and
 # the change committed, which restarts the clock
 apiVersion: sopctl/v1
 kind: Process
@@ -42,8 +47,10 @@ metadata:
   review: { every: 180d }
 "#,
     help: "Review the SOP with the people who follow it and commit the result, or change `review.every` to the cadence the owner can keep.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
     check: Check::Process(check),
 };
 
