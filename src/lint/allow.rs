@@ -18,8 +18,51 @@ pub const ALLOW_WITHOUT_REASON: Code = &Doc {
         always a warning and cannot itself be configured, ignored or allowed.",
     why: "An exception without a reason is indistinguishable from a shortcut. The next person \
         to review the SOP needs to know whether the exception still holds.",
-    example: "metadata:\n  lint:\n    allow:\n      - rule: task-without-due\n",
-    fixed: "metadata:\n  lint:\n    allow:\n      - rule: task-without-due\n        reason: 由客户约定上门时间，无法预设期限\n",
+    example: r#"apiVersion: sopctl/v1
+kind: Process
+metadata:
+  name: home-repair
+  title: 上门维修
+  owner: role:sales-manager
+  review: { every: 180d }
+  lint:
+    allow:
+      - rule: task-without-due
+spec:
+  purpose: 客户报修后，售后按约定时间上门维修并记录结果。
+  statuses:
+    scheduled:
+      title: 待上门
+      initial: true
+      tasks:
+        - { id: visit, title: 上门维修, assignee: role:warehouse, guide: 按约定时间上门，修好后请客户签字确认。, complete: { then: done } }
+    done: { title: 已完成, terminal: true }
+  transitions:
+    - { from: scheduled, to: done, by: [role:warehouse] }
+"#,
+    fixed: r#"apiVersion: sopctl/v1
+kind: Process
+metadata:
+  name: home-repair
+  title: 上门维修
+  owner: role:sales-manager
+  review: { every: 180d }
+  lint:
+    allow:
+      - rule: task-without-due
+        reason: 由客户约定上门时间，无法预设期限
+spec:
+  purpose: 客户报修后，售后按约定时间上门维修并记录结果。
+  statuses:
+    scheduled:
+      title: 待上门
+      initial: true
+      tasks:
+        - { id: visit, title: 上门维修, assignee: role:warehouse, guide: 按约定时间上门，修好后请客户签字确认。, complete: { then: done } }
+    done: { title: 已完成, terminal: true }
+  transitions:
+    - { from: scheduled, to: done, by: [role:warehouse] }
+"#,
     help: "Add `reason:` saying why the rule does not apply to this process.",
 };
 
@@ -32,8 +75,50 @@ pub const ALLOW_BAD_RULE: Code = &Doc {
         `unused-role` checks the Roles file for the whole project and cannot be allowed by \
         one process (switch it off or ignore it in sopctl.yaml instead). Always a warning.",
     why: "A misspelt allow silences nothing, and the author believes the rule is handled.",
-    example: "metadata:\n  lint:\n    allow:\n      - { rule: task-without-dué, reason: 由客户约定时间 }\n",
-    fixed: "metadata:\n  lint:\n    allow:\n      - { rule: task-without-due, reason: 由客户约定时间 }\n",
+    example: r#"apiVersion: sopctl/v1
+kind: Process
+metadata:
+  name: home-repair
+  title: 上门维修
+  owner: role:sales-manager
+  review: { every: 180d }
+  lint:
+    allow:
+      - { rule: task-without-dué, reason: 由客户约定上门时间 }
+spec:
+  purpose: 客户报修后，售后按约定时间上门维修并记录结果。
+  statuses:
+    scheduled:
+      title: 待上门
+      initial: true
+      tasks:
+        - { id: visit, title: 上门维修, assignee: role:warehouse, guide: 按约定时间上门，修好后请客户签字确认。, complete: { then: done } }
+    done: { title: 已完成, terminal: true }
+  transitions:
+    - { from: scheduled, to: done, by: [role:warehouse] }
+"#,
+    fixed: r#"apiVersion: sopctl/v1
+kind: Process
+metadata:
+  name: home-repair
+  title: 上门维修
+  owner: role:sales-manager
+  review: { every: 180d }
+  lint:
+    allow:
+      - { rule: task-without-due, reason: 由客户约定上门时间 }
+spec:
+  purpose: 客户报修后，售后按约定时间上门维修并记录结果。
+  statuses:
+    scheduled:
+      title: 待上门
+      initial: true
+      tasks:
+        - { id: visit, title: 上门维修, assignee: role:warehouse, guide: 按约定时间上门，修好后请客户签字确认。, complete: { then: done } }
+    done: { title: 已完成, terminal: true }
+  transitions:
+    - { from: scheduled, to: done, by: [role:warehouse] }
+"#,
     help: "Fix the rule name; run `sopctl explain` with a rule name to check it.",
 };
 
