@@ -163,3 +163,26 @@ fn explain_lists_every_code_grouped_and_knows_config() {
         "{text}"
     );
 }
+
+#[test]
+fn readme_codes_table_matches_the_registry() {
+    let path = repo_root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = (
+        "<!-- validation-codes:start -->\n",
+        "<!-- validation-codes:end -->",
+    );
+    let a = readme.find(start).expect("start marker") + start.len();
+    let b = readme.find(end).expect("end marker");
+    let expected = sopctl::codes::readme_table();
+    if readme[a..b] != expected {
+        if std::env::var_os("SOPCTL_UPDATE_README").is_some() {
+            let updated = format!("{}{}{}", &readme[..a], expected, &readme[b..]);
+            std::fs::write(&path, updated).unwrap();
+        } else {
+            panic!(
+                "the README codes table is out of date (run with SOPCTL_UPDATE_README=1 to rewrite it); expected between the markers:\n{expected}"
+            );
+        }
+    }
+}

@@ -10,7 +10,7 @@ mod reference;
 
 pub use explain::{explain_text, list_text, wrap};
 pub use meta::{CONFIG, SCENARIO_FAILED};
-pub use reference::reference_markdown;
+pub use reference::{readme_table, reference_markdown};
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::lint::{Level, RuleOption};

@@ -58,3 +58,13 @@ pub fn reference_markdown() -> String {
     }
     out.trim_end().to_string() + "\n"
 }
+
+/// The validation codes table of the README (between `<!-- validation-codes:start -->` and
+/// `<!-- validation-codes:end -->`), so that the two cannot drift apart.
+pub fn readme_table() -> String {
+    let mut out = String::from("| code | when |\n|---|---|\n");
+    for d in super::validation() {
+        let _ = writeln!(out, "| `{}` | {} |", d.code, d.summary);
+    }
+    out
+}

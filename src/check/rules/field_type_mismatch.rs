@@ -14,8 +14,9 @@ pub const CODE: Code = &Doc {
     summary: "A value has the wrong type for where it is used",
     what: "A type error: an expression compares or adds values of incompatible types (a \
         `money` field with a `'string'`), an assignee or other `field:` reference names a \
-        field that is not `user` or `users`, or a `start.with` pair copies a field into a \
-        child field of another type.",
+        field that is not `user` or `users`, a due date is counted from a field that holds \
+        no date or time, or a `start.with` pair copies a field into a child field of \
+        another type.",
     why: "A condition that compares a number with a text is never true as intended, a task \
         assigned to an amount has nobody to do it, and a child record would receive data \
         it cannot hold.",

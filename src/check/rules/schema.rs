@@ -14,8 +14,8 @@ pub const CODE: Code = &Doc {
     summary: "A document does not match the sopctl/v1 schema",
     what: "A document is valid YAML but not a valid sopctl document: an unknown key, a value \
         of the wrong type, a missing required key, an identifier that breaks the naming \
-        rules, or a value outside its allowed set (such as a field `type` or a \
-        notification `channel`).",
+        rules, a value outside its allowed set (such as a field `type` or a notification \
+        `channel`), or an automatic transition that names people (`by` or `approval`).",
     why: "sopctl cannot tell what a misspelled or unsupported setting was meant to do; \
         ignoring it silently would give people a process that differs from the one written \
         down.",

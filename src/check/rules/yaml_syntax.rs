@@ -15,7 +15,8 @@ pub const CODE: Code = &Doc {
         spaces off its siblings, an unclosed quote or bracket (reported where it opens), \
         and a key written twice in one mapping. Otherwise the position is where the parser \
         gave up, and the mistake is on that line or just before it, often a `: ` inside an \
-        unquoted text.",
+        unquoted text. It is also reported for a file that is binary, not UTF-8 or over 8 \
+        MiB, that nests deeper than 64 levels, or whose aliases expand past 2 million values.",
     why: "Until the file parses, none of its processes exist for sopctl: they are not \
         validated, built into the bundle or shown in the handbook, so the people following \
         them get nothing.",
