@@ -4,7 +4,7 @@ use crate::check::shared::{field_ids, field_suggestion, people_refs, suggestion}
 use crate::check::Ctx;
 use crate::check::{Check, CodeDef};
 use crate::codes::{Code, Doc, Kind};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::{check_condition, Due, ExprErrorKind};
 use crate::model::{Process, RefKind};
 
@@ -31,11 +31,11 @@ pub const DEF: CodeDef = CodeDef {
 };
 
 pub fn unknown_field(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let help = |name: &str| field_suggestion(p, name);
-    let mut check = |id: &str, span, what: String| {
-        if p.field(id).is_none() {
-            out.push(ctx.error(
+    let mut out: Vec<Diagnostic> = field_refs(p)
+        .into_iter()
+        .filter(|(id, ..)| p.field(id).is_none())
+        .map(|(id, span, what)| {
+            ctx.error(
                 CODE,
                 &p.file,
                 span,
@@ -45,51 +45,50 @@ pub fn unknown_field(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
                 ),
                 format!(
                     "define it under `spec.fields`, or fix the name. {}",
-                    help(id)
+                    field_suggestion(p, id)
                 ),
-            ));
-        }
-    };
+            )
+        })
+        .collect();
+    out.extend(in_conditions(ctx, p));
+    out.extend(in_started(ctx, p));
+    out
+}
+
+/// Every field id the process names outside conditions: (id, where it is, words for where).
+fn field_refs(p: &Process) -> Vec<(&str, Span, String)> {
+    let mut out: Vec<(&str, Span, String)> = Vec::new();
     for s in &p.statuses {
         for f in &s.requires {
-            check(&f.v, f.span, format!("`requires` of status `{}`", s.id.v));
+            out.push((&f.v, f.span, format!("`requires` of status `{}`", s.id.v)));
         }
         for l in &s.start {
             if let Some(r) = l.for_each.as_ref().filter(|r| r.kind == RefKind::Field) {
-                check(
-                    &r.id,
-                    r.span,
-                    format!("`start.for_each` of status `{}`", s.id.v),
-                );
+                let what = format!("`start.for_each` of status `{}`", s.id.v);
+                out.push((&r.id, r.span, what));
             }
             for (_, parent) in &l.with {
                 if l.for_each.is_some() && parent.v == crate::model::EACH {
                     continue;
                 }
-                check(
-                    &parent.v,
-                    parent.span,
-                    format!("`start.with` of status `{}`", s.id.v),
-                );
+                let what = format!("`start.with` of status `{}`", s.id.v);
+                out.push((&parent.v, parent.span, what));
             }
         }
     }
     for t in &p.transitions {
         for f in &t.requires {
-            check(
-                &f.v,
-                f.span,
-                format!("`requires` of the transition to `{}`", t.to.v),
-            );
+            let what = format!("`requires` of the transition to `{}`", t.to.v);
+            out.push((&f.v, f.span, what));
         }
     }
     for (_, t) in p.tasks() {
         for f in &t.fill {
-            check(
+            out.push((
                 &f.v,
                 f.span,
                 format!("`complete.fill` of task `{}`", t.id.v),
-            );
+            ));
         }
         if let (
             Some(due),
@@ -101,51 +100,56 @@ pub fn unknown_field(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
             })),
         ) = (&t.due, &t.due_parsed)
         {
-            check(
-                field,
-                due.sub_span(*field_start, *field_end),
-                format!("the due date of task `{}`", t.id.v),
-            );
+            let span = due.sub_span(*field_start, *field_end);
+            out.push((field, span, format!("the due date of task `{}`", t.id.v)));
         }
     }
     for (r, what) in people_refs(p) {
         if r.kind == RefKind::Field {
-            check(&r.id, r.span, what);
+            out.push((&r.id, r.span, what));
         }
     }
-    // Unknown fields inside conditions come from the same type check that finds mismatches.
+    out
+}
+
+/// Unknown fields inside conditions come from the same type check that finds mismatches.
+fn in_conditions(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     for t in &p.transitions {
         let Some(cond) = &t.when else { continue };
         let Ok(expr) = &cond.parsed else { continue };
-        if let Err(errs) = check_condition(expr, &|name| p.field(name).map(|f| f.ty)) {
-            for e in errs
-                .iter()
-                .filter(|e| e.kind == ExprErrorKind::UnknownField)
-            {
-                out.push(
-                    ctx.error(
-                        CODE,
-                        &p.file,
-                        cond.source.sub_span(e.start, e.end),
-                        format!(
-                            "the condition of the transition to `{}`: {}",
-                            t.to.v, e.message
-                        ),
-                        help(
-                            &cond
-                                .source
-                                .v
-                                .chars()
-                                .skip(e.start)
-                                .take(e.end.saturating_sub(e.start))
-                                .collect::<String>(),
-                        ),
-                    ),
-                );
-            }
+        let Err(errs) = check_condition(expr, &|name| p.field(name).map(|f| f.ty)) else {
+            continue;
+        };
+        for e in errs
+            .iter()
+            .filter(|e| e.kind == ExprErrorKind::UnknownField)
+        {
+            let name: String = cond
+                .source
+                .v
+                .chars()
+                .skip(e.start)
+                .take(e.end.saturating_sub(e.start))
+                .collect();
+            out.push(ctx.error(
+                CODE,
+                &p.file,
+                cond.source.sub_span(e.start, e.end),
+                format!(
+                    "the condition of the transition to `{}`: {}",
+                    t.to.v, e.message
+                ),
+                field_suggestion(p, &name),
+            ));
         }
     }
-    // The child side of `start.with` lives in the started process.
+    out
+}
+
+/// The child side of `start.with` lives in the started process.
+fn in_started(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     for s in &p.statuses {
         for l in &s.start {
             let Some(child) = ctx.project.process(&l.process.v) else {
