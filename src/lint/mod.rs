@@ -80,6 +80,8 @@ pub enum Check {
 #[derive(Clone, Copy)]
 pub struct Rule {
     pub doc: Code,
+    /// The summary in Chinese, for the `sopctl.yaml` schema editors show.
+    pub summary_zh: &'static str,
     pub check: Check,
 }
 

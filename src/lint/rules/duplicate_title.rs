@@ -62,6 +62,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "同一流程里两个状态的标题相同",
     check: Check::Process(check),
 };
 

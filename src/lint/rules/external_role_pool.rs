@@ -74,6 +74,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "任务分配给外部角色：该角色的所有外部人员都能看到",
     check: Check::Process(check),
 };
 

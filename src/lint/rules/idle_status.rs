@@ -65,6 +65,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "非终止状态既没有任务、没有自动流转，也没有进入时的审批：没人知道该做什么",
     check: Check::Process(check),
 };
 

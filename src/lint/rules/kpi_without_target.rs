@@ -56,6 +56,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "KPI 没有 `target`（目标值）",
     check: Check::Process(check),
 };
 

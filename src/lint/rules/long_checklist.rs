@@ -66,6 +66,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "检查清单超过 `max` 项（默认 7 项）",
     check: Check::Process(check),
 };
 

@@ -68,6 +68,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "操作指引超过 `max_chars` 个字（默认 600 字）",
     check: Check::Process(check),
 };
 

@@ -60,6 +60,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "通知消息里用了循环或宏",
     check: Check::Process(check),
 };
 

@@ -52,6 +52,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "流程没有 `metadata.owner`（责任人）",
     check: Check::Process(check),
 };
 

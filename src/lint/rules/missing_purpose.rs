@@ -52,6 +52,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "流程没有 `purpose`（目的）",
     check: Check::Process(check),
 };
 

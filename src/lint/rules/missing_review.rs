@@ -52,6 +52,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "流程没有 `metadata.review.every`（复盘周期）",
     check: Check::Process(check),
 };
 

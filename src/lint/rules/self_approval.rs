@@ -59,6 +59,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "审批步骤的角色也能自己发起同一流转",
     check: Check::Process(check),
 };
 

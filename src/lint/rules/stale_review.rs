@@ -73,6 +73,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "按 git 历史，流程文件上次修改早于复盘周期 `review.every`",
     check: Check::Process(check),
 };
 

@@ -59,6 +59,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "任务没有 `due`（截止时间）",
     check: Check::Process(check),
 };
 

@@ -60,6 +60,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "分配给人的任务没有 `guide`（操作指引）",
     check: Check::Process(check),
 };
 

@@ -81,6 +81,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "进入状态或流转需要的字段，原状态里没有任务要求填写，创建时也不必填",
     check: Check::Process(check),
 };
 

@@ -76,6 +76,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "定义了但从未使用的字段",
     check: Check::Process(check),
 };
 

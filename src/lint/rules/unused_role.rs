@@ -75,6 +75,7 @@ spec:
 
 pub const RULE: Rule = Rule {
     doc: &DOC,
+    summary_zh: "定义了但从未使用的角色",
     check: Check::Project(check),
 };
 
