@@ -441,16 +441,16 @@ fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
             _ => continue,
         };
         out.push(
-            Diagnostic::error(
-                "duplicate-name",
-                file,
-                dup.key.span,
-                format!(
-                    "{what} `{}` is defined twice in this mapping (first at line {})",
-                    dup.text, dup.first.span.start.line
-                ),
-            )
-            .with_help("remove one of them, or give it another name"),
+            crate::check::rules::duplicate_name::CODE
+                .error(
+                    file,
+                    dup.key.span,
+                    format!(
+                        "{what} `{}` is defined twice in this mapping (first at line {})",
+                        dup.text, dup.first.span.start.line
+                    ),
+                )
+                .with_help("remove one of them, or give it another name"),
         );
     }
 }

@@ -1,8 +1,8 @@
 //! `bad-kpi`: a KPI's target does not parse or does not fit its measure.
-//! Also reports the unknown ids of a KPI under their own codes (`unknown-status`,
-//! `unknown-task`, `unknown-field`) and a repeated KPI id as `duplicate-name`.
+//! Also reports the unknown statuses and fields of a KPI under their own codes
+//! (`unknown-status`, `unknown-field`) and a repeated KPI id as `duplicate-name`; the task of
+//! an `on_time` KPI is checked by `unknown-task`.
 
-use crate::check::shared::suggestion;
 use crate::check::Ctx;
 use crate::check::{Check, CodeDef};
 use crate::codes::{Code, Doc};
@@ -133,21 +133,8 @@ fn measure(ctx: &Ctx, p: &Process, k: &Kpi, m: &KpiMeasure) -> Vec<Diagnostic> {
                 "`reached: <status>` counts the records that entered that status; `where: <condition>` those whose fields match".into(),
             )),
         },
-        KpiMeasure::OnTime(task) => {
-            if !p.tasks().any(|(_, t)| t.id.v == task.v) {
-                let known: Vec<&str> = p.tasks().map(|(_, t)| t.id.v.as_str()).collect();
-                out.push(ctx.error(
-                    super::unknown_task::CODE,
-                    &p.file,
-                    task.span,
-                    format!(
-                        "KPI `{}` measures task `{}`, which process `{}` does not have",
-                        k.id.v, task.v, p.name.v
-                    ),
-                    suggestion(&task.v, known.iter().copied(), "tasks of this process"),
-                ));
-            }
-        }
+        // Its task is checked by `unknown-task`.
+        KpiMeasure::OnTime(_) => {}
         KpiMeasure::Average(field) => out.extend(average(ctx, p, k, field)),
     }
     out

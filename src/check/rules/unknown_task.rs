@@ -1,8 +1,10 @@
 //! `unknown-task`: an `on_time` KPI names a task the process does not have.
-//! Reported by the KPI checks of `bad-kpi` (`on_time: <task>`), which own `spec.kpis`.
 
-use crate::check::{Check, CodeDef};
+use crate::check::shared::suggestion;
+use crate::check::{Check, CodeDef, Ctx};
 use crate::codes::{Code, Doc, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::model::{KpiMeasure, Process};
 
 pub const CODE: Code = &Doc {
     code: "unknown-task",
@@ -20,9 +22,34 @@ pub const DEF: CodeDef = CodeDef {
     code: CODE,
     check: Check {
         project: None,
-        process: None,
+        process: Some(unknown_task),
     },
 };
+
+/// The task of each `on_time` KPI (a KPI with no measure or several is `bad-kpi`'s).
+pub fn unknown_task(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for k in &p.kpis {
+        let Some(KpiMeasure::OnTime(task)) = k.measure() else {
+            continue;
+        };
+        if p.tasks().any(|(_, t)| t.id.v == task.v) {
+            continue;
+        }
+        let known: Vec<&str> = p.tasks().map(|(_, t)| t.id.v.as_str()).collect();
+        out.push(ctx.error(
+            CODE,
+            &p.file,
+            task.span,
+            format!(
+                "KPI `{}` measures task `{}`, which process `{}` does not have",
+                k.id.v, task.v, p.name.v
+            ),
+            suggestion(&task.v, known.iter().copied(), "tasks of this process"),
+        ));
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {
