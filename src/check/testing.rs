@@ -12,10 +12,20 @@ pub fn validate(yaml: &str) -> Vec<Diagnostic> {
     crate::project::load_sources(&config, files).diagnostics
 }
 
-/// The code's example fails with exactly that code and its fixed version passes clean.
+/// The code's example fails with exactly that code, each finding with a position and a help
+/// text, and its fixed version passes clean.
 pub fn example_and_fix(code: Code) {
     let bad = validate(code.example);
     assert!(!bad.is_empty(), "{}: the example passes", code.code);
+    for d in &bad {
+        let positioned = d.file == "sops/example.yaml" && d.line() >= 1 && d.column() >= 1;
+        let helped = d.help.as_deref().is_some_and(|h| !h.trim().is_empty());
+        assert!(
+            positioned && helped,
+            "{}: no position or help: {d:#?}",
+            code.code
+        );
+    }
     let others: Vec<&Diagnostic> = bad.iter().filter(|d| d.code != code.code).collect();
     assert!(
         others.is_empty(),
