@@ -306,8 +306,8 @@ pub fn run_with(
     let stale_files: Vec<String> = checked
         .iter()
         .filter(|p| p.review_every.as_ref().is_some_and(|r| r.parsed.is_ok()))
-        .filter(|p| config.level("stale-review", &p.file) != Level::Off)
-        .filter(|p| !allowed(p, "stale-review"))
+        .filter(|p| config.level(rules::STALE_REVIEW.name(), &p.file) != Level::Off)
+        .filter(|p| !allowed(p, rules::STALE_REVIEW.name()))
         .map(|p| p.file.to_string())
         .collect();
     let history = if stale_files.is_empty() {
