@@ -117,10 +117,11 @@ pub enum Command {
         #[arg(long, value_name = "PCT")]
         min_coverage: Option<f64>,
     },
-    /// Explain a validation code or lint rule, with a failing and a fixed example.
+    /// Explain a validation code or lint rule, with a failing and a fixed example; without a
+    /// code, list every code.
     Explain {
         /// The code or rule, e.g. `unknown-status` or `idle-status`.
-        code: String,
+        code: Option<String>,
     },
     /// Print the JSON Schema of SOP documents (for editors), or of sopctl.yaml with `--config-schema`.
     Schema {
@@ -313,7 +314,7 @@ pub fn main() -> i32 {
             paths,
             min_coverage,
         } => commands::test::run(&g, paths, *min_coverage),
-        Command::Explain { code } => commands::explain::run(&g, code),
+        Command::Explain { code } => commands::explain::run(&g, code.as_deref()),
         Command::Schema { config_schema } => commands::schema::run(*config_schema),
         Command::Init { dir } => commands::init::run(&g, dir.as_deref()),
         Command::Apply {

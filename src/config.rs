@@ -32,7 +32,7 @@ pub struct ConfigError {
 }
 
 fn config_error(file: &str, span: Span, msg: String, help: &str) -> Diagnostic {
-    Diagnostic::error("config", file, span, msg).with_help(help)
+    crate::codes::CONFIG.error(file, span, msg).with_help(help)
 }
 
 /// Finds the project root: the folder of `--config`, else the nearest folder upwards from
@@ -147,7 +147,7 @@ fn parse(root: &Path, rel: &str, src: SourceFile) -> Result<Config, ConfigError>
         diagnostics: diagnostics
             .into_iter()
             .map(|mut d| {
-                d.code = "config".into();
+                d.code = crate::codes::CONFIG.code.into();
                 d
             })
             .collect(),

@@ -234,7 +234,7 @@ fn load_text(src: SourceFile, lang: Lang) -> FileResult {
             let substantive = docs.iter().filter(|d| !d.root.is_null()).count();
             if substantive == 0 {
                 r.diagnostics.push(
-                    Diagnostic::error("schema", &rel, Span::point(Pos::START), "this file holds no SOP document")
+                    check::rules::schema::CODE.error(&rel, Span::point(Pos::START), "this file holds no SOP document")
                         .with_help("write a document with `apiVersion: sopctl/v1`, `kind`, `metadata` and `spec`, or delete the file"),
                 );
             }

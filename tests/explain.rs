@@ -4,11 +4,10 @@
 mod common;
 
 use common::*;
-use sopctl::codes::VALIDATION_CODES;
 
 #[test]
 fn explain_every_code() {
-    for doc in VALIDATION_CODES {
+    for doc in sopctl::codes::validation() {
         let out = sopctl().args(["explain", doc.code]).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", doc.code);
         let text = stdout(&out);
@@ -46,7 +45,7 @@ fn validate_text(text: &str) -> serde_json::Value {
 #[test]
 fn documented_examples_fail_with_their_code_and_fixes_pass() {
     let mut problems = Vec::new();
-    for doc in VALIDATION_CODES {
+    for doc in sopctl::codes::validation() {
         let bad = validate_text(doc.example);
         let codes: Vec<&str> = bad["diagnostics"]
             .as_array()

@@ -319,12 +319,12 @@ fn sarif_carries_lint_rule_descriptions() {
         .unwrap();
     let rule = rules.iter().find(|r| r["id"] == "idle-status").unwrap();
     let doc = sopctl::lint::lookup("idle-status").unwrap();
-    assert_eq!(rule["shortDescription"]["text"], doc.summary);
+    assert_eq!(rule["shortDescription"]["text"], doc.doc.summary);
     assert!(rule["fullDescription"]["text"]
         .as_str()
         .unwrap()
         .starts_with("Flags a non-terminal status"));
-    assert_eq!(rule["help"]["text"], doc.help);
+    assert_eq!(rule["help"]["text"], doc.doc.help);
     assert_eq!(rule["defaultConfiguration"]["level"], "warning");
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "idle-status");
@@ -362,8 +362,8 @@ fn github_and_human_formats() {
 #[test]
 fn explain_every_rule() {
     for rule in sopctl::lint::registry() {
-        let out = sopctl().args(["explain", rule.name]).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", rule.name);
+        let out = sopctl().args(["explain", rule.name()]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", rule.name());
         let text = stdout(&out);
         for part in [
             "What it does",
@@ -371,12 +371,12 @@ fn explain_every_rule() {
             "Example",
             "Use instead",
             "Default level: warn",
-            rule.summary,
+            rule.doc.summary,
         ] {
             assert!(
                 text.contains(part),
                 "explain {} lacks {part:?}:\n{text}",
-                rule.name
+                rule.name()
             );
         }
     }

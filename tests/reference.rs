@@ -29,74 +29,6 @@ fn check_generated(name: &str, text: &str) {
     );
 }
 
-fn yaml_block(out: &mut String, heading: &str, yaml: &str) {
-    let _ = write!(out, "{heading}:\n\n```yaml\n{}\n```\n\n", yaml.trim_end());
-}
-
-fn codes_md() -> String {
-    let mut out = String::from(
-        "# Codes\n\n<!-- Written by `SOPCTL_BLESS=1 cargo test --test reference` from the code \
-         registry; `sopctl explain CODE` prints the same text. -->\n\nEvery finding names a \
-         code. Validation codes are errors (`yaml-syntax` on a special file can be a warning); \
-         lint rules are warnings unless `sopctl.yaml` says otherwise (see \
-         [config.md](config.md)).\n\n## Validation codes\n\n",
-    );
-    for d in sopctl::codes::VALIDATION_CODES {
-        let _ = write!(
-            out,
-            "### {}\n\n**{}.** {}\n\n{}\n\n",
-            d.code, d.summary, d.what, d.why
-        );
-        yaml_block(&mut out, "Fails", d.example);
-        yaml_block(&mut out, "Fixed", d.fixed);
-        let _ = write!(out, "How to fix: {}\n\n", d.help);
-    }
-    out.push_str("## Lint rules\n\n");
-    for r in sopctl::lint::registry() {
-        let _ = write!(
-            out,
-            "### {}\n\n**{}.** {}\n\n{}\n\nDefault level: `{}`.",
-            r.name,
-            r.summary,
-            r.what,
-            r.why,
-            r.default_level.as_str()
-        );
-        for o in r.options {
-            let _ = write!(
-                out,
-                " Option `{}` (default {}): {}",
-                o.name, o.default, o.doc
-            );
-        }
-        out.push_str("\n\n");
-        yaml_block(&mut out, "Flagged", r.example);
-        yaml_block(&mut out, "Instead", r.use_instead);
-        let _ = write!(out, "How to fix: {}\n\n", r.help);
-    }
-    out.push_str("## Findings about `metadata.lint.allow`\n\n");
-    for d in sopctl::lint::META_CODES {
-        let _ = write!(
-            out,
-            "### {}\n\n**{}.** {}\n\n{}\n\n",
-            d.code, d.summary, d.what, d.why
-        );
-        yaml_block(&mut out, "Flagged", d.example);
-        yaml_block(&mut out, "Instead", d.use_instead);
-        let _ = write!(out, "How to fix: {}\n\n", d.help);
-    }
-    out.push_str("## Other codes\n\n");
-    for code in ["config", "scenario-failed"] {
-        let doc = sopctl::docs::rule_doc(code).expect("documented");
-        let _ = write!(
-            out,
-            "### {code}\n\n**{}.** {}\n\nHow to fix: {}\n\n",
-            doc.summary, doc.full, doc.help
-        );
-    }
-    out.trim_end().to_string() + "\n"
-}
-
 fn command_md(out: &mut String, cmd: &clap::Command, path: &str) {
     let name = if path.is_empty() {
         cmd.get_name().to_string()
@@ -157,7 +89,7 @@ fn commands_md() -> String {
 
 #[test]
 fn codes_and_commands_are_current() {
-    check_generated("codes.md", &codes_md());
+    check_generated("codes.md", &sopctl::codes::reference_markdown());
     check_generated("commands.md", &commands_md());
 }
 

@@ -45,8 +45,7 @@ fn every_validation_code_has_a_fixture() {
             seen.insert(code);
         }
     }
-    let missing: Vec<_> = sopctl::codes::VALIDATION_CODES
-        .iter()
+    let missing: Vec<_> = sopctl::codes::validation()
         .map(|c| c.code)
         .filter(|c| !seen.contains(*c))
         .collect();

@@ -1,24 +1,18 @@
-//! `check`: the semantic validation codes of SPEC section 5, one function per code. Each
-//! function reads the model and reports at the node at fault: a reference at the reference
-//! itself, a status problem at the status key.
+//! `check`: the semantic validation codes of SPEC section 5. Each code lives in its own file
+//! under `rules/` (its documentation, its check, its tests and its examples); [`rules::ALL`]
+//! lists them and [`run`] applies their checks. Each check reads the model and reports at the
+//! node at fault: a reference at the reference itself, a status problem at the status key.
 
-mod assets;
-mod each;
-mod kpis;
-mod links;
-mod names;
-mod references;
-mod statuses;
-mod syntax;
-mod types;
+pub mod rules;
+pub(crate) mod shared;
 
 use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::model::{Process, Project};
-use crate::suggest::did_you_mean;
 
 /// What the checks need beyond the model.
 pub struct Ctx<'a> {
@@ -44,130 +38,60 @@ impl Ctx<'_> {
             })
         })
     }
-}
 
-impl Ctx<'_> {
     fn error(
         &self,
-        code: &str,
+        code: Code,
         file: &str,
         span: Span,
         message: String,
         help: String,
     ) -> Diagnostic {
-        Diagnostic::error(code, file, span, message).with_help(help)
+        code.error(file, span, message).with_help(help)
     }
 }
 
-/// Runs every check over the project.
+/// Where a code's check runs. Both `None`: the code is reported by an earlier stage (`load`,
+/// `schema`) or by the check of another code, as its file says.
+#[derive(Clone, Copy)]
+pub struct Check {
+    /// Once for the whole project (codes that look across processes).
+    pub project: Option<fn(&Ctx) -> Vec<Diagnostic>>,
+    /// Once for each process that passed the schema.
+    pub process: Option<fn(&Ctx, &Process) -> Vec<Diagnostic>>,
+}
+
+/// One validation code: its documentation and its check.
+#[derive(Clone, Copy)]
+pub struct CodeDef {
+    pub code: Code,
+    pub check: Check,
+}
+
+/// Runs every check over the project: the project-wide ones, then the per-process ones over
+/// the processes that passed the schema, in parallel.
 pub fn run(ctx: &Ctx) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    out.extend(names::duplicate_name(ctx));
-    out.extend(references::unknown_process(ctx));
-    out.extend(links::invalid_move_parent(ctx));
-    out.extend(links::start_cycle(ctx));
+    let mut out: Vec<Diagnostic> = rules::ALL
+        .iter()
+        .filter_map(|c| c.check.project)
+        .flat_map(|check| check(ctx))
+        .collect();
     let per_process: Vec<Vec<Diagnostic>> = ctx
         .project
         .processes
         .par_iter()
         .filter(|p| p.checked)
-        .map(|p| check_process(ctx, p))
+        .map(|p| {
+            rules::ALL
+                .iter()
+                .filter_map(|c| c.check.process)
+                .flat_map(|check| check(ctx, p))
+                .collect()
+        })
         .collect();
     out.extend(per_process.into_iter().flatten());
     out
 }
 
-fn check_process(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    out.extend(names::duplicate_task(ctx, p));
-    out.extend(references::unknown_status(ctx, p));
-    out.extend(references::unknown_field(ctx, p));
-    out.extend(references::unknown_role(ctx, p));
-    out.extend(statuses::no_initial_status(ctx, p));
-    out.extend(statuses::multiple_initial_statuses(ctx, p));
-    out.extend(statuses::no_terminal_status(ctx, p));
-    out.extend(statuses::terminal_has_exit(ctx, p));
-    out.extend(statuses::unreachable_status(ctx, p));
-    out.extend(statuses::dead_end_status(ctx, p));
-    out.extend(statuses::duplicate_transition(ctx, p));
-    out.extend(statuses::task_then_without_transition(ctx, p));
-    out.extend(statuses::automatic_with_people(ctx, p));
-    out.extend(types::field_type_mismatch(ctx, p));
-    out.extend(each::invalid_each(ctx, p));
-    out.extend(syntax::bad_expression(ctx, p));
-    out.extend(syntax::bad_duration(ctx, p));
-    out.extend(syntax::bad_due(ctx, p));
-    out.extend(syntax::bad_template(ctx, p));
-    out.extend(assets::asset_missing(ctx, p));
-    out.extend(assets::asset_outside_project(ctx, p));
-    out.extend(kpis::kpis(ctx, p));
-    out
-}
-
-/// "did you mean `x`? " or nothing, then a list of what exists.
-fn suggestion<'a>(
-    name: &str,
-    known: impl IntoIterator<Item = &'a str> + Clone,
-    what: &str,
-) -> String {
-    let mut help = match did_you_mean(name, known.clone()) {
-        Some(s) => format!("did you mean `{s}`? "),
-        None => String::new(),
-    };
-    let list: Vec<&str> = known.into_iter().collect();
-    if list.is_empty() {
-        help.push_str(&format!("no {what} is defined yet"));
-    } else {
-        let shown: Vec<&str> = list.iter().take(12).copied().collect();
-        help.push_str(&format!("{what}: {}", shown.join(", ")));
-        if list.len() > 12 {
-            help.push_str(", …");
-        }
-    }
-    help
-}
-
-/// The id an item has now when its `was:` lists `name`: a reference to an old id.
-fn renamed<'a>(
-    name: &str,
-    items: impl IntoIterator<Item = (&'a str, &'a [crate::model::Sp<String>])>,
-) -> Option<&'a str> {
-    items
-        .into_iter()
-        .find(|(_, was)| was.iter().any(|w| w.v == name))
-        .map(|(id, _)| id)
-}
-
-/// Help for a status id the process does not have: the status renamed from it, else the
-/// closest id and the list.
-fn status_suggestion(p: &Process, name: &str) -> String {
-    let items = p
-        .statuses
-        .iter()
-        .map(|s| (s.id.v.as_str(), s.was.as_slice()));
-    match renamed(name, items) {
-        Some(now) => {
-            format!("`{name}` was renamed to `{now}` (its `was:` lists `{name}`): write `{now}`")
-        }
-        None => suggestion(
-            name,
-            p.statuses.iter().map(|s| s.id.v.as_str()),
-            "statuses of this process",
-        ),
-    }
-}
-
-/// Help for a field id the process does not define, like [`status_suggestion`].
-fn field_suggestion(p: &Process, name: &str) -> String {
-    let items = p.fields.iter().map(|f| (f.id.v.as_str(), f.was.as_slice()));
-    match renamed(name, items) {
-        Some(now) => {
-            format!("`{name}` was renamed to `{now}` (its `was:` lists `{name}`): write `{now}`")
-        }
-        None => suggestion(
-            name,
-            p.fields.iter().map(|f| f.id.v.as_str()),
-            "fields of this process",
-        ),
-    }
-}
+#[cfg(test)]
+pub(crate) mod testing;

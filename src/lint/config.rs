@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use globset::{GlobBuilder, GlobMatcher};
 
-use super::{lookup, lookup_meta, registry, Level};
+use super::{lookup, registry, Level, ALLOW_BAD_RULE, ALLOW_WITHOUT_REASON};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::load::{Node, Value};
@@ -42,12 +42,14 @@ pub struct LintConfig {
 }
 
 fn config_error(file: &str, node: &Node, message: String, help: String) -> Diagnostic {
-    Diagnostic::error("config", file, node.span, message).with_help(help)
+    crate::codes::CONFIG
+        .error(file, node.span, message)
+        .with_help(help)
 }
 
 /// The help for an unknown rule name: a did-you-mean and the list of rules.
 fn unknown_rule_help(name: &str) -> String {
-    let names = registry().iter().map(|r| r.name);
+    let names = registry().iter().map(|r| r.name());
     let mut help = match did_you_mean(name, names.clone()) {
         Some(s) => format!("did you mean `{s}`? "),
         None => String::new(),
@@ -62,7 +64,10 @@ fn check_rule_name(file: &str, key: &Node, name: &str, place: &str) -> Option<Di
     if lookup(name).is_some() {
         return None;
     }
-    if lookup_meta(name).is_some() {
+    if [ALLOW_WITHOUT_REASON, ALLOW_BAD_RULE]
+        .iter()
+        .any(|d| d.code == name)
+    {
         return Some(config_error(
             file,
             key,
@@ -113,11 +118,11 @@ impl LintConfig {
                             continue;
                         }
                         if rule.option(opt).is_none() {
-                            let takes = if rule.options.is_empty() {
+                            let takes = if rule.options().is_empty() {
                                 format!("`{name}` takes no options, only `level`")
                             } else {
                                 let names: Vec<String> = rule
-                                    .options
+                                    .options()
                                     .iter()
                                     .map(|o| format!("`{}`", o.name))
                                     .collect();
@@ -197,7 +202,7 @@ impl LintConfig {
         self.rules
             .get(rule)
             .and_then(|s| s.level)
-            .or_else(|| lookup(rule).map(|r| r.default_level))
+            .or_else(|| lookup(rule).map(|r| r.default_level()))
             .unwrap_or(Level::Off)
     }
 

@@ -6,6 +6,7 @@
 //! schema, honouring the levels, options and ignores of `sopctl.yaml` (see [`config`]) and the
 //! `metadata.lint.allow` entries of each process.
 
+mod allow;
 pub mod config;
 pub mod history;
 mod rules;
@@ -16,11 +17,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::codes::{Code, Kind};
 use crate::diagnostic::{sort_and_dedup, Diagnostic, Severity, Span};
 use crate::model::{Process, Project, Ref, RefKind, Task};
 use crate::project::Loaded;
-use crate::suggest::did_you_mean;
 
+use allow::{allowed, check_allows};
+pub use allow::{ALLOW_BAD_RULE, ALLOW_WITHOUT_REASON};
 pub use config::LintConfig;
 pub use history::History;
 
@@ -72,46 +75,46 @@ pub enum Check {
     Project(fn(&LintCtx) -> Vec<Finding>),
 }
 
-/// One lint rule: its documentation and its check.
+/// One lint rule: its documentation (a [`Doc`] of kind [`Kind::Lint`], with the rule's
+/// default level and options) and its check.
 #[derive(Clone, Copy)]
 pub struct Rule {
-    /// kebab-case, as written in `sopctl.yaml`, `metadata.lint.allow` and diagnostics.
-    pub name: &'static str,
-    /// One line, for the README table and SARIF `shortDescription`.
-    pub summary: &'static str,
-    /// What it does, including the exact semantics where SPEC is terse.
-    pub what: &'static str,
-    /// Why it matters to the people following the SOP.
-    pub why: &'static str,
-    /// YAML that the rule flags.
-    pub example: &'static str,
-    /// The same YAML, written so the rule is satisfied.
-    pub use_instead: &'static str,
-    /// How to fix, one sentence (SARIF `help`).
-    pub help: &'static str,
-    pub default_level: Level,
-    pub options: &'static [RuleOption],
+    pub doc: Code,
+    /// The summary in Chinese, for the `sopctl.yaml` schema editors show.
+    pub summary_zh: &'static str,
     pub check: Check,
 }
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rule").field("name", &self.name).finish()
+        f.debug_struct("Rule")
+            .field("name", &self.doc.code)
+            .finish()
     }
 }
 
 impl Rule {
-    pub fn option(&self, name: &str) -> Option<&RuleOption> {
-        self.options.iter().find(|o| o.name == name)
+    /// kebab-case, as written in `sopctl.yaml`, `metadata.lint.allow` and diagnostics.
+    pub fn name(&self) -> &'static str {
+        self.doc.code
     }
 
-    /// The texts SARIF shows next to an alert of this rule.
-    pub fn rule_doc(&self) -> crate::report::RuleDoc {
-        crate::report::RuleDoc {
-            summary: self.summary.to_string(),
-            full: format!("{} {}", self.what, self.why),
-            help: self.help.to_string(),
+    pub fn default_level(&self) -> Level {
+        match self.doc.kind {
+            Kind::Lint { default_level, .. } => default_level,
+            Kind::Validation | Kind::Meta => Level::Error,
         }
+    }
+
+    pub fn options(&self) -> &'static [RuleOption] {
+        match self.doc.kind {
+            Kind::Lint { options, .. } => options,
+            Kind::Validation | Kind::Meta => &[],
+        }
+    }
+
+    pub fn option(&self, name: &str) -> Option<&'static RuleOption> {
+        self.options().iter().find(|o| o.name == name)
     }
 }
 
@@ -261,142 +264,19 @@ pub fn all_refs(p: &Process) -> Vec<Ref> {
     out
 }
 
-/// Codes of the findings about `metadata.lint.allow` itself. They are always warnings: they
-/// cannot be configured, ignored or allowed away, because they are what keeps allows honest.
-pub const ALLOW_WITHOUT_REASON: &str = "lint-allow-without-reason";
-pub const ALLOW_BAD_RULE: &str = "lint-allow-bad-rule";
-
-/// Documentation of the two `allow` codes (same shape as a rule, without a check).
-pub struct MetaDoc {
-    pub code: &'static str,
-    pub summary: &'static str,
-    pub what: &'static str,
-    pub why: &'static str,
-    pub example: &'static str,
-    pub use_instead: &'static str,
-    pub help: &'static str,
-}
-
-pub const META_CODES: &[MetaDoc] = &[
-    MetaDoc {
-        code: ALLOW_WITHOUT_REASON,
-        summary: "A `metadata.lint.allow` entry gives no reason",
-        what: "An entry of `metadata.lint.allow` switches a lint rule off for one process, and \
-            must say why in a non-empty `reason`. An entry without one is reported here and has \
-            no effect: the rule it names keeps reporting until a reason is given. This finding is \
-            always a warning and cannot itself be configured, ignored or allowed.",
-        why: "An exception without a reason is indistinguishable from a shortcut. The next person \
-            to review the SOP needs to know whether the exception still holds.",
-        example: "metadata:\n  lint:\n    allow:\n      - rule: task-without-due\n",
-        use_instead: "metadata:\n  lint:\n    allow:\n      - rule: task-without-due\n        reason: 由客户约定上门时间，无法预设期限\n",
-        help: "Add `reason:` saying why the rule does not apply to this process.",
-    },
-    MetaDoc {
-        code: ALLOW_BAD_RULE,
-        summary: "A `metadata.lint.allow` entry names no per-process lint rule",
-        what: "The `rule` of a `metadata.lint.allow` entry must be the name of a lint rule that \
-            checks processes (see `sopctl explain` for each). An unknown name is usually a typo; \
-            `unused-role` checks the Roles file for the whole project and cannot be allowed by \
-            one process (switch it off or ignore it in sopctl.yaml instead). Always a warning.",
-        why: "A misspelt allow silences nothing, and the author believes the rule is handled.",
-        example: "metadata:\n  lint:\n    allow:\n      - { rule: task-without-dué, reason: 由客户约定时间 }\n",
-        use_instead: "metadata:\n  lint:\n    allow:\n      - { rule: task-without-due, reason: 由客户约定时间 }\n",
-        help: "Fix the rule name; run `sopctl explain` with a rule name to check it.",
-    },
-];
-
 /// Every lint rule, in the order of SPEC section 6.
 pub fn registry() -> &'static [Rule] {
     rules::ALL
 }
 
 pub fn lookup(name: &str) -> Option<&'static Rule> {
-    registry().iter().find(|r| r.name == name)
-}
-
-pub fn lookup_meta(code: &str) -> Option<&'static MetaDoc> {
-    META_CODES.iter().find(|d| d.code == code)
-}
-
-/// Whether `p` switches `rule` off with an allow entry that gives a reason.
-fn allowed(p: &Process, rule: &str) -> bool {
-    p.lint_allow
-        .iter()
-        .any(|a| a.rule.v == rule && a.reason.as_ref().is_some_and(|r| !r.v.trim().is_empty()))
-}
-
-/// Findings about the `allow` entries of one process.
-fn check_allows(p: &Process) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let per_process: Vec<&str> = registry()
-        .iter()
-        .filter(|r| matches!(r.check, Check::Process(_)))
-        .map(|r| r.name)
-        .collect();
-    for a in &p.lint_allow {
-        match lookup(&a.rule.v) {
-            None => {
-                let hint = match did_you_mean(&a.rule.v, registry().iter().map(|r| r.name)) {
-                    Some(s) => format!("did you mean `{s}`? "),
-                    None => String::new(),
-                };
-                out.push(
-                    Diagnostic::warning(
-                        ALLOW_BAD_RULE,
-                        &p.file,
-                        a.rule.span,
-                        format!(
-                            "`{}` is not a lint rule, so this allow switches nothing off",
-                            a.rule.v
-                        ),
-                    )
-                    .with_help(format!("{hint}rules: {}", per_process.join(", "))),
-                );
-                continue;
-            }
-            Some(r) if matches!(r.check, Check::Project(_)) => {
-                out.push(
-                    Diagnostic::warning(
-                        ALLOW_BAD_RULE,
-                        &p.file,
-                        a.rule.span,
-                        format!(
-                            "`{}` checks the whole project, not one process, so it cannot be allowed here",
-                            a.rule.v
-                        ),
-                    )
-                    .with_help(format!(
-                        "remove this entry; to silence `{}`, set it to `off` under `lint.rules` or list it under `lint.ignore` in sopctl.yaml",
-                        a.rule.v
-                    )),
-                );
-                continue;
-            }
-            Some(_) => {}
-        }
-        if a.reason.as_ref().is_none_or(|r| r.v.trim().is_empty()) {
-            let span = a.reason.as_ref().map_or(a.span, |r| r.span);
-            out.push(
-                Diagnostic::warning(
-                    ALLOW_WITHOUT_REASON,
-                    &p.file,
-                    span,
-                    format!(
-                        "this allow of `{}` gives no reason, so `{}` still applies to process `{}`",
-                        a.rule.v, a.rule.v, p.name.v
-                    ),
-                )
-                .with_help("add `reason:` saying why the rule does not apply to this process, e.g. `{ rule: task-without-due, reason: 由客户约定时间 }`"),
-            );
-        }
-    }
-    out
+    registry().iter().find(|r| r.name() == name)
 }
 
 fn to_diagnostic(rule: &Rule, level: Level, f: Finding) -> Option<Diagnostic> {
     let d = match level.severity()? {
-        Severity::Error => Diagnostic::error(rule.name, &f.file, f.span, f.message),
-        Severity::Warning => Diagnostic::warning(rule.name, &f.file, f.span, f.message),
+        Severity::Error => Diagnostic::error(rule.name(), &f.file, f.span, f.message),
+        Severity::Warning => Diagnostic::warning(rule.name(), &f.file, f.span, f.message),
     };
     Some(if f.help.is_empty() {
         d
@@ -426,8 +306,8 @@ pub fn run_with(
     let stale_files: Vec<String> = checked
         .iter()
         .filter(|p| p.review_every.as_ref().is_some_and(|r| r.parsed.is_ok()))
-        .filter(|p| config.level("stale-review", &p.file) != Level::Off)
-        .filter(|p| !allowed(p, "stale-review"))
+        .filter(|p| config.level(rules::STALE_REVIEW.name(), &p.file) != Level::Off)
+        .filter(|p| !allowed(p, rules::STALE_REVIEW.name()))
         .map(|p| p.file.to_string())
         .collect();
     let history = if stale_files.is_empty() {
@@ -451,8 +331,8 @@ pub fn run_with(
                 let Check::Process(check) = rule.check else {
                     continue;
                 };
-                let level = config.level(rule.name, &p.file);
-                if level == Level::Off || allowed(p, rule.name) {
+                let level = config.level(rule.name(), &p.file);
+                if level == Level::Off || allowed(p, rule.name()) {
                     continue;
                 }
                 out.extend(
@@ -470,7 +350,7 @@ pub fn run_with(
             continue;
         };
         for f in check(&ctx) {
-            let level = config.level(rule.name, &f.file);
+            let level = config.level(rule.name(), &f.file);
             out.extend(to_diagnostic(rule, level, f));
         }
     }
@@ -483,10 +363,10 @@ pub fn run_with(
 pub fn readme_table() -> String {
     let mut out = String::from("| rule | default | flags | options |\n|---|---|---|---|\n");
     for r in registry() {
-        let options = if r.options.is_empty() {
+        let options = if r.options().is_empty() {
             "—".to_string()
         } else {
-            r.options
+            r.options()
                 .iter()
                 .map(|o| format!("`{}` (default {})", o.name, o.default))
                 .collect::<Vec<_>>()
@@ -494,51 +374,12 @@ pub fn readme_table() -> String {
         };
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
-            r.name,
-            r.default_level.as_str(),
-            r.summary,
+            r.name(),
+            r.default_level().as_str(),
+            r.doc.summary,
             options
         ));
     }
-    out
-}
-
-/// Plain text for `sopctl explain RULE`.
-pub fn explain_text(r: &Rule) -> String {
-    let wrap = crate::codes::wrap;
-    let mut out = format!("{} — {}\n", r.name, r.summary);
-    out.push_str(&format!("\nWhat it does\n{}", wrap(r.what)));
-    out.push_str(&format!("\nWhy it matters\n{}", wrap(r.why)));
-    out.push_str(&format!("\nExample\n\n{}\n", r.example.trim_end()));
-    out.push_str(&format!("\nUse instead\n\n{}\n", r.use_instead.trim_end()));
-    out.push_str(&format!("\nHow to fix\n{}", wrap(r.help)));
-    let mut settings = format!(
-        "Default level: {} (set `off`, `warn` or `error` under `lint.rules` in sopctl.yaml).",
-        r.default_level.as_str()
-    );
-    if r.options.is_empty() {
-        settings.push_str(" Options: none.");
-    } else {
-        for o in r.options {
-            settings.push_str(&format!(
-                " Option `{}` (default {}): {}",
-                o.name, o.default, o.doc
-            ));
-        }
-    }
-    out.push_str(&format!("\nSettings\n{}", wrap(&settings)));
-    out
-}
-
-/// Plain text for `sopctl explain` of an `allow` code.
-pub fn explain_meta_text(d: &MetaDoc) -> String {
-    let wrap = crate::codes::wrap;
-    let mut out = format!("{} — {}\n", d.code, d.summary);
-    out.push_str(&format!("\nWhat it does\n{}", wrap(d.what)));
-    out.push_str(&format!("\nWhy it matters\n{}", wrap(d.why)));
-    out.push_str(&format!("\nExample\n\n{}\n", d.example.trim_end()));
-    out.push_str(&format!("\nUse instead\n\n{}\n", d.use_instead.trim_end()));
-    out.push_str(&format!("\nHow to fix\n{}", wrap(d.help)));
     out
 }
 
@@ -639,10 +480,10 @@ spec:
     pub fn example_and_fix(name: &str) {
         let rule = lookup(name).expect("a rule");
         assert!(
-            !run_rule(name, rule.example).is_empty(),
+            !run_rule(name, rule.doc.example).is_empty(),
             "{name}: the example is not flagged"
         );
-        let fixed = run_rule(name, rule.use_instead);
+        let fixed = run_rule(name, rule.doc.fixed);
         assert!(fixed.is_empty(), "{name}: the fix is flagged: {fixed:?}");
     }
 }
@@ -675,7 +516,7 @@ mod tests {
 
     #[test]
     fn every_rule_of_the_spec_in_order() {
-        let names: Vec<&str> = registry().iter().map(|r| r.name).collect();
+        let names: Vec<&str> = registry().iter().map(|r| r.name()).collect();
         assert_eq!(names, SPEC_RULES);
     }
 
@@ -683,34 +524,39 @@ mod tests {
     fn docs_are_filled_in() {
         for r in registry() {
             for (part, text) in [
-                ("summary", r.summary),
-                ("what", r.what),
-                ("why", r.why),
-                ("example", r.example),
-                ("use_instead", r.use_instead),
-                ("help", r.help),
+                ("summary", r.doc.summary),
+                ("what", r.doc.what),
+                ("why", r.doc.why),
+                ("example", r.doc.example),
+                ("use_instead", r.doc.fixed),
+                ("help", r.doc.help),
             ] {
-                assert!(!text.trim().is_empty(), "{}: empty {part}", r.name);
+                assert!(!text.trim().is_empty(), "{}: empty {part}", r.name());
             }
             assert!(
-                !r.summary.contains('\n') && !r.summary.ends_with('.'),
+                !r.doc.summary.contains('\n') && !r.doc.summary.ends_with('.'),
                 "{}",
-                r.name
+                r.name()
             );
             assert!(
-                r.help.ends_with('.') && !r.help.contains('\n'),
+                r.doc.help.ends_with('.') && !r.doc.help.contains('\n'),
                 "{}",
-                r.name
+                r.name()
             );
             assert!(
-                !r.what.contains("  ") && !r.why.contains("  "),
+                !r.doc.what.contains("  ") && !r.doc.why.contains("  "),
                 "{}",
-                r.name
+                r.name()
             );
-            assert_ne!(r.example, r.use_instead, "{}", r.name);
-            assert_eq!(r.default_level, Level::Warn, "{}: SPEC says warn", r.name);
+            assert_ne!(r.doc.example, r.doc.fixed, "{}", r.name());
+            assert_eq!(
+                r.default_level(),
+                Level::Warn,
+                "{}: SPEC says warn",
+                r.name()
+            );
         }
-        for d in META_CODES {
+        for d in [ALLOW_WITHOUT_REASON, ALLOW_BAD_RULE] {
             assert!(lookup(d.code).is_none());
             assert!(d.help.ends_with('.'));
         }
@@ -718,7 +564,7 @@ mod tests {
 
     #[test]
     fn explain_has_every_section_in_order() {
-        let text = explain_text(lookup("long-checklist").unwrap());
+        let text = crate::codes::explain_text(lookup("long-checklist").unwrap().doc);
         let order = [
             "What it does",
             "Why it matters",
@@ -779,10 +625,10 @@ spec:
         assert_eq!(
             codes,
             [
-                (ALLOW_WITHOUT_REASON, 20),
-                (ALLOW_BAD_RULE, 21),
-                (ALLOW_BAD_RULE, 22),
-                (ALLOW_WITHOUT_REASON, 23),
+                (ALLOW_WITHOUT_REASON.code, 20),
+                (ALLOW_BAD_RULE.code, 21),
+                (ALLOW_BAD_RULE.code, 22),
+                (ALLOW_WITHOUT_REASON.code, 23),
             ]
         );
         assert!(d[1]

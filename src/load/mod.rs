@@ -49,7 +49,9 @@ impl Document {
 }
 
 fn syntax(file: &str, pos: Pos, message: impl Into<String>, help: &str) -> Diagnostic {
-    Diagnostic::error("yaml-syntax", file, Span::point(pos), message).with_help(help)
+    crate::check::rules::yaml_syntax::CODE
+        .error(file, Span::point(pos), message)
+        .with_help(help)
 }
 
 /// Reads a file as UTF-8 text, refusing oversized, binary and non-UTF-8 files.
@@ -66,13 +68,13 @@ pub fn read_source(abs: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
     })?;
     // A FIFO would block the read forever, and a socket or device is no SOP: skip them.
     if !meta.is_file() {
-        return Err(Diagnostic::warning(
-            "yaml-syntax",
-            rel,
-            Span::point(Pos::START),
-            "skipped: this is not a regular file (a FIFO, socket or device)",
-        )
-        .with_help("remove it from the SOP folder, or narrow `sources` in sopctl.yaml"));
+        return Err(crate::check::rules::yaml_syntax::CODE
+            .warning(
+                rel,
+                Span::point(Pos::START),
+                "skipped: this is not a regular file (a FIFO, socket or device)",
+            )
+            .with_help("remove it from the SOP folder, or narrow `sources` in sopctl.yaml"));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(syntax(
@@ -211,7 +213,9 @@ pub fn repeated_keys(doc: &Document, text: &str, lang: Lang) -> Vec<Diagnostic> 
             };
             let shown = lines.get(first_line).unwrap_or_default().trim();
             let (message, help) = words::describe(&m, shown, lang);
-            Diagnostic::error("yaml-syntax", &doc.file, d.key.span, message).with_help(help)
+            crate::check::rules::yaml_syntax::CODE
+                .error(&doc.file, d.key.span, message)
+                .with_help(help)
         })
         .collect()
 }

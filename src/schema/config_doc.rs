@@ -21,32 +21,6 @@ fn described(mut v: Value, en: &str, zh: &str) -> Value {
     v
 }
 
-/// The Chinese one-liner of a lint rule (the registry's words are English).
-fn rule_zh(name: &str) -> &'static str {
-    match name {
-        "duplicate-title" => "同一流程里两个状态的标题相同",
-        "external-role-pool" => "任务分配给外部角色：该角色的所有外部人员都能看到",
-        "idle-status" => "非终止状态既没有任务、没有自动流转，也没有进入时的审批：没人知道该做什么",
-        "kpi-without-target" => "KPI 没有 `target`（目标值）",
-        "long-checklist" => "检查清单超过 `max` 项（默认 7 项）",
-        "long-guide" => "操作指引超过 `max_chars` 个字（默认 600 字）",
-        "message-loop" => "通知消息里用了循环或宏",
-        "missing-owner" => "流程没有 `metadata.owner`（责任人）",
-        "missing-purpose" => "流程没有 `purpose`（目的）",
-        "missing-review" => "流程没有 `metadata.review.every`（复盘周期）",
-        "self-approval" => "审批步骤的角色也能自己发起同一流转",
-        "stale-review" => "按 git 历史，流程文件上次修改早于复盘周期 `review.every`",
-        "task-without-due" => "任务没有 `due`（截止时间）",
-        "task-without-guide" => "分配给人的任务没有 `guide`（操作指引）",
-        "unfilled-requirement" => {
-            "进入状态或流转需要的字段，原状态里没有任务要求填写，创建时也不必填"
-        }
-        "unused-field" => "定义了但从未使用的字段",
-        "unused-role" => "定义了但从未使用的角色",
-        _ => "lint 规则",
-    }
-}
-
 /// The Chinese text of a rule option.
 fn option_zh(name: &str) -> &'static str {
     match name {
@@ -60,7 +34,7 @@ fn option_zh(name: &str) -> &'static str {
 fn rule_schema(r: &Rule) -> Value {
     let mut props = Map::new();
     props.insert("level".into(), json!({ "$ref": "#/definitions/level" }));
-    for o in r.options {
+    for o in r.options() {
         let en = format!(
             "{}{} Default {}.",
             o.doc[..1].to_uppercase(),
@@ -71,27 +45,31 @@ fn rule_schema(r: &Rule) -> Value {
         let opt = json!({ "type": "integer", "minimum": 1, "default": o.default });
         props.insert(o.name.into(), described(opt, &en, &zh));
     }
-    let takes = if r.options.is_empty() {
+    let takes = if r.options().is_empty() {
         "Only `level` can be set.".to_string()
     } else {
-        let names: Vec<String> = r.options.iter().map(|o| format!("`{}`", o.name)).collect();
+        let names: Vec<String> = r
+            .options()
+            .iter()
+            .map(|o| format!("`{}`", o.name))
+            .collect();
         format!("Options: {}.", names.join(", "))
     };
     let en = format!(
         "**{}**: {}. Default level: `{}`. {takes}",
-        r.name,
-        r.summary,
-        r.default_level.as_str()
+        r.name(),
+        r.doc.summary,
+        r.default_level().as_str()
     );
     let zh = format!(
         "**{}**：{}。默认级别：`{}`。",
-        r.name,
-        rule_zh(r.name),
-        r.default_level.as_str()
+        r.name(),
+        r.summary_zh,
+        r.default_level().as_str()
     );
     let settings = json!({ "type": "object", "properties": props, "additionalProperties": false });
     described(
-        json!({ "anyOf": [{ "$ref": "#/definitions/level" }, settings], "default": r.default_level.as_str() }),
+        json!({ "anyOf": [{ "$ref": "#/definitions/level" }, settings], "default": r.default_level().as_str() }),
         &en,
         &zh,
     )
@@ -100,7 +78,7 @@ fn rule_schema(r: &Rule) -> Value {
 fn lint_schema() -> Value {
     let rules: Map<String, Value> = registry()
         .iter()
-        .map(|r| (r.name.to_string(), rule_schema(r)))
+        .map(|r| (r.name().to_string(), rule_schema(r)))
         .collect();
     let rules = described(
         json!({ "type": "object", "properties": rules, "additionalProperties": false }),
@@ -110,7 +88,7 @@ fn lint_schema() -> Value {
     let ignore = described(
         json!({
             "type": "object",
-            "additionalProperties": { "type": "array", "items": { "enum": registry().iter().map(|r| r.name).collect::<Vec<_>>() } }
+            "additionalProperties": { "type": "array", "items": { "enum": registry().iter().map(|r| r.name()).collect::<Vec<_>>() } }
         }),
         "Path glob → lint rules not reported for those files. E.g. `{ \"sops/legacy/**\": [missing-review] }`.",
         "路径通配 → 这些文件不报告的 lint 规则。例如 `{ \"sops/legacy/**\": [missing-review] }`。",
@@ -251,15 +229,15 @@ mod tests {
         let rules = &doc["properties"]["lint"]["properties"]["rules"];
         assert_eq!(rules["additionalProperties"], false);
         for r in registry() {
-            let rule = &rules["properties"][r.name];
+            let rule = &rules["properties"][r.name()];
             let md = rule["markdownDescription"].as_str().unwrap();
             assert!(
-                md.contains(r.summary) && md.contains(rule_zh(r.name)),
+                md.contains(r.doc.summary) && md.contains(r.summary_zh),
                 "{}",
-                r.name
+                r.name()
             );
-            assert_ne!(rule_zh(r.name), "lint 规则", "{} has Chinese words", r.name);
-            for o in r.options {
+            assert_ne!(r.summary_zh, "lint 规则", "{} has Chinese words", r.name());
+            for o in r.options() {
                 assert!(
                     rule["anyOf"][1]["properties"][o.name].is_object(),
                     "{}",

@@ -62,8 +62,7 @@ pub fn check_node(schema: &Schema, file: &str, root: &Node) -> Vec<Diagnostic> {
     duplicate_keys(file, root, &mut out);
     if !matches!(root.value, Value::Map(_)) {
         out.push(
-            Diagnostic::error(
-                "schema",
+            crate::check::rules::schema::CODE.error(
                 file,
                 root.span,
                 format!(
@@ -252,15 +251,16 @@ fn map_error<'a>(
 ) -> Vec<Diagnostic> {
     let segs = segments(err.instance_path().as_str());
     let Some((key, node)) = keys.at_pointer(root, &segs) else {
-        return vec![
-            Diagnostic::error("schema", file, root.span, err.to_string())
-                .with_help("fix the value so that it matches schemas/sop.schema.json"),
-        ];
+        return vec![crate::check::rules::schema::CODE
+            .error(file, root.span, err.to_string())
+            .with_help("fix the value so that it matches schemas/sop.schema.json")];
     };
     let where_ = dotted(&segs);
     let at_key = key.map(|k| k.span).unwrap_or(node.span);
     let d = |span: Span, msg: String, help: String| {
-        Diagnostic::error("schema", file, span, msg).with_help(help)
+        crate::check::rules::schema::CODE
+            .error(file, span, msg)
+            .with_help(help)
     };
     match err.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -441,16 +441,16 @@ fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
             _ => continue,
         };
         out.push(
-            Diagnostic::error(
-                "duplicate-name",
-                file,
-                dup.key.span,
-                format!(
-                    "{what} `{}` is defined twice in this mapping (first at line {})",
-                    dup.text, dup.first.span.start.line
-                ),
-            )
-            .with_help("remove one of them, or give it another name"),
+            crate::check::rules::duplicate_name::CODE
+                .error(
+                    file,
+                    dup.key.span,
+                    format!(
+                        "{what} `{}` is defined twice in this mapping (first at line {})",
+                        dup.text, dup.first.span.start.line
+                    ),
+                )
+                .with_help("remove one of them, or give it another name"),
         );
     }
 }

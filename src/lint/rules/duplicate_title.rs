@@ -2,11 +2,16 @@
 
 use std::collections::HashMap;
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "duplicate-title",
+const DOC: Doc = Doc {
+    code: "duplicate-title",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "two statuses of one process with the same title",
     what: "Flags every status whose `title` (compared after trimming blank space) is already \
         the title of an earlier status of the same process, at the later title.",
@@ -33,7 +38,7 @@ spec:
     - { from: manager-review, to: finance-review, by: [role:sales], approval: [{ role: finance }] }
     - { from: finance-review, to: approved, by: [role:sales] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: purchase, title: 采购申请, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -53,8 +58,11 @@ spec:
     - { from: finance-review, to: approved, by: [role:sales] }
 "#,
     help: "Give each status a title that says how it differs from the others.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "同一流程里两个状态的标题相同",
     check: Check::Process(check),
 };
 
@@ -95,7 +103,7 @@ mod tests {
 
     #[test]
     fn points_at_the_second_title() {
-        let yaml = crate::lint::lookup("duplicate-title").unwrap().example;
+        let yaml = crate::lint::lookup("duplicate-title").unwrap().doc.example;
         let f = run_rule("duplicate-title", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].0, f[0].1), (line_of(yaml, "finance-review: {"), 30));

@@ -1,11 +1,16 @@
 //! `external-role-pool`: a task assigned to a role whose holders are people outside the
 //! company (`external: true`).
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::{Process, RefKind};
 
-pub const RULE: Rule = Rule {
-    name: "external-role-pool",
+const DOC: Doc = Doc {
+    code: "external-role-pool",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a task assigned to an external role: every outside holder sees it",
     what: "Flags a task, at its `assignee`, when the assignee is `role:<id>` and that role is \
         `external: true`. A task assigned to a role is one task that any holder may complete, \
@@ -38,7 +43,7 @@ spec:
   transitions:
     - { from: working, to: done, by: [role:pm] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Roles
 metadata: { name: company }
 spec:
@@ -65,8 +70,11 @@ spec:
 "#,
     help: "Assign the task to a person field (with `role:` naming the external role), or to \
         `field:<users field>` with `each: true` for one task per person.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "任务分配给外部角色：该角色的所有外部人员都能看到",
     check: Check::Process(check),
 };
 
@@ -105,7 +113,10 @@ mod tests {
 
     #[test]
     fn points_at_the_assignee() {
-        let yaml = crate::lint::lookup("external-role-pool").unwrap().example;
+        let yaml = crate::lint::lookup("external-role-pool")
+            .unwrap()
+            .doc
+            .example;
         let f = run_rule("external-role-pool", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].0, line_of(yaml, "id: translate"));

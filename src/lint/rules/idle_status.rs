@@ -1,5 +1,6 @@
 //! `idle-status`: a status in which nobody is told what to do.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{
     describe_status, describe_transition, record_word, Check, Finding, Level, LintCtx, Rule,
 };
@@ -7,8 +8,12 @@ use std::collections::{HashMap, HashSet};
 
 use crate::model::{From, Process, Ref, RefKind, Status, Transition};
 
-pub const RULE: Rule = Rule {
-    name: "idle-status",
+const DOC: Doc = Doc {
+    code: "idle-status",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a non-terminal status with no task, no automatic transition out and no approval on the way in: nobody is told what to do",
     what: "Flags a non-terminal status, at its key, when all of these hold: it has no task; no \
         automatic (`when`) transition leaves it by name (a `from: \"*\"` automatic transition \
@@ -34,7 +39,7 @@ spec:
   transitions:
     - { from: approved, to: shipped, title: 确认发货, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -56,8 +61,11 @@ spec:
     - { from: approved, to: shipped, title: 确认发货, by: [role:warehouse] }
 "#,
     help: "Add a task with a guide to the status, assigned to whoever must move the record on.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "非终止状态既没有任务、没有自动流转，也没有进入时的审批：没人知道该做什么",
     check: Check::Process(check),
 };
 
@@ -218,7 +226,7 @@ spec:
 
     #[test]
     fn message_says_who_where_and_what_to_add() {
-        let yaml = crate::lint::lookup("idle-status").unwrap().example;
+        let yaml = crate::lint::lookup("idle-status").unwrap().doc.example;
         let f = run_rule("idle-status", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].0, f[0].1), (line_of(yaml, "approved: {"), 5));

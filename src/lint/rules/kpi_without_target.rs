@@ -1,10 +1,15 @@
 //! `kpi-without-target`: a KPI with no `target`.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "kpi-without-target",
+const DOC: Doc = Doc {
+    code: "kpi-without-target",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a KPI with no `target`",
     what: "Flags a KPI in `spec.kpis` with no `target`, at the KPI's `id`. It is still \
         measured and charted, but no period is ever met or missed.",
@@ -28,7 +33,7 @@ spec:
   kpis:
     - { id: on-time-shipping, title: 按时发货率, on_time: ship }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -47,8 +52,11 @@ spec:
 "#,
     help: "Add `target:`, e.g. `p90 <= 1d` for a time, `>= 95%` for a share or an on-time rate, \
         `>= 4.5` for an average.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "KPI 没有 `target`（目标值）",
     check: Check::Process(check),
 };
 
@@ -89,7 +97,10 @@ mod tests {
 
     #[test]
     fn points_at_the_kpi_id() {
-        let yaml = crate::lint::lookup("kpi-without-target").unwrap().example;
+        let yaml = crate::lint::lookup("kpi-without-target")
+            .unwrap()
+            .doc
+            .example;
         let f = run_rule("kpi-without-target", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].0, f[0].1), (line_of(yaml, "on-time-shipping"), 13));

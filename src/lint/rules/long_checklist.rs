@@ -1,10 +1,19 @@
 //! `long-checklist`: more than `max` checklist items.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{describe_task, Check, Finding, Level, LintCtx, Rule, RuleOption};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "long-checklist",
+const DOC: Doc = Doc {
+    code: "long-checklist",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[RuleOption {
+            name: "max",
+            default: 7,
+            doc: "the most checklist items a task may have.",
+        }],
+    },
     summary: "more than `max` (default 7) checklist items",
     what: "Flags a task whose `checklist` has more than `max` items (default 7), at the first \
         item past the limit. Bot tasks are exempt: nobody ticks a bot's checklist.",
@@ -31,7 +40,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -53,17 +62,16 @@ spec:
 "#,
     help:
         "Keep the few actions that matter most, merge small steps and move details into the guide.",
-    default_level: Level::Warn,
-    options: &[RuleOption {
-        name: "max",
-        default: 7,
-        doc: "the most checklist items a task may have.",
-    }],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "检查清单超过 `max` 项（默认 7 项）",
     check: Check::Process(check),
 };
 
 fn check(ctx: &LintCtx, p: &Process) -> Vec<Finding> {
-    let max = ctx.option(RULE.name, "max") as usize;
+    let max = ctx.option(RULE.doc.code, "max") as usize;
     p.tasks()
         .filter(|(_, t)| !ctx.is_bot(t))
         .filter_map(|(s, t)| {
@@ -96,7 +104,7 @@ mod tests {
 
     #[test]
     fn points_at_the_first_item_past_max() {
-        let yaml = crate::lint::lookup("long-checklist").unwrap().example;
+        let yaml = crate::lint::lookup("long-checklist").unwrap().doc.example;
         let f = run_rule("long-checklist", yaml);
         assert_eq!(f.len(), 1);
         // The eighth item, 交接物流.
@@ -122,7 +130,7 @@ mod tests {
 
     #[test]
     fn max_is_configurable_and_bots_are_exempt() {
-        let yaml = crate::lint::lookup("long-checklist").unwrap().use_instead;
+        let yaml = crate::lint::lookup("long-checklist").unwrap().doc.fixed;
         let src = crate::load::decode(
             "sopctl.yaml",
             b"lint: { rules: { long-checklist: { max: 3 } } }".to_vec(),

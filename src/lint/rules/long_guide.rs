@@ -1,10 +1,19 @@
 //! `long-guide`: a guide longer than `max_chars` characters.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{describe_task, Check, Finding, Level, LintCtx, Rule, RuleOption};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "long-guide",
+const DOC: Doc = Doc {
+    code: "long-guide",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[RuleOption {
+            name: "max_chars",
+            default: 600,
+            doc: "the most characters (not bytes) a guide may have.",
+        }],
+    },
     summary: "a guide longer than `max_chars` (default 600) characters",
     what: "Flags a task whose `guide` is longer than `max_chars` characters (default 600), at \
         the guide. Characters are counted as Unicode characters, not bytes (一个汉字 is one \
@@ -34,7 +43,7 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 # with `long-guide: { max_chars: 40 }` in sopctl.yaml
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -55,17 +64,16 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Keep the guide to what to do, how and with whom; move reference material into a document under `media`.",
-    default_level: Level::Warn,
-    options: &[RuleOption {
-        name: "max_chars",
-        default: 600,
-        doc: "the most characters (not bytes) a guide may have.",
-    }],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "操作指引超过 `max_chars` 个字（默认 600 字）",
     check: Check::Process(check),
 };
 
 fn check(ctx: &LintCtx, p: &Process) -> Vec<Finding> {
-    let max = ctx.option(RULE.name, "max_chars") as usize;
+    let max = ctx.option(RULE.doc.code, "max_chars") as usize;
     p.tasks()
         .filter(|(_, t)| !ctx.is_bot(t))
         .filter_map(|(s, t)| {
@@ -103,19 +111,20 @@ mod tests {
     #[test]
     fn example_and_fix_with_its_setting() {
         let rule = crate::lint::lookup("long-guide").unwrap();
-        let f = run_rule_with("long-guide", rule.example, &config(40));
+        let f = run_rule_with("long-guide", rule.doc.example, &config(40));
         assert_eq!(f.len(), 1);
-        assert_eq!((f[0].0, f[0].1), (line_of(rule.example, "guide: "), 18));
-        assert!(run_rule_with("long-guide", rule.use_instead, &config(40)).is_empty());
+        assert_eq!((f[0].0, f[0].1), (line_of(rule.doc.example, "guide: "), 18));
+        assert!(run_rule_with("long-guide", rule.doc.fixed, &config(40)).is_empty());
         // With the default of 600 the short example passes.
-        assert!(run_rule("long-guide", rule.example).is_empty());
+        assert!(run_rule("long-guide", rule.doc.example).is_empty());
     }
 
     #[test]
     fn counts_characters_not_bytes() {
         let yaml = crate::lint::lookup("long-guide")
             .unwrap()
-            .use_instead
+            .doc
+            .fixed
             .replace(
                 "guide: 按发货单拣货、复核、包装并交接物流。",
                 &format!("guide: {}", "字".repeat(601)),
@@ -135,7 +144,10 @@ mod tests {
     #[test]
     fn bots_are_exempt() {
         let rule = crate::lint::lookup("long-guide").unwrap();
-        let yaml = rule.example.replace("role:warehouse", "role:logistics-bot");
+        let yaml = rule
+            .doc
+            .example
+            .replace("role:warehouse", "role:logistics-bot");
         assert!(run_rule_with("long-guide", &yaml, &config(40)).is_empty());
     }
 }

@@ -1,10 +1,15 @@
 //! `message-loop`: a notification message with a `{% for %}` loop or a `{% macro %}`.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "message-loop",
+const DOC: Doc = Doc {
+    code: "message-loop",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a notification message with a loop or a macro",
     what: "Flags a notification `message` that uses `{% for %}` or `{% macro %}`, at the \
         message. The runtime renders every message with a budget (100,000 template steps) and \
@@ -32,7 +37,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -51,8 +56,11 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Say what happened and name the record; leave lists to the record's page.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "通知消息里用了循环或宏",
     check: Check::Process(check),
 };
 

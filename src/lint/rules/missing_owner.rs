@@ -1,10 +1,15 @@
 //! `missing-owner`: a process without `metadata.owner`.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "missing-owner",
+const DOC: Doc = Doc {
+    code: "missing-owner",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a process without `metadata.owner`",
     what: "Flags a process with no `metadata.owner`, the role that answers for the SOP \
         (责任人). The finding points at `metadata.name`.",
@@ -27,7 +32,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -43,8 +48,11 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Add `metadata.owner: role:<id>`, the role that answers for this SOP.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "流程没有 `metadata.owner`（责任人）",
     check: Check::Process(check),
 };
 
@@ -84,6 +92,7 @@ mod tests {
     fn suggests_the_approving_role() {
         let yaml = crate::lint::lookup("missing-owner")
             .unwrap()
+            .doc
             .example
             .replace(
                 "by: [role:warehouse] }",

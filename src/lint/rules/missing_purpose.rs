@@ -1,10 +1,15 @@
 //! `missing-purpose`: a process without `spec.purpose`.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "missing-purpose",
+const DOC: Doc = Doc {
+    code: "missing-purpose",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a process without `purpose`",
     what: "Flags a process whose `spec.purpose` is missing or blank. The finding points at \
         `metadata.name`.",
@@ -26,7 +31,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -43,8 +48,11 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Add `spec.purpose`: one or two sentences on what this SOP achieves and for whom.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "流程没有 `purpose`（目的）",
     check: Check::Process(check),
 };
 
@@ -76,7 +84,8 @@ mod tests {
     fn blank_purpose_is_missing_and_points_at_the_name() {
         let yaml = crate::lint::lookup("missing-purpose")
             .unwrap()
-            .use_instead
+            .doc
+            .fixed
             .replace(
                 "purpose: 让每一票货都先审批、再出库，发货信息当天回填。",
                 "purpose: \"  \"",

@@ -1,10 +1,15 @@
 //! `missing-review`: a process without `metadata.review.every`.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "missing-review",
+const DOC: Doc = Doc {
+    code: "missing-review",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a process without `metadata.review.every`",
     what: "Flags a process with no `metadata.review.every`, the cadence at which the SOP must \
         be reviewed (定期复盘). The finding points at `metadata.name`. With a cadence, \
@@ -27,7 +32,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -43,8 +48,11 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Add `metadata.review: { every: 180d }` (or the cadence the owner commits to).",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "流程没有 `metadata.review.every`（复盘周期）",
     check: Check::Process(check),
 };
 

@@ -20,6 +20,9 @@ mod unused_role;
 
 use super::Rule;
 
+/// Read before the rules run: the git history is loaded only for the files it will look at.
+pub use stale_review::RULE as STALE_REVIEW;
+
 /// Every rule, in the order of SPEC section 6, then those of SPEC 12.
 pub const ALL: &[Rule] = &[
     missing_purpose::RULE,

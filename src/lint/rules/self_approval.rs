@@ -1,10 +1,15 @@
 //! `self-approval`: an approval step whose role may also trigger the same transition.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{describe_transition, Check, Finding, Level, LintCtx, Rule};
 use crate::model::{Process, Ref, RefKind};
 
-pub const RULE: Rule = Rule {
-    name: "self-approval",
+const DOC: Doc = Doc {
+    code: "self-approval",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "an approval step whose role may also trigger the same transition",
     what: "Flags an approval step, at its `role`, when the same role is listed as \
         `role:<same>` in that transition's `by`. Only explicit `by` entries count: a \
@@ -31,7 +36,7 @@ spec:
       by: [role:sales, role:sales-manager]
       approval: [{ role: sales-manager }]
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: purchase, title: 采购申请, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -50,8 +55,11 @@ spec:
       approval: [{ role: sales-manager }]
 "#,
     help: "Let a different role approve, or remove the approving role from `by`.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "审批步骤的角色也能自己发起同一流转",
     check: Check::Process(check),
 };
 
@@ -100,7 +108,7 @@ mod tests {
 
     #[test]
     fn points_at_the_step_role() {
-        let yaml = crate::lint::lookup("self-approval").unwrap().example;
+        let yaml = crate::lint::lookup("self-approval").unwrap().doc.example;
         let f = run_rule("self-approval", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].0, f[0].1), (line_of(yaml, "approval: [{"), 26));
@@ -117,6 +125,7 @@ mod tests {
     fn no_by_is_not_flagged() {
         let yaml = crate::lint::lookup("self-approval")
             .unwrap()
+            .doc
             .example
             .replace("      by: [role:sales, role:sales-manager]\n", "");
         assert!(run_rule("self-approval", &yaml).is_empty());

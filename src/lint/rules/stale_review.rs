@@ -1,12 +1,17 @@
 //! `stale-review`: the process file was last committed longer ago than `review.every`.
 
+use crate::codes::{Doc, Kind};
 use crate::expr::DurationUnit;
 use crate::lint::time::format_date;
 use crate::lint::{Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "stale-review",
+const DOC: Doc = Doc {
+    code: "stale-review",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "git history: the process file was last changed longer ago than `review.every`",
     what: "Reads the git history of the repository holding the project (the nearest one at or \
         above the project folder). When the last commit that changed the process's file is \
@@ -22,7 +27,7 @@ pub const RULE: Rule = Rule {
     why: "An SOP nobody has touched for longer than its owner promised has probably drifted \
         from how the work is done. The date of the last change tells the owner how overdue \
         the review is, and committing the reviewed file restarts the clock.",
-    example: r#"# git log -1 --format=%cs sops/sales-delivery.yaml  →  2024-11-20 (two years ago)
+    example: r#"# git log -1 --format=%cs sops/sales-delivery.yaml  →  2024-01-06 (two years ago)
 apiVersion: sopctl/v1
 kind: Process
 metadata:
@@ -30,8 +35,19 @@ metadata:
   title: 销售发货
   owner: role:sales-manager
   review: { every: 180d }
+spec:
+  purpose: 让每一票货都先审批、再出库，发货信息当天回填。
+  statuses:
+    pending:
+      title: 待发货
+      initial: true
+      tasks:
+        - { id: ship, title: 出库发货, assignee: role:warehouse, due: today 18:00, guide: 按发货单拣货、复核并交接物流。 }
+    shipped: { title: 已发货, terminal: true }
+  transitions:
+    - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"# reviewed with the warehouse on 2026-11-02; the guide of `ship` was corrected and
+    fixed: r#"# reviewed with the warehouse on 2026-01-02; the guide of `ship` was corrected and
 # the change committed, which restarts the clock
 apiVersion: sopctl/v1
 kind: Process
@@ -40,10 +56,24 @@ metadata:
   title: 销售发货
   owner: role:sales-manager
   review: { every: 180d }
+spec:
+  purpose: 让每一票货都先审批、再出库，发货信息当天回填。
+  statuses:
+    pending:
+      title: 待发货
+      initial: true
+      tasks:
+        - { id: ship, title: 出库发货, assignee: role:warehouse, due: today 18:00, guide: 按发货单拣货、复核、拍照后交接物流。 }
+    shipped: { title: 已发货, terminal: true }
+  transitions:
+    - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Review the SOP with the people who follow it and commit the result, or change `review.every` to the cadence the owner can keep.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "按 git 历史，流程文件上次修改早于复盘周期 `review.every`",
     check: Check::Process(check),
 };
 

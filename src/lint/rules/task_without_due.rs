@@ -1,10 +1,15 @@
 //! `task-without-due`: a task with no `due`.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{describe_task, Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "task-without-due",
+const DOC: Doc = Doc {
+    code: "task-without-due",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a task with no `due`",
     what: "Flags a task with no `due`, at the task's `id`. Bot tasks are included: a due date \
         is what makes a stuck bot task overdue, so that `escalate` brings in a person.",
@@ -29,7 +34,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -50,8 +55,11 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Add `due:` (`today 18:00`, `+1bd`, `<date field> + 2d`), or allow the rule with a reason when no date can be known.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "任务没有 `due`（截止时间）",
     check: Check::Process(check),
 };
 
@@ -85,6 +93,7 @@ mod tests {
     fn bots_need_a_due_date_too() {
         let yaml = crate::lint::lookup("task-without-due")
             .unwrap()
+            .doc
             .example
             .replace("assignee: role:warehouse", "assignee: role:logistics-bot");
         let f = run_rule("task-without-due", &yaml);

@@ -1,10 +1,15 @@
 //! `task-without-guide`: a task for a person with no `guide`.
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{describe_task, Check, Finding, Level, LintCtx, Rule};
 use crate::model::Process;
 
-pub const RULE: Rule = Rule {
-    name: "task-without-guide",
+const DOC: Doc = Doc {
+    code: "task-without-guide",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a task for a person with no `guide`",
     what: "Flags a task with no `guide` (or a blank one), at the task's `id`. Tasks assigned to \
         a role with `bot: true` are exempt: a bot does not read guides.",
@@ -29,7 +34,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -51,8 +56,11 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Add a `guide` saying what to do, how, and with whom.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "分配给人的任务没有 `guide`（操作指引）",
     check: Check::Process(check),
 };
 
@@ -86,7 +94,10 @@ mod tests {
 
     #[test]
     fn points_at_the_id_and_names_the_assignee() {
-        let yaml = crate::lint::lookup("task-without-guide").unwrap().example;
+        let yaml = crate::lint::lookup("task-without-guide")
+            .unwrap()
+            .doc
+            .example;
         let f = run_rule("task-without-guide", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].0, f[0].1), (line_of(yaml, "- id: ship"), 15));
@@ -97,6 +108,7 @@ mod tests {
     fn bots_are_exempt() {
         let yaml = crate::lint::lookup("task-without-guide")
             .unwrap()
+            .doc
             .example
             .replace("assignee: role:warehouse", "assignee: role:logistics-bot");
         assert!(run_rule("task-without-guide", &yaml).is_empty());

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::codes::{Doc, Kind};
 use crate::diagnostic::Span;
 use crate::lint::{
     describe_field, describe_status, describe_transition, record_word, Check, Finding, Level,
@@ -9,8 +10,12 @@ use crate::lint::{
 };
 use crate::model::{Field, Process, Sp, Status, Transition};
 
-pub const RULE: Rule = Rule {
-    name: "unfilled-requirement",
+const DOC: Doc = Doc {
+    code: "unfilled-requirement",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a field required to enter a status or take a transition that no task in the from-status asks for (`complete.fill`) and that is not required at creation",
     what: "For every transition and every status it leaves from, takes the fields it needs: \
         the target status's `requires` and the transition's own `requires`. A field is fine \
@@ -48,7 +53,7 @@ spec:
   transitions:
     - { from: approved, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -72,8 +77,11 @@ spec:
     - { from: approved, to: shipped, by: [role:warehouse] }
 "#,
     help: "Add the field to `complete.fill` of a task in the status the record leaves from (or add such a task).",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "进入状态或流转需要的字段，原状态里没有任务要求填写，创建时也不必填",
     check: Check::Process(check),
 };
 
@@ -264,7 +272,10 @@ mod tests {
 
     #[test]
     fn message_names_field_status_and_task() {
-        let yaml = crate::lint::lookup("unfilled-requirement").unwrap().example;
+        let yaml = crate::lint::lookup("unfilled-requirement")
+            .unwrap()
+            .doc
+            .example;
         let f = run_rule("unfilled-requirement", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].0, f[0].1), (line_of(yaml, "shipped: {"), 55));

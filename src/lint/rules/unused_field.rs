@@ -2,12 +2,17 @@
 
 use std::collections::HashSet;
 
+use crate::codes::{Doc, Kind};
 use crate::expr::Due;
 use crate::lint::{all_refs, Check, Finding, Level, LintCtx, Rule};
 use crate::model::{Process, RefKind};
 
-pub const RULE: Rule = Rule {
-    name: "unused-field",
+const DOC: Doc = Doc {
+    code: "unused-field",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a field defined and never referenced",
     what: "Flags a field, at its key, that nothing uses. A field is used when it is \
         `required: true` (the creation form asks for it), or named by: a `requires` (of a \
@@ -43,7 +48,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Process
 metadata: { name: sales-delivery, title: 销售发货, owner: role:sales-manager, review: { every: 180d } }
 spec:
@@ -67,8 +72,11 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Ask for the field in a task's `complete.fill` (or use it elsewhere), or remove it.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "定义了但从未使用的字段",
     check: Check::Process(check),
 };
 
@@ -169,7 +177,7 @@ mod tests {
 
     #[test]
     fn points_at_the_key() {
-        let yaml = crate::lint::lookup("unused-field").unwrap().example;
+        let yaml = crate::lint::lookup("unused-field").unwrap().doc.example;
         let f = run_rule("unused-field", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].0, f[0].1), (line_of(yaml, "weight:"), 5));

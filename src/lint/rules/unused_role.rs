@@ -2,11 +2,16 @@
 
 use std::collections::HashSet;
 
+use crate::codes::{Doc, Kind};
 use crate::lint::{all_refs, Check, Finding, Level, LintCtx, Rule};
 use crate::model::RefKind;
 
-pub const RULE: Rule = Rule {
-    name: "unused-role",
+const DOC: Doc = Doc {
+    code: "unused-role",
+    kind: Kind::Lint {
+        default_level: Level::Warn,
+        options: &[],
+    },
     summary: "a role defined and never referenced",
     what: "Flags a role of a Roles document, at its key, that no process of the project names: \
         not as `owner`, task `assignee`, `on_behalf_of` or `escalate.to`, not in `by`, \
@@ -40,7 +45,7 @@ spec:
   transitions:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
-    use_instead: r#"apiVersion: sopctl/v1
+    fixed: r#"apiVersion: sopctl/v1
 kind: Roles
 metadata: { name: company }
 spec:
@@ -66,8 +71,11 @@ spec:
     - { from: pending, to: shipped, by: [role:warehouse] }
 "#,
     help: "Give the role its part in a process (a task, an approval, `by` or `notify`), or remove it from the Roles file.",
-    default_level: Level::Warn,
-    options: &[],
+};
+
+pub const RULE: Rule = Rule {
+    doc: &DOC,
+    summary_zh: "定义了但从未使用的角色",
     check: Check::Project(check),
 };
 
@@ -109,7 +117,7 @@ mod tests {
 
     #[test]
     fn points_at_the_role_key() {
-        let yaml = crate::lint::lookup("unused-role").unwrap().example;
+        let yaml = crate::lint::lookup("unused-role").unwrap().doc.example;
         let f = run_rule("unused-role", yaml);
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].0, f[0].1), (line_of(yaml, "logistics:"), 5));
@@ -122,10 +130,14 @@ mod tests {
 
     #[test]
     fn approval_roles_count() {
-        let yaml = crate::lint::lookup("unused-role").unwrap().example.replace(
-            "by: [role:warehouse] }",
-            "by: [role:warehouse], approval: [{ role: logistics }] }",
-        );
+        let yaml = crate::lint::lookup("unused-role")
+            .unwrap()
+            .doc
+            .example
+            .replace(
+                "by: [role:warehouse] }",
+                "by: [role:warehouse], approval: [{ role: logistics }] }",
+            );
         assert!(run_rule("unused-role", &yaml).is_empty());
     }
 }

@@ -98,7 +98,13 @@ fn candidates(w: &World, want: Want, p: Option<&Process>) -> Vec<CompletionItem>
             .collect(),
         Want::LintRule => crate::lint::registry()
             .iter()
-            .map(|r| item(r.name.to_string(), r.summary, CompletionItemKind::PROPERTY))
+            .map(|r| {
+                item(
+                    r.name().to_string(),
+                    r.doc.summary,
+                    CompletionItemKind::PROPERTY,
+                )
+            })
             .collect(),
     }
 }
