@@ -147,3 +147,27 @@ fn schema_command_prints_the_editor_schema() {
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
 }
+
+/// `sopctl … | head`: the reader goes away before sopctl writes. sopctl ends quietly, as
+/// other tools do, with no panic text; before this, `println!` panicked on the broken pipe.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in [
+        vec!["schema"],
+        vec!["test", "--format", "json"],
+        vec!["lint", "--format", "json"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sopctl"))
+            .args(&args)
+            .current_dir(repo_root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "sopctl {args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "sopctl {args:?}: {err}");
+    }
+}
