@@ -1,3 +1,3 @@
-fn main() {
-    std::process::exit(sopctl::cli::main());
+fn main() -> std::process::ExitCode {
+    sopctl::commands::main()
 }

@@ -1,6 +1,6 @@
 //! Statuses: added, removed, renamed (`was`), made terminal, initial, requirements, titles.
 
-use super::{named, show_list, Out, Pair, Severity};
+use super::{named, show_list, Impact, Out, Pair};
 
 pub(crate) fn diff(p: &Pair, out: &mut Out) {
     for h in &p.head.statuses {
@@ -9,7 +9,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         let Some(b) = p.base_status_of(&h.id) else {
             out.push(
                 "status-added",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!(
                     "status {this} added{}",
@@ -25,7 +25,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if b.id != h.id {
             out.push(
                 "status-renamed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!(
                     "status {} renamed to `{}` (records in it move through `was`)",
@@ -37,14 +37,14 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if h.terminal && !b.terminal {
             out.push(
                 "status-made-terminal",
-                Severity::Breaking,
+                Impact::Breaking,
                 subject(),
                 format!("status {this} is now terminal: records in it can no longer move on"),
             );
         } else if b.terminal && !h.terminal {
             out.push(
                 "status-made-non-terminal",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!("status {this} is no longer terminal: finished records in it may move on"),
             );
@@ -52,7 +52,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if b.initial != h.initial && h.initial {
             out.push(
                 "status-initial-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!("new records now start in status {this}"),
             );
@@ -61,7 +61,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if old_requires != h.requires {
             out.push(
                 "status-requires-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!(
                     "fields required to enter status {this} changed from [{}] to [{}]",
@@ -73,7 +73,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if b.title != h.title {
             out.push(
                 "status-title-changed",
-                Severity::Cosmetic,
+                Impact::Cosmetic,
                 subject(),
                 format!("status `{}` retitled from {} to {}", h.id, b.title, h.title),
             );
@@ -81,7 +81,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if b.description != h.description {
             out.push(
                 "status-description-changed",
-                Severity::Cosmetic,
+                Impact::Cosmetic,
                 subject(),
                 format!("description of status {this} changed"),
             );
@@ -92,7 +92,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             // Records in a terminal status are finished and never migrate: nothing strands.
             out.push(
                 "status-removed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 format!("status:{}", b.id),
                 format!(
                     "terminal status {} removed: records that ended there stay as they are, and no record can end there any more",
@@ -102,7 +102,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         } else if p.head_status(&b.id).is_none() {
             out.push(
                 "status-removed",
-                Severity::Breaking,
+                Impact::Breaking,
                 format!("status:{}", b.id),
                 format!(
                     "status {} removed: records in it would be stranded",

@@ -1,7 +1,7 @@
 //! Tasks, matched by id (unique within a process). Tasks of an added or removed status are
 //! not reported: the status change covers them.
 
-use super::{named, show_list, show_ref, Out, Pair, Severity};
+use super::{named, show_list, show_ref, Impact, Out, Pair};
 use crate::bundle::{Dur, Media, Status, Task};
 
 fn durs(v: &[Dur]) -> String {
@@ -39,7 +39,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 if !status_is_new {
                     out.push(
                         "task-added",
-                        Severity::Behavioral,
+                        Impact::Behavioral,
                         subject(),
                         format!(
                             "task {this} added to status {}, for {}",
@@ -53,7 +53,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             if p.renames.status(&bs.id) != hs.id {
                 out.push(
                     "task-moved",
-                    Severity::Behavioral,
+                    Impact::Behavioral,
                     subject(),
                     format!(
                         "task {this} moved from status {} to {}",
@@ -75,7 +75,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if status_kept && !task_kept {
             out.push(
                 "task-removed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 format!("task:{}", b.id),
                 format!(
                     "task {} removed from status {}",
@@ -93,7 +93,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     if r.reference(&b.assignee) != h.assignee {
         out.push(
             "task-assignee-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "task {this} reassigned from {} to {}",
@@ -106,7 +106,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
         let show = |o: &Option<crate::bundle::Ref>| o.as_ref().map_or("nobody".into(), show_ref);
         out.push(
             "task-on-behalf-of-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "task {this} is now created on behalf of {} (was {})",
@@ -120,7 +120,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
         let show = |d: Option<String>| d.unwrap_or_else(|| "none".into());
         out.push(
             "task-due-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "due date of task {this} changed from {} to {}",
@@ -132,7 +132,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     if b.remind_before != h.remind_before {
         out.push(
             "task-reminders-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "reminders of task {this} changed from {} to {}",
@@ -154,7 +154,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     if esc(&b.escalate, true) != esc(&h.escalate, false) {
         out.push(
             "task-escalation-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "escalation of task {this} changed from {} to {}",
@@ -167,7 +167,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     if fill != h.complete.fill {
         out.push(
             "task-fill-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "fields asked for when completing task {this} changed from [{}] to [{}]",
@@ -184,7 +184,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
         };
         out.push(
             "task-each-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!("task {this} is now {word}"),
         );
@@ -194,7 +194,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
         let show = |t: &Option<String>| t.as_ref().map_or("nowhere".into(), |t| p.status_title(t));
         out.push(
             "task-then-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "completing task {this} now moves the record to {} (was {})",
@@ -229,7 +229,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             } else {
                 format!("{what} of task {this} changed")
             };
-            out.push(kind, Severity::Cosmetic, subject(), message);
+            out.push(kind, Impact::Cosmetic, subject(), message);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the renames. Transitions into or out of an added or removed status are not reported: the
 //! status change covers them.
 
-use super::{show_list, show_refs, Out, Pair, Severity};
+use super::{show_list, show_refs, Impact, Out, Pair};
 use crate::bundle::{ApprovalStep, Ref, Transition};
 
 fn approval(steps: &[ApprovalStep]) -> String {
@@ -59,7 +59,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             if both(&h.from) && both(&h.to) {
                 out.push(
                     "transition-added",
-                    Severity::Behavioral,
+                    Impact::Behavioral,
                     subject(),
                     format!("{} added", label(h)),
                 );
@@ -70,7 +70,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if behavior(&b.approval) != behavior(&h.approval) {
             out.push(
                 "transition-approval-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!(
                     "approval of {this} changed from {} to {}",
@@ -81,7 +81,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         } else if b.approval != h.approval {
             out.push(
                 "transition-approval-guide-changed",
-                Severity::Cosmetic,
+                Impact::Cosmetic,
                 subject(),
                 format!(
                     "what the approvers of {this} are shown changed (title, guide or checklist)"
@@ -94,7 +94,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if old_by != h.by {
             out.push(
                 "transition-by-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!(
                     "who may trigger {this} changed from {} to {}",
@@ -107,7 +107,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if old_requires != h.requires {
             out.push(
                 "transition-requires-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!(
                     "fields required by {this} changed from [{}] to [{}]",
@@ -126,7 +126,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             };
             out.push(
                 "transition-condition-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 message,
             );
@@ -134,7 +134,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if b.title != h.title {
             out.push(
                 "transition-title-changed",
-                Severity::Cosmetic,
+                Impact::Cosmetic,
                 subject(),
                 format!(
                     "button of transition {} → {} relabelled from {} to {}",
@@ -157,7 +157,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if gone && statuses_kept {
             out.push(
                 "transition-removed",
-                Severity::Breaking,
+                Impact::Breaking,
                 format!("transition:{}", b.id),
                 format!("{} removed: records can no longer take it", label(b)),
             );
