@@ -32,13 +32,6 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
-    pub fn parse(s: &str) -> Option<OutputFormat> {
-        match s {
-            "markdown" | "md" => Some(OutputFormat::Markdown),
-            "html" => Some(OutputFormat::Html),
-            _ => None,
-        }
-    }
     /// The extension of the pages.
     pub fn ext(self) -> &'static str {
         match self {
@@ -314,21 +307,14 @@ fn render_one(
     Ok(out)
 }
 
-/// Renders the handbook of a loaded project: the pages as (path relative to the output folder,
-/// text), in a stable order. The project must have passed validation.
-pub fn render_handbook(
-    loaded: &Loaded,
-    opts: &RenderOptions,
-) -> Result<Vec<(PathBuf, String)>, RenderError> {
-    render_handbook_with(loaded, opts, &crate::progress::Progress::hidden())
-}
-
-/// How many pages `render_handbook` may write at most (for a progress bar's length).
+/// How many pages `render_handbook_with` may write at most (for a progress bar's length).
 pub fn page_count(loaded: &Loaded) -> u64 {
     (loaded.project.processes.len() + loaded.project.roles.len() + 1) as u64
 }
 
-/// `render_handbook`, advancing `progress` by one per page.
+/// Renders the handbook of a loaded project: the pages as (path relative to the output folder,
+/// text), in a stable order, advancing `progress` by one per page. The project must have
+/// passed validation.
 pub fn render_handbook_with(
     loaded: &Loaded,
     opts: &RenderOptions,
