@@ -1,6 +1,8 @@
 //! The page of one process: its statuses with their tasks, exits and notifications, the
 //! responsibility matrix, the review dates.
 
+use std::collections::BTreeMap;
+
 use super::*;
 
 /// Attachments (Markdown `media` files) longer than this are linked, not inlined.
@@ -98,6 +100,44 @@ pub fn task_view(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang:
         let after = e.after.parsed.as_ref().ok()?;
         Some(lang.escalation(after, &escalate_to.as_ref()?.label))
     });
+    let (media, attachments) = media_views(env, p, t, page);
+    let then_status = t.then.as_ref().map(|x| status_ref(p, &x.v, page));
+    let then = Some(then_sentence(env, p, s, t, page, lang));
+    let assignee = party(env, p, &t.assignee, page, lang);
+    let record = record_noun(p, lang);
+    TaskView {
+        id: t.id.v.clone(),
+        anchor: format!("task-{}", t.id.v),
+        when: lang.when_enters(&record, &s.title.v),
+        link: format!("{}#task-{}", page.process(&p.name.v), t.id.v),
+        title: t.title.v.clone(),
+        process: process_ref(p, page, lang),
+        status: status_ref(p, &s.id.v, page),
+        bot: assignee.bot,
+        assignee,
+        on_behalf_of: t
+            .on_behalf_of
+            .as_ref()
+            .map(|r| party(env, p, r, page, lang)),
+        due,
+        due_rule,
+        reminders,
+        escalation,
+        escalate_to,
+        description: t.description.clone(),
+        guide: t.guide.as_ref().map(|g| markdown::embed(&g.v, 5)),
+        guide_html: t.guide.as_ref().map(|g| markdown::to_html(&g.v, 5)),
+        media,
+        attachments,
+        checklist: t.checklist.iter().map(|c| c.v.clone()).collect(),
+        fill: field_titles(p, t.fill.iter().map(|f| f.v.as_str())),
+        then,
+        then_status,
+    }
+}
+
+/// The task's `media`: links to each (relative to the page), and the Markdown ones inlined.
+fn media_views(env: &Env, p: &Process, t: &Task, page: Page) -> (Vec<Media>, Vec<Attachment>) {
     let mut media = Vec::new();
     let mut attachments = Vec::new();
     for m in &t.media {
@@ -145,8 +185,12 @@ pub fn task_view(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang:
             }
         }
     }
-    let then_status = t.then.as_ref().map(|x| status_ref(p, &x.v, page));
-    let then = Some(t.then.as_ref().map_or_else(
+    (media, attachments)
+}
+
+/// Where the record goes when the task is done, in words.
+fn then_sentence(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang: Lang) -> String {
+    t.then.as_ref().map_or_else(
         || lang.stays(&record_noun(p, lang)),
         |target| {
             let record = record_noun(p, lang);
@@ -176,38 +220,7 @@ pub fn task_view(env: &Env, p: &Process, s: &Status, t: &Task, page: Page, lang:
                 .unwrap_or_default();
             then_words(lang, &record, &to, &approvals, &next)
         },
-    ));
-    let assignee = party(env, p, &t.assignee, page, lang);
-    let record = record_noun(p, lang);
-    TaskView {
-        id: t.id.v.clone(),
-        anchor: format!("task-{}", t.id.v),
-        when: lang.when_enters(&record, &s.title.v),
-        link: format!("{}#task-{}", page.process(&p.name.v), t.id.v),
-        title: t.title.v.clone(),
-        process: process_ref(p, page, lang),
-        status: status_ref(p, &s.id.v, page),
-        bot: assignee.bot,
-        assignee,
-        on_behalf_of: t
-            .on_behalf_of
-            .as_ref()
-            .map(|r| party(env, p, r, page, lang)),
-        due,
-        due_rule,
-        reminders,
-        escalation,
-        escalate_to,
-        description: t.description.clone(),
-        guide: t.guide.as_ref().map(|g| markdown::embed(&g.v, 5)),
-        guide_html: t.guide.as_ref().map(|g| markdown::to_html(&g.v, 5)),
-        media,
-        attachments,
-        checklist: t.checklist.iter().map(|c| c.v.clone()).collect(),
-        fill: field_titles(p, t.fill.iter().map(|f| f.v.as_str())),
-        then,
-        then_status,
-    }
+    )
 }
 
 pub(super) fn exit_views(
@@ -313,16 +326,17 @@ pub(super) fn parents<'a>(env: &Env<'a>, p: &Process) -> Vec<(&'a Process, &'a S
     out
 }
 
-pub(super) fn raci(env: &Env, p: &Process, page: Page, lang: Lang) -> RaciView {
-    let table = lang.table();
-    let statuses: Vec<StatusRef> = p
-        .statuses
-        .iter()
-        .map(|s| status_ref(p, &s.id.v, page))
-        .collect();
+type Marks = HashMap<(RefKind, String), Vec<Vec<&'static str>>>;
+
+/// The responsibility marks of each role or field, per status, and the parties in the order
+/// first seen.
+fn raci_marks(
+    p: &Process,
+    table: &BTreeMap<&'static str, &'static str>,
+) -> (Vec<(RefKind, String)>, Marks) {
     // (kind, id) → marks per status, in first-seen order of roles then fields.
     let mut parties: Vec<(RefKind, String)> = Vec::new();
-    let mut marks: HashMap<(RefKind, String), Vec<Vec<&'static str>>> = HashMap::new();
+    let mut marks: Marks = HashMap::new();
     let mut mark = |r: (RefKind, String), si: usize, what: &'static str| {
         if !parties.contains(&r) {
             parties.push(r.clone());
@@ -362,7 +376,12 @@ pub(super) fn raci(env: &Env, p: &Process, page: Page, lang: Lang) -> RaciView {
             }
         }
     }
-    // Roles in project order, then fields in field order.
+    (parties, marks)
+}
+
+/// Roles in project order, then fields in field order.
+fn raci_order(env: &Env, p: &Process, parties: &[(RefKind, String)]) -> Vec<(RefKind, String)> {
+    let role = |id: &str| (RefKind::Role, id.to_string());
     let mut ordered: Vec<(RefKind, String)> = Vec::new();
     for r in &env.project.roles {
         let key = role(&r.id.v);
@@ -370,7 +389,7 @@ pub(super) fn raci(env: &Env, p: &Process, page: Page, lang: Lang) -> RaciView {
             ordered.push(key);
         }
     }
-    for key in &parties {
+    for key in parties {
         if key.0 == RefKind::Role && !ordered.contains(key) {
             ordered.push(key.clone());
         }
@@ -381,6 +400,18 @@ pub(super) fn raci(env: &Env, p: &Process, page: Page, lang: Lang) -> RaciView {
             ordered.push(key);
         }
     }
+    ordered
+}
+
+pub(super) fn raci(env: &Env, p: &Process, page: Page, lang: Lang) -> RaciView {
+    let table = lang.table();
+    let statuses: Vec<StatusRef> = p
+        .statuses
+        .iter()
+        .map(|s| status_ref(p, &s.id.v, page))
+        .collect();
+    let (parties, marks) = raci_marks(p, &table);
+    let ordered = raci_order(env, p, &parties);
     let order = [
         table["raci_do"],
         table["raci_approve"],
@@ -436,6 +467,49 @@ pub(super) fn review_view(env: &Env, p: &Process, lang: Lang) -> Option<ReviewVi
     })
 }
 
+/// One status of the process page: its tasks, notifications, starts and exits.
+fn status_view(
+    env: &Env,
+    p: &Process,
+    (i, s): (usize, &Status),
+    creation: &[String],
+    parent_list: &[(&Process, &Status)],
+) -> StatusView {
+    let lang = env.lang_of(p);
+    let page = Page::top(env.format);
+    StatusView {
+        id: s.id.v.clone(),
+        anchor: format!("status-{}", s.id.v),
+        number: i + 1,
+        title: s.title.v.clone(),
+        initial: s.initial,
+        terminal: s.terminal,
+        description: s.description.clone(),
+        requires: field_titles(p, s.requires.iter().map(|f| f.v.as_str())),
+        creation_requires: if s.initial { creation.to_vec() } else { vec![] },
+        tasks: s
+            .tasks
+            .iter()
+            .map(|t| task_view(env, p, s, t, page, lang))
+            .collect(),
+        notify: notify_views(env, p, s, page, lang),
+        start: start_views(env, p, s, page, lang),
+        move_parent: s
+            .move_parent
+            .iter()
+            .flat_map(|target| {
+                parent_list.iter().map(move |(q, _)| MoveParentView {
+                    process: process_ref(q, page, lang),
+                    status: q
+                        .status(&target.v)
+                        .map_or_else(|| target.v.clone(), |x| x.title.v.clone()),
+                })
+            })
+            .collect(),
+        exits: exit_views(env, p, s, page, lang),
+    }
+}
+
 pub fn process_view(env: &Env, p: &Process) -> ProcessView {
     let lang = env.lang_of(p);
     let page = Page::top(env.format);
@@ -451,37 +525,7 @@ pub fn process_view(env: &Env, p: &Process) -> ProcessView {
         .statuses
         .iter()
         .enumerate()
-        .map(|(i, s)| StatusView {
-            id: s.id.v.clone(),
-            anchor: format!("status-{}", s.id.v),
-            number: i + 1,
-            title: s.title.v.clone(),
-            initial: s.initial,
-            terminal: s.terminal,
-            description: s.description.clone(),
-            requires: field_titles(p, s.requires.iter().map(|f| f.v.as_str())),
-            creation_requires: if s.initial { creation.clone() } else { vec![] },
-            tasks: s
-                .tasks
-                .iter()
-                .map(|t| task_view(env, p, s, t, page, lang))
-                .collect(),
-            notify: notify_views(env, p, s, page, lang),
-            start: start_views(env, p, s, page, lang),
-            move_parent: s
-                .move_parent
-                .iter()
-                .flat_map(|target| {
-                    parent_list.iter().map(move |(q, _)| MoveParentView {
-                        process: process_ref(q, page, lang),
-                        status: q
-                            .status(&target.v)
-                            .map_or_else(|| target.v.clone(), |x| x.title.v.clone()),
-                    })
-                })
-                .collect(),
-            exits: exit_views(env, p, s, page, lang),
-        })
+        .map(|(i, s)| status_view(env, p, (i, s), &creation, &parent_list))
         .collect();
     let notifications = statuses.iter().flat_map(|s| s.notify.clone()).collect();
     let starts = statuses.iter().flat_map(|s| s.start.clone()).collect();
