@@ -88,6 +88,14 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
 }
 
 fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
+    people(p, b, h, this, out);
+    timing(p, b, h, this, out);
+    completion(p, b, h, this, out);
+    wording(b, h, this, out);
+}
+
+/// Who does the task: the assignee, and on whose behalf.
+fn people(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     let subject = || format!("task:{}", h.id);
     let r = &p.renames;
     if r.reference(&b.assignee) != h.assignee {
@@ -115,6 +123,12 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             ),
         );
     }
+}
+
+/// When: the due date, the reminders and the escalation.
+fn timing(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
+    let subject = || format!("task:{}", h.id);
+    let r = &p.renames;
     let due = |d: &Option<crate::bundle::DueRule>| d.as_ref().map(|d| d.source.clone());
     if due(&b.due) != due(&h.due) {
         let show = |d: Option<String>| d.unwrap_or_else(|| "none".into());
@@ -163,6 +177,12 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             ),
         );
     }
+}
+
+/// What completing it asks for and where it moves the record.
+fn completion(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
+    let subject = || format!("task:{}", h.id);
+    let r = &p.renames;
     let fill = r.fields(&b.complete.fill);
     if fill != h.complete.fill {
         out.push(
@@ -203,6 +223,11 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             ),
         );
     }
+}
+
+/// Titles, texts and media.
+fn wording(b: &Task, h: &Task, this: &str, out: &mut Out) {
+    let subject = || format!("task:{}", h.id);
     let cosmetic: [(&'static str, &str, bool); 5] = [
         ("task-title-changed", "title", b.title != h.title),
         (
