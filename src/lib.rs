@@ -40,10 +40,7 @@ pub mod suggest;
 /// The version of the package, e.g. `0.1.0`.
 pub const PKG_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The abbreviated git commit sopctl was built from, or `unknown` (see `build.rs`).
-pub const GIT_COMMIT: &str = env!("SOPCTL_GIT_COMMIT");
-
-/// The full git commit sopctl was built from, or `unknown`.
+/// The full git commit sopctl was built from, or `unknown` (see `build.rs`).
 pub const GIT_COMMIT_FULL: &str = env!("SOPCTL_GIT_COMMIT_FULL");
 
 /// The version with the git commit it was built from, e.g. `0.1.0 (abc1234)`.

@@ -1,6 +1,6 @@
-fn main() {
+fn main() -> std::process::ExitCode {
     quiet_on_closed_pipe();
-    std::process::exit(sopctl::cli::main());
+    sopctl::commands::main()
 }
 
 /// `sopctl test --format json | head`: when the reader goes away, end quietly as other

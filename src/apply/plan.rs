@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::client::Live;
 use crate::bundle::{Bundle, Process};
-use crate::diff::{Change, Severity};
+use crate::diff::{Change, Impact};
 
 /// One status the plan touches, with its live records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub struct Touched {
     pub status: String,
     pub records: u64,
     /// The worst severity among the changes that touch it.
-    pub severity: Severity,
+    pub severity: Impact,
     /// The kinds of those changes, in the order of the diff, without repeats.
     pub kinds: Vec<&'static str>,
 }
@@ -73,7 +73,7 @@ fn base_status(base: &Process, head: Option<&Process>, id: &str) -> Option<Strin
 }
 
 fn reach(base: &Process, head: Option<&Process>, c: &Change) -> Reach {
-    if c.severity == Severity::Cosmetic {
+    if c.severity == Impact::Cosmetic {
         return Reach::Nothing;
     }
     let Some(subject) = c.subject.as_deref() else {
@@ -111,8 +111,8 @@ pub fn touched_statuses(
     base: &Bundle,
     head: &Bundle,
     changes: &[Change],
-) -> BTreeMap<(String, String), (Severity, Vec<&'static str>)> {
-    let mut out: BTreeMap<(String, String), (Severity, Vec<&'static str>)> = BTreeMap::new();
+) -> BTreeMap<(String, String), (Impact, Vec<&'static str>)> {
+    let mut out: BTreeMap<(String, String), (Impact, Vec<&'static str>)> = BTreeMap::new();
     // An empty status id stands for the whole process.
     let mut add = |process: &str, status: String, c: &Change| {
         let e = out
@@ -162,7 +162,7 @@ fn head_has(head: &Bundle, process: &str, status: &str) -> bool {
 pub fn live_in_touched(
     base: &Bundle,
     head: &Bundle,
-    touched: &BTreeMap<(String, String), (Severity, Vec<&'static str>)>,
+    touched: &BTreeMap<(String, String), (Impact, Vec<&'static str>)>,
     live: &[Live],
 ) -> Vec<Touched> {
     let mut out: Vec<Touched> = Vec::new();
@@ -171,7 +171,7 @@ pub fn live_in_touched(
         let one = touched.get(&(l.process.clone(), l.status.clone()));
         let (severity, kinds) = match (whole, one) {
             (None, None) if !head_has(head, &l.process, &l.status) => {
-                (Severity::Breaking, vec![NOT_IN_BUNDLE])
+                (Impact::Breaking, vec![NOT_IN_BUNDLE])
             }
             (None, None) => continue,
             (Some(w), None) => (w.0, w.1.clone()),
@@ -247,9 +247,9 @@ pub fn human_live(base: &Bundle, touched: Option<&[Touched]>, color: bool) -> St
         let sev = format!("{:<10}", t.severity.as_str());
         let sev = if color {
             let code = match t.severity {
-                Severity::Breaking => "1;31",
-                Severity::Behavioral => "33",
-                Severity::Cosmetic => "2",
+                Impact::Breaking => "1;31",
+                Impact::Behavioral => "33",
+                Impact::Cosmetic => "2",
             };
             format!("\x1b[{code}m{sev}\x1b[0m")
         } else {
@@ -304,7 +304,7 @@ pub fn json_live(touched: &[Touched]) -> Value {
 mod tests {
     use super::*;
 
-    fn change(process: &str, kind: &'static str, sev: Severity, subject: &str) -> Change {
+    fn change(process: &str, kind: &'static str, sev: Impact, subject: &str) -> Change {
         Change {
             process: process.into(),
             kind,
@@ -322,8 +322,8 @@ mod tests {
     fn cosmetic_and_unknown_processes_touch_nothing() {
         let b = bundle();
         let c = vec![
-            change("p", "status-title-changed", Severity::Cosmetic, "status:a"),
-            change("p", "status-removed", Severity::Breaking, "status:a"),
+            change("p", "status-title-changed", Impact::Cosmetic, "status:a"),
+            change("p", "status-removed", Impact::Breaking, "status:a"),
         ];
         assert!(touched_statuses(&b, &b, &c).is_empty());
     }
@@ -334,11 +334,11 @@ mod tests {
         let mut touched = BTreeMap::new();
         touched.insert(
             ("p".to_string(), String::new()),
-            (Severity::Breaking, vec!["process-removed"]),
+            (Impact::Breaking, vec!["process-removed"]),
         );
         touched.insert(
             ("p".to_string(), "b".to_string()),
-            (Severity::Behavioral, vec!["task-added"]),
+            (Impact::Behavioral, vec!["task-added"]),
         );
         let live = vec![
             Live {
@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(t[2].kinds, vec![NOT_IN_BUNDLE]);
         assert_eq!((t[0].status.as_str(), t[0].records), ("a", 2));
         assert_eq!(t[1].kinds, vec!["task-added", "process-removed"]);
-        assert_eq!(t[1].severity, Severity::Breaking);
+        assert_eq!(t[1].severity, Impact::Breaking);
         let text = human_live(&b, Some(&t), false);
         assert!(text.contains("8 live records in 3 statuses"), "{text}");
         assert!(

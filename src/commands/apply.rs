@@ -20,21 +20,14 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{fail, refuse, Exit, Global, Step};
 use crate::apply::client::{Client, ClientError, Live, Upload};
 use crate::apply::{plan, DEFAULT_SERVER, TOKEN_ENV};
 use crate::bundle::{self, Bundle};
+use crate::cli::ApplyArgs;
 use crate::diff::{self, render};
 use crate::project;
 use crate::report::Format;
-
-/// The command's arguments.
-pub struct Args<'a> {
-    pub server: Option<&'a str>,
-    pub bundle: Option<&'a Path>,
-    pub dry_run: bool,
-    pub force: bool,
-}
 
 /// What the JSON output says happened.
 struct Outcome {
@@ -57,58 +50,38 @@ impl Outcome {
     }
 }
 
-pub fn run(g: &Global, args: &Args) -> i32 {
-    let format = match g.format.as_deref() {
-        None | Some("human") => Format::Human,
-        Some("json") => Format::Json,
-        Some(other) => {
-            fail(
-                &format!("--format {other} is not an apply format"),
-                "use human or json",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let config = match g.config(format) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+/// The plan: the changes from what the runtime runs, and the live records they touch.
+struct Plan {
+    base: Bundle,
+    changes: Vec<diff::Change>,
+    touched: Vec<plan::Touched>,
+}
+
+pub fn run(g: &Global, args: &ApplyArgs) -> Step<Exit> {
+    let format = Format::from(args.format.unwrap_or_default());
+    let config = g.config(format)?;
     let server = args
         .server
-        .map(str::to_string)
+        .clone()
         .or_else(|| config.apply_server.clone())
         .unwrap_or_else(|| DEFAULT_SERVER.to_string());
     let token = match std::env::var(TOKEN_ENV) {
         Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => {
-            fail(
+            return Err(refuse(
                 &format!("{TOKEN_ENV} is not set"),
                 &format!(
                     "export {TOKEN_ENV}=… with the runtime's admin token (SOPCTL_ADMIN_TOKEN of `sopctl serve`)"
                 ),
-            );
-            return EXIT_ERROR;
+            ))
         }
     };
-    let client = match Client::new(&server, &token) {
-        Ok(c) => c,
-        Err(e) => return client_error(&e),
+    let client = Client::new(&server, &token).map_err(|e| client_error(&e))?;
+    let (ours, label) = match &args.bundle {
+        Some(file) => (read_bundle(g, file)?, file.display().to_string()),
+        None => (build(g, &config, format)?, "the project".to_string()),
     };
-    let (ours, label) = match args.bundle {
-        Some(file) => match read_bundle(g, file) {
-            Ok(b) => (b, file.display().to_string()),
-            Err(code) => return code,
-        },
-        None => match build(g, &config, format) {
-            Ok(b) => (b, "the project".to_string()),
-            Err(code) => return code,
-        },
-    };
-
-    let current = match client.current() {
-        Ok(c) => c,
-        Err(e) => return client_error(&e),
-    };
+    let current = client.current().map_err(|e| client_error(&e))?;
     let current_hash = current.as_ref().map(|b| b.hash.clone());
     let out = Report {
         server: &client.server,
@@ -119,25 +92,61 @@ pub fn run(g: &Global, args: &Args) -> i32 {
     if current_hash.as_deref() == Some(ours.hash.as_str()) {
         eprintln!("nothing to do: the server already runs {}", ours.hash);
         out.json(&[], &[], &Outcome::new("unchanged"));
-        return EXIT_OK;
+        return Ok(Exit::Ok);
     }
+    let color = format == Format::Human && g.color_stderr();
+    let plan = show_plan(&client, current, &ours, &label, color)?;
+    if args.dry_run {
+        eprintln!("dry run: nothing uploaded");
+        out.json(&plan.changes, &plan.touched, &Outcome::new("dry-run"));
+        return Ok(Exit::Ok);
+    }
+    let body = ours.to_json();
+    let show = crate::progress::enabled(std::io::stderr().is_terminal(), format == Format::Human);
+    let progress = crate::progress::Progress::bytes_when(show, body.len() as u64, "uploading");
+    let answer = client.upload(body.as_bytes(), args.force, &progress);
+    progress.finish();
+    let (exit, outcome) = match answer.map_err(|e| client_error(&e))? {
+        Upload::Accepted {
+            status,
+            hash,
+            migrated,
+            pinned,
+        } => {
+            let hash = hash.unwrap_or_else(|| ours.hash.clone());
+            accepted(&client.server, &status, &hash, migrated, pinned)
+        }
+        Upload::Refused {
+            http,
+            code,
+            message,
+            stranded,
+        } => refused(&plan.base, http, code, message, stranded),
+    };
+    out.json(&plan.changes, &plan.touched, &outcome);
+    Ok(exit)
+}
 
-    // The plan.
+/// Works out the plan against the bundle the runtime runs and prints it on stderr.
+fn show_plan(
+    client: &Client,
+    current: Option<Bundle>,
+    ours: &Bundle,
+    label: &str,
+    color: bool,
+) -> Step<Plan> {
+    let current_hash = current.as_ref().map(|b| b.hash.clone());
     let live = match &current {
-        Some(_) => match client.live() {
-            Ok(l) => l,
-            Err(e) => return client_error(&e),
-        },
+        Some(_) => client.live().map_err(|e| client_error(&e))?,
         // No bundle, no records.
         None => Some(Vec::new()),
     };
     let base = current.unwrap_or_else(Bundle::empty);
-    let changes = diff::diff(&base, &ours);
-    let touched_statuses = plan::touched_statuses(&base, &ours, &changes);
+    let changes = diff::diff(&base, ours);
+    let touched_statuses = plan::touched_statuses(&base, ours, &changes);
     let touched = live
         .as_deref()
-        .map(|l| plan::live_in_touched(&base, &ours, &touched_statuses, l));
-    let color = format == Format::Human && g.color_stderr();
+        .map(|l| plan::live_in_touched(&base, ours, &touched_statuses, l));
     let base_label = match &current_hash {
         Some(h) => format!("the server ({})", short_hash(h)),
         None => "an empty server".to_string(),
@@ -151,106 +160,93 @@ pub fn run(g: &Global, args: &Args) -> i32 {
             .as_deref()
             .map_or("no bundle yet".to_string(), short_hash)
     );
-    eprint!("{}", render::human(&changes, &base_label, &label, color));
+    eprint!("{}", render::human(&changes, &base_label, label, color));
     eprint!("{}", plan::human_live(&base, touched.as_deref(), color));
-    let touched = touched.unwrap_or_default();
+    Ok(Plan {
+        base,
+        changes,
+        touched: touched.unwrap_or_default(),
+    })
+}
 
-    if args.dry_run {
-        eprintln!("dry run: nothing uploaded");
-        out.json(&changes, &touched, &Outcome::new("dry-run"));
-        return EXIT_OK;
-    }
-
-    // The upload.
-    let body = ours.to_json();
-    let show = crate::progress::enabled(std::io::stderr().is_terminal(), format == Format::Human);
-    let progress = crate::progress::Progress::bytes_when(show, body.len() as u64, "uploading");
-    let answer = client.upload(body.as_bytes(), args.force, &progress);
-    progress.finish();
-    let answer = match answer {
-        Ok(a) => a,
-        Err(e) => return client_error(&e),
+/// The runtime took the bundle (or already ran it).
+fn accepted(
+    server: &str,
+    status: &str,
+    hash: &str,
+    migrated: Option<u64>,
+    pinned: Option<u64>,
+) -> (Exit, Outcome) {
+    let mut line = match status {
+        "unchanged" => format!("nothing to do: the server already runs {hash}"),
+        "activated" => {
+            format!("applied {hash} to {server}: activated (the server had this version before)")
+        }
+        _ => format!("applied {hash} to {server}: created and activated"),
     };
-    match answer {
-        Upload::Accepted {
-            status,
-            hash,
-            migrated,
-            pinned,
-        } => {
-            let hash = hash.unwrap_or_else(|| ours.hash.clone());
-            let mut line = match status.as_str() {
-                "unchanged" => format!("nothing to do: the server already runs {hash}"),
-                "activated" => format!(
-                    "applied {hash} to {}: activated (the server had this version before)",
-                    client.server
-                ),
-                _ => format!("applied {hash} to {}: created and activated", client.server),
-            };
-            if let Some(n) = migrated.filter(|n| *n > 0) {
-                line.push_str(&format!("; {} moved to renamed statuses", records_word(n)));
-            }
-            if let Some(n) = pinned.filter(|n| *n > 0) {
-                line.push_str(&format!(
-                    "; {} left on their current version",
-                    records_word(n)
-                ));
-            }
-            eprintln!("{line}");
-            let mut o = Outcome::new(if status == "unchanged" {
-                "unchanged"
-            } else {
-                "applied"
-            });
-            o.migrated = migrated;
-            o.pinned = pinned;
-            out.json(&changes, &touched, &o);
-            EXIT_OK
-        }
-        Upload::Refused {
-            http,
-            code,
-            message,
-            stranded,
-        } => {
-            let mut o = Outcome::new("refused");
-            o.error = Some((code.clone(), message.clone()));
-            if code == "would-strand" {
-                eprintln!(
-                    "error: the server refused the bundle: {}",
-                    if message.is_empty() {
-                        "it would strand live records"
-                    } else {
-                        message.as_str()
-                    }
-                );
-                eprint!("{}", plan::human_stranded(&base, &stranded));
-                eprintln!(
-                    "  help: rename with `was:` to migrate them, or pass --force to leave them on their current version"
-                );
-            } else {
-                let help = match code.as_str() {
-                    "hash-mismatch" => "rebuild the bundle with `sopctl build`; do not edit bundle.json by hand",
-                    "invalid-bundle" => "the server may run another sopctl version: compare `sopctl --version` on both sides",
-                    _ => "see the server's log for more",
-                };
-                fail(
-                    &format!(
-                        "the server refused the bundle ({http} {code}){}",
-                        if message.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {message}")
-                        }
-                    ),
-                    help,
-                );
-            }
-            o.stranded = stranded;
-            out.json(&changes, &touched, &o);
-            EXIT_FINDINGS
-        }
+    if let Some(n) = migrated.filter(|n| *n > 0) {
+        line.push_str(&format!("; {} moved to renamed statuses", records_word(n)));
     }
+    if let Some(n) = pinned.filter(|n| *n > 0) {
+        line.push_str(&format!(
+            "; {} left on their current version",
+            records_word(n)
+        ));
+    }
+    eprintln!("{line}");
+    let mut o = Outcome::new(if status == "unchanged" {
+        "unchanged"
+    } else {
+        "applied"
+    });
+    o.migrated = migrated;
+    o.pinned = pinned;
+    (Exit::Ok, o)
+}
+
+/// The runtime refused the bundle (exit 1): why, and what to do.
+fn refused(
+    base: &Bundle,
+    http: u16,
+    code: String,
+    message: String,
+    stranded: Vec<Live>,
+) -> (Exit, Outcome) {
+    if code == "would-strand" {
+        eprintln!(
+            "error: the server refused the bundle: {}",
+            if message.is_empty() {
+                "it would strand live records"
+            } else {
+                message.as_str()
+            }
+        );
+        eprint!("{}", plan::human_stranded(base, &stranded));
+        eprintln!(
+            "  help: rename with `was:` to migrate them, or pass --force to leave them on their current version"
+        );
+    } else {
+        let help = match code.as_str() {
+            "hash-mismatch" => "rebuild the bundle with `sopctl build`; do not edit bundle.json by hand",
+            "invalid-bundle" => "the server may run another sopctl version: compare `sopctl --version` on both sides",
+            _ => "see the server's log for more",
+        };
+        fail(
+            &format!(
+                "the server refused the bundle ({http} {code}){}",
+                if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {message}")
+                }
+            ),
+            help,
+        );
+    }
+    let mut o = Outcome::new("refused");
+    o.error = Some((code, message));
+    o.stranded = stranded;
+    (Exit::Findings, o)
 }
 
 /// The JSON object of `--format json`, printed once at the end.
@@ -287,9 +283,8 @@ impl Report<'_> {
     }
 }
 
-fn client_error(e: &ClientError) -> i32 {
-    fail(&e.message, &e.help);
-    EXIT_ERROR
+fn client_error(e: &ClientError) -> Exit {
+    refuse(&e.message, &e.help)
 }
 
 fn records_word(n: u64) -> String {
@@ -305,7 +300,7 @@ fn short_hash(hash: &str) -> String {
 }
 
 /// `--bundle FILE`: read, parse, and check that its hash is its contents' (exit 2 otherwise).
-fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
+fn read_bundle(g: &Global, file: &Path) -> Step<Bundle> {
     let shown = file.display();
     let text = std::fs::read_to_string(g.cwd.join(file)).map_err(|e| {
         let cause = if e.kind() == std::io::ErrorKind::NotFound {
@@ -317,14 +312,14 @@ fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
             &format!("cannot read {shown}: {cause}"),
             "pass a bundle.json written by `sopctl build`, or leave out --bundle to build the project",
         );
-        EXIT_ERROR
+        Exit::Error
     })?;
     let b = Bundle::from_json(&text).map_err(|e| {
         fail(
             &format!("{shown} is not a sopctl bundle: {e}"),
             "build a fresh one with `sopctl build`, or leave out --bundle to build the project",
         );
-        EXIT_ERROR
+        Exit::Error
     })?;
     let hash = b.content_hash();
     if hash != b.hash {
@@ -336,14 +331,14 @@ fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
             ),
             "build a fresh one with `sopctl build`, or leave out --bundle to build the project",
         );
-        return Err(EXIT_ERROR);
+        return Err(Exit::Error);
     }
     Ok(b)
 }
 
 /// The project's bundle, built in memory exactly as `sopctl build` builds it: validation
 /// errors are printed like `validate` prints them (exit 1) and nothing is uploaded.
-fn build(g: &Global, config: &crate::config::Config, format: Format) -> Result<Bundle, i32> {
+fn build(g: &Global, config: &crate::config::Config, format: Format) -> Step<Bundle> {
     let (files, _) = super::source_files(config, &g.cwd, &[], "pass --bundle FILE")?;
     let loaded = project::load(config, &files, &BTreeSet::new());
     let errors = loaded.has_errors();
@@ -358,14 +353,14 @@ fn build(g: &Global, config: &crate::config::Config, format: Format) -> Result<B
     }
     if errors {
         eprintln!("error: nothing applied: the SOPs have validation errors");
-        return Err(EXIT_FINDINGS);
+        return Err(Exit::Findings);
     }
     let mut built = bundle::compile(&loaded.project, &loaded.root).map_err(|e| {
         fail(
             &format!("cannot compile the bundle: {e}"),
             "this is a bug in sopctl if validation passed; please report it",
         );
-        EXIT_ERROR
+        Exit::Error
     })?;
     built.source = bundle::source::of_project(&loaded, &built, config);
     Ok(built)

@@ -4,33 +4,23 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{fail, Exit, Global, Step};
 use crate::bundle::{self, canonical, Bundle};
+use crate::cli::BuildArgs;
 use crate::report::Format;
 use crate::{project, render};
 
 /// The default output folder, relative to the current folder.
 pub const DEFAULT_DIR: &str = "dist";
 
-pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Path>) -> i32 {
-    let format = match g.findings_format() {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+pub fn run(g: &Global, a: &BuildArgs) -> Step<Exit> {
+    let format = Format::from(a.format.unwrap_or_default());
+    let (out, check) = (a.out.as_deref(), a.check.as_deref());
     // With --check, a missing or unreadable bundle is a usage problem found before any work.
-    let stored = match check.map(|file| read_bundle(g, file)).transpose() {
-        Ok(b) => b,
-        Err(code) => return code,
-    };
-    let config = match g.config(format) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let stored = check.map(|file| read_bundle(g, file)).transpose()?;
+    let config = g.config(format)?;
     let (files, _focus) =
-        match super::source_files(&config, &g.cwd, paths, "pass the files to build") {
-            Ok(x) => x,
-            Err(code) => return code,
-        };
+        super::source_files(&config, &g.cwd, &a.paths, "pass the files to build")?;
     // A bundle is the whole project: every finding counts, whatever paths were named.
     let loaded = project::load(&config, &files, &BTreeSet::new());
     if format != Format::Human || !loaded.diagnostics.is_empty() {
@@ -52,65 +42,57 @@ pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Pat
                 output_dir(out).join(bundle::FILE_NAME).display()
             ),
         }
-        return EXIT_FINDINGS;
+        return Ok(Exit::Findings);
     }
-    let mut built = match bundle::compile(&loaded.project, &loaded.root) {
-        Ok(b) => b,
-        Err(e) => {
-            fail(
-                &format!("cannot compile the bundle: {e}"),
-                "this is a bug in sopctl if validation passed; please report it",
-            );
-            return EXIT_ERROR;
-        }
-    };
+    let mut built = bundle::compile(&loaded.project, &loaded.root).map_err(|e| {
+        fail(
+            &format!("cannot compile the bundle: {e}"),
+            "this is a bug in sopctl if validation passed; please report it",
+        );
+        Exit::Error
+    })?;
     if let (Some(file), Some(stored)) = (check, stored) {
-        return compare(file, &stored, &built);
+        return Ok(compare(file, &stored, &built));
     }
-
     built.source = bundle::source::of_project(&loaded, &built, &config);
+    write_outputs(g, &loaded, &config, &built, out, format == Format::Human)
+}
 
+/// Renders the handbook, then writes it and the bundle: both, or neither.
+fn write_outputs(
+    g: &Global,
+    loaded: &project::Loaded,
+    config: &crate::config::Config,
+    built: &Bundle,
+    out: Option<&Path>,
+    human: bool,
+) -> Step<Exit> {
     let dir = output_dir(out);
     let shown = dir.join(bundle::FILE_NAME);
     let target = g.cwd.join(&shown);
     // The handbook is rendered before anything is written, so a template error leaves the
     // output folder as it was.
     let handbook_dir = g.cwd.join(&dir).join("handbook");
-    let templates = match super::render::templates_dir(g, &config, None) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
     let opts = render::RenderOptions {
         format: render::OutputFormat::Markdown,
-        templates,
+        templates: super::render::templates_dir(g, config, None)?,
         role: None,
         language: config.render_language.clone(),
         processes: Vec::new(),
         git: render::history::git_enabled(),
         out_dir: Some(handbook_dir.clone()),
     };
-    let progress = g.progress(render::page_count(&loaded), "rendering");
-    let rendered = render::render_handbook_with(&loaded, &opts, &progress);
-    progress.finish();
-    let pages = match rendered {
-        Ok(p) => p,
-        Err(e) => {
-            fail(&e.to_string(), &e.help());
-            return EXIT_ERROR;
-        }
-    };
+    let pages = super::render::pages(g, loaded, &opts, human)?;
     // Ctrl-C is held back while the handbook is swapped in and the bundle renamed over the old
     // one: an interrupted build leaves the old outputs or the new ones, never a mix.
     let held = crate::fsutil::Held::new();
-    if let Err(code) = super::render::write_pages(&handbook_dir, &pages) {
-        return code;
-    }
+    super::render::write_pages(&handbook_dir, &pages)?;
     if let Err(e) = crate::fsutil::write_atomic(&target, built.to_json().as_bytes()) {
         fail(
             &format!("cannot write {}: {e}", shown.display()),
             "check that the output folder is writable, or choose another with -o DIR",
         );
-        return EXIT_ERROR;
+        return Err(Exit::Error);
     }
     held.release();
 
@@ -125,7 +107,7 @@ pub fn run(g: &Global, paths: &[PathBuf], out: Option<&Path>, check: Option<&Pat
         plural(tasks, "task", "tasks"),
         short_hash(&built.hash)
     );
-    EXIT_OK
+    Ok(Exit::Ok)
 }
 
 fn output_dir(out: Option<&Path>) -> PathBuf {
@@ -146,7 +128,7 @@ fn short_hash(hash: &str) -> String {
 }
 
 /// Reads the bundle given to `--check` (exit 2 when missing or not a bundle).
-fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
+fn read_bundle(g: &Global, file: &Path) -> Step<Bundle> {
     let text = match std::fs::read_to_string(g.cwd.join(file)) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -157,11 +139,11 @@ fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
                     build_command(file)
                 ),
             );
-            return Err(EXIT_ERROR);
+            return Err(Exit::Error);
         }
         Err(e) => {
             fail(&format!("cannot read {}: {e}", file.display()), "");
-            return Err(EXIT_ERROR);
+            return Err(Exit::Error);
         }
     };
     Bundle::from_json(&text).map_err(|e| {
@@ -169,7 +151,7 @@ fn read_bundle(g: &Global, file: &Path) -> Result<Bundle, i32> {
             &format!("{} is not a sopctl bundle: {e}", file.display()),
             &format!("build a fresh one with `{}`", build_command(file)),
         );
-        EXIT_ERROR
+        Exit::Error
     })
 }
 
@@ -184,7 +166,7 @@ fn build_command(file: &Path) -> String {
 
 /// `--check`: the stored bundle is current when its contents hash like the sources' bundle.
 /// `source` is not compared.
-fn compare(file: &Path, stored: &Bundle, built: &Bundle) -> i32 {
+fn compare(file: &Path, stored: &Bundle, built: &Bundle) -> Exit {
     let stored_hash = stored.content_hash();
     if stored_hash == built.hash && stored.hash == stored_hash {
         eprintln!(
@@ -192,7 +174,7 @@ fn compare(file: &Path, stored: &Bundle, built: &Bundle) -> i32 {
             file.display(),
             short_hash(&built.hash)
         );
-        return EXIT_OK;
+        return Exit::Ok;
     }
     let mut details = Vec::new();
     if stored.hash != stored_hash {
@@ -245,7 +227,7 @@ fn compare(file: &Path, stored: &Bundle, built: &Bundle) -> i32 {
         ),
         &format!("run `{}` and commit the result", build_command(file)),
     );
-    EXIT_FINDINGS
+    Exit::Findings
 }
 
 #[cfg(test)]

@@ -3,55 +3,23 @@
 //! git objects, nothing checked out), a `bundle.json` file, a project folder, or, for
 //! `--head` by default, the working tree. `--base` defaults to `HEAD`.
 
-use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{fail, Exit, Global, Step};
+use crate::cli::{DiffArgs, DiffFormat, FailOn};
 use crate::config::{self, Config};
 use crate::diff::source::{self, RepoProject, Side, SideError};
-use crate::diff::{self, render, Severity};
+use crate::diff::{self, render, Impact};
 use crate::report::Format;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    /// Exit 1 when a breaking change exists.
-    Breaking,
-    /// Exit 1 when a breaking or behavioral change exists.
-    Behavioral,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Out {
-    Human,
-    Json,
-    Markdown,
-}
-
-pub fn run(g: &Global, base: Option<&str>, head: Option<&str>, fail_on: Option<FailOn>) -> i32 {
-    let out = match g.format.as_deref() {
-        None | Some("human") => Out::Human,
-        Some("json") => Out::Json,
-        Some("markdown") => Out::Markdown,
-        Some(other) => {
-            fail(
-                &format!("--format {other} is not a diff format"),
-                "use human, json or markdown",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let config = match g.config(Format::Human) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+pub fn run(g: &Global, a: &DiffArgs) -> Step<Exit> {
+    let config = g.config(Format::Human)?;
     let mut repo: Option<RepoProject> = None;
-    let base_spec = base.unwrap_or("HEAD");
+    let base_spec = a.base.as_deref().unwrap_or("HEAD");
     let sides = side(g, &config, &mut repo, Some(base_spec))
-        .and_then(|b| side(g, &config, &mut repo, head).map(|h| (b, h)));
-    let (mut base, mut head) = match sides {
-        Ok(s) => s,
-        Err(e) => {
-            fail(&e.message, &e.help);
-            return EXIT_ERROR;
-        }
-    };
+        .and_then(|b| side(g, &config, &mut repo, a.head.as_deref()).map(|h| (b, h)));
+    let (mut base, mut head) = sides.map_err(|e| {
+        fail(&e.message, &e.help);
+        Exit::Error
+    })?;
     for s in [&base, &head] {
         report_invalid(g, s);
     }
@@ -63,23 +31,23 @@ pub fn run(g: &Global, base: Option<&str>, head: Option<&str>, fail_on: Option<F
         );
     }
     let changes = diff::diff(&base.bundle, &head.bundle);
-    match out {
-        Out::Json => print!("{}", render::json(&changes)),
-        Out::Markdown => print!("{}", render::markdown(&changes, &base.label, &head.label)),
-        Out::Human => eprint!(
+    match a.format.unwrap_or_default() {
+        DiffFormat::Json => print!("{}", render::json(&changes)),
+        DiffFormat::Markdown => print!("{}", render::markdown(&changes, &base.label, &head.label)),
+        DiffFormat::Human => eprint!(
             "{}",
             render::human(&changes, &base.label, &head.label, g.color_stderr())
         ),
     }
-    let threshold = match fail_on {
-        None => return EXIT_OK,
-        Some(FailOn::Breaking) => Severity::Breaking,
-        Some(FailOn::Behavioral) => Severity::Behavioral,
+    let threshold = match a.fail_on {
+        None => return Ok(Exit::Ok),
+        Some(FailOn::Breaking) => Impact::Breaking,
+        Some(FailOn::Behavioral) => Impact::Behavioral,
     };
-    match diff::worst(&changes) {
-        Some(w) if w <= threshold => EXIT_FINDINGS,
-        _ => EXIT_OK,
-    }
+    Ok(match diff::worst(&changes) {
+        Some(w) if w <= threshold => Exit::Findings,
+        _ => Exit::Ok,
+    })
 }
 
 /// Shows the validation errors of a side as notes: its invalid files are left out.

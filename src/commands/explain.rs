@@ -1,18 +1,18 @@
 //! `sopctl explain [CODE]`: one code's documentation, or the list of every code.
 
-use super::{fail, Global, EXIT_ERROR, EXIT_OK};
+use super::{refuse, Exit, Global};
 use crate::codes;
 use crate::suggest::did_you_mean;
 
-pub fn run(_g: &Global, code: Option<&str>) -> i32 {
+pub fn run(_g: &Global, code: Option<&str>) -> Exit {
     let Some(code) = code else {
         print!("{}", codes::list_text());
-        return EXIT_OK;
+        return Exit::Ok;
     };
     match codes::explain(code) {
         Some(text) => {
             print!("{text}");
-            EXIT_OK
+            Exit::Ok
         }
         None => {
             let all = codes::all_codes();
@@ -20,8 +20,7 @@ pub fn run(_g: &Global, code: Option<&str>) -> i32 {
                 Some(s) => format!("did you mean `{s}`? Known codes: {}", all.join(", ")),
                 None => format!("known codes: {}", all.join(", ")),
             };
-            fail(&format!("unknown code `{code}`"), &hint);
-            EXIT_ERROR
+            refuse(&format!("unknown code `{code}`"), &hint)
         }
     }
 }

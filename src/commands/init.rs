@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::{fail, Global, EXIT_ERROR, EXIT_OK};
+use super::{fail, Exit, Global, Step};
+use crate::cli::InitArgs;
 use crate::fsutil::write_atomic;
 
 /// Where `cargo install --git` and pre-commit fetch sopctl from, when `Cargo.toml` names no
@@ -159,21 +160,8 @@ fn shown(dir: &Path) -> String {
     }
 }
 
-pub fn run(g: &Global, dir: Option<&Path>) -> i32 {
-    let json_output = match g.format.as_deref() {
-        None | Some("human") => false,
-        Some("json") => true,
-        Some(other) => {
-            fail(
-                &format!("--format {other} is not an output format of `init`"),
-                "use human or json",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let given = dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+pub fn run(g: &Global, a: &InitArgs) -> Step<Exit> {
+    let given = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = if given.is_absolute() {
         given.clone()
     } else {
@@ -184,7 +172,7 @@ pub fn run(g: &Global, dir: Option<&Path>) -> i32 {
             &format!("{} is a file, not a folder", shown(&given)),
             "pass a folder to create the project in, e.g. `sopctl init my-sops`",
         );
-        return EXIT_ERROR;
+        return Err(Exit::Error);
     }
     let files = files();
     let blocked = in_the_way(&root, &files);
@@ -202,10 +190,25 @@ pub fn run(g: &Global, dir: Option<&Path>) -> i32 {
             ),
             "run `sopctl init` in a new folder (e.g. `sopctl init my-sops`), or move these files aside",
         );
-        return EXIT_ERROR;
+        return Err(Exit::Error);
     }
+    write_all(&root, &files)?;
+    if a.format.unwrap_or_default().is_json() {
+        let report = json!({
+            "root": given.display().to_string(),
+            "created": files.iter().map(|f| f.path).collect::<Vec<_>>(),
+        });
+        println!("{report}");
+    } else {
+        eprint!("{}", next_steps(&given, &root, &files));
+    }
+    Ok(Exit::Ok)
+}
+
+/// Writes every file, or (on the first failure) removes those already written.
+fn write_all(root: &Path, files: &[InitFile]) -> Step<()> {
     let mut written: Vec<PathBuf> = Vec::new();
-    for f in &files {
+    for f in files {
         let target = root.join(f.path);
         if let Err(e) = write_atomic(&target, f.text.as_bytes()) {
             for p in written.iter().rev() {
@@ -215,22 +218,18 @@ pub fn run(g: &Global, dir: Option<&Path>) -> i32 {
                 &format!("cannot write {}: {e}; nothing was left behind", f.path),
                 "check that the folder is writable and the disk is not full",
             );
-            return EXIT_ERROR;
+            return Err(Exit::Error);
         }
         written.push(target);
     }
+    Ok(())
+}
 
-    if json_output {
-        let report = json!({
-            "root": given.display().to_string(),
-            "created": files.iter().map(|f| f.path).collect::<Vec<_>>(),
-        });
-        println!("{report}");
-        return EXIT_OK;
-    }
+/// What was created and the commands to run next, for people.
+fn next_steps(given: &Path, root: &Path, files: &[InitFile]) -> String {
     let width = files.iter().map(|f| f.path.len()).max().unwrap_or(0);
-    let mut msg = format!("created a sopctl project in {}:\n", shown(&given));
-    for f in &files {
+    let mut msg = format!("created a sopctl project in {}:\n", shown(given));
+    for f in files {
         msg.push_str(&format!("  {:width$}  {}\n", f.path, f.purpose));
     }
     msg.push_str("\nnext:\n");
@@ -238,7 +237,7 @@ pub fn run(g: &Global, dir: Option<&Path>) -> i32 {
         msg.push_str(&format!("  cd {}\n", given.display()));
     }
     msg.push_str("  sopctl validate && sopctl lint && sopctl test\n");
-    if git2::Repository::discover(&root).is_err() {
+    if git2::Repository::discover(root).is_err() {
         msg.push_str("  git init && git add . && git commit -m \"sopctl init\"\n");
     }
     msg.push_str("  pre-commit install            # check SOPs on every commit\n");
@@ -248,8 +247,7 @@ pub fn run(g: &Global, dir: Option<&Path>) -> i32 {
             "  edit SOPCTL_GIT in .github/workflows/sopctl.yml: where your CI installs sopctl from\n",
         );
     }
-    eprint!("{msg}");
-    EXIT_OK
+    msg
 }
 
 #[cfg(test)]

@@ -1,22 +1,17 @@
 //! `sopctl lint [PATH…] [--deny-warnings]`: validation plus the lint rules of SPEC section 6.
 
-use std::path::PathBuf;
-
-use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{fail, Exit, Global, Step};
+use crate::cli::LintArgs;
 use crate::config::ConfigError;
 use crate::diagnostic::{sort_and_dedup, Severity};
 use crate::lint::{self, LintConfig};
 use crate::project;
+use crate::report::Format;
 
-pub fn run(g: &Global, paths: &[PathBuf], deny_warnings: bool) -> i32 {
-    let format = match g.findings_format() {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let config = match g.config_for(format, paths) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+pub fn run(g: &Global, a: &LintArgs) -> Step<Exit> {
+    let format = Format::from(a.format.unwrap_or_default());
+    let paths = &a.paths;
+    let config = g.config_for(format, paths)?;
     // Rule names and options are checked before any SOP is read: a broken configuration is
     // a usage error (exit 2), not a finding.
     let lint_config = match LintConfig::from_config(&config) {
@@ -29,7 +24,7 @@ pub fn run(g: &Global, paths: &[PathBuf], deny_warnings: bool) -> i32 {
                     source: config.source.clone(),
                 },
             );
-            return EXIT_ERROR;
+            return Err(Exit::Error);
         }
     };
     let now = match lint::time::now() {
@@ -42,13 +37,10 @@ pub fn run(g: &Global, paths: &[PathBuf], deny_warnings: bool) -> i32 {
                 ),
                 "write e.g. 2026-01-05T09:00:00+08:00, or unset it to use the system clock",
             );
-            return EXIT_ERROR;
+            return Err(Exit::Error);
         }
     };
-    let (files, focus) = match super::source_files(&config, &g.cwd, paths, "pass files to check") {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (files, focus) = super::source_files(&config, &g.cwd, paths, "pass files to check")?;
     let loaded = project::load(&config, &files, &focus);
     let mut diagnostics = loaded.diagnostics.clone();
     let mut findings = lint::run(&loaded, &lint_config, now);
@@ -64,11 +56,7 @@ pub fn run(g: &Global, paths: &[PathBuf], deny_warnings: bool) -> i32 {
         &project::uri_prefix(&loaded.root),
     );
     let fails = diagnostics.iter().any(|d| {
-        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
+        d.severity == Severity::Error || (a.deny_warnings && d.severity == Severity::Warning)
     });
-    if fails {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    }
+    Ok(if fails { Exit::Findings } else { Exit::Ok })
 }

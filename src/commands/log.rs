@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use git2::Oid;
 
-use super::{fail, Global, EXIT_ERROR, EXIT_OK};
+use super::{fail, Exit, Global, Step};
 use crate::bundle::Bundle;
+use crate::cli::LogArgs;
 use crate::diff::source::{RepoProject, SideError};
 use crate::diff::{self, render, Change};
 use crate::lint::time::format_date;
@@ -22,40 +23,23 @@ struct Entry {
     changes: Vec<Change>,
 }
 
-pub fn run(g: &Global, name: &str, max_count: Option<usize>) -> i32 {
-    let json = match g.format.as_deref() {
-        None | Some("human") => false,
-        Some("json") => true,
-        Some(other) => {
-            fail(
-                &format!("--format {other} is not a log format"),
-                "use human or json",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let config = match g.config(Format::Human) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+pub fn run(g: &Global, a: &LogArgs) -> Step<Exit> {
+    let json = a.format.unwrap_or_default().is_json();
+    let config = g.config(Format::Human)?;
     // A long history takes a while: a spinner counts the commits read (terminal only).
-    let progress = g.progress(0, "reading history");
-    let walked = walk(&config.root, name, max_count, &progress);
+    let progress = g.progress(!json, 0, "reading history");
+    let walked = walk(&config.root, &a.process, a.max_count, &progress);
     progress.finish();
-    match walked {
-        Ok(entries) => {
-            if json {
-                print!("{}", to_json(&entries));
-            } else {
-                eprint!("{}", to_human(&entries, g.color_stderr()));
-            }
-            EXIT_OK
-        }
-        Err(e) => {
-            fail(&e.message, &e.help);
-            EXIT_ERROR
-        }
+    let entries = walked.map_err(|e| {
+        fail(&e.message, &e.help);
+        Exit::Error
+    })?;
+    if json {
+        print!("{}", to_json(&entries));
+    } else {
+        eprint!("{}", to_human(&entries, g.color_stderr()));
     }
+    Ok(Exit::Ok)
 }
 
 fn walk(

@@ -1,5 +1,7 @@
 //! `sopctl lsp`: the language server over stdio (SPEC section 14); see `crate::lsp`.
 
-pub fn run() -> i32 {
-    crate::lsp::run()
+use super::Exit;
+
+pub fn run() -> Exit {
+    Exit::from_code(crate::lsp::run())
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
-use super::{fail, EXIT_ERROR, EXIT_OK};
+use super::{fail, Exit};
 use crate::cli::Cli;
 use crate::fsutil::write_atomic;
 
@@ -50,22 +50,22 @@ fn with_extra_sections(page: Vec<u8>, command: &str) -> Vec<u8> {
     out.into_bytes()
 }
 
-pub fn run(out_dir: Option<&Path>) -> i32 {
+pub fn run(out_dir: Option<&Path>) -> Exit {
     let pages = match pages() {
         Ok(p) => p,
         Err(e) => {
             fail(&format!("cannot render the man pages: {e}"), "");
-            return EXIT_ERROR;
+            return Exit::Error;
         }
     };
     let Some(dir) = out_dir else {
         let mut stdout = std::io::stdout().lock();
         return match stdout.write_all(&pages[0].1).and_then(|_| stdout.flush()) {
-            Ok(()) => EXIT_OK,
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+            Ok(()) => Exit::Ok,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
             Err(e) => {
                 fail(&format!("cannot write the man page: {e}"), "");
-                EXIT_ERROR
+                Exit::Error
             }
         };
     };
@@ -76,7 +76,7 @@ pub fn run(out_dir: Option<&Path>) -> i32 {
                 &format!("cannot write {}: {e}", path.display()),
                 "pass a folder you can write to with -o",
             );
-            return EXIT_ERROR;
+            return Exit::Error;
         }
     }
     eprintln!(
@@ -89,5 +89,5 @@ pub fn run(out_dir: Option<&Path>) -> i32 {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    EXIT_OK
+    Exit::Ok
 }

@@ -1,5 +1,6 @@
-//! One module per command. Each returns the exit code: 0 clean, 1 findings that fail the
-//! command, 2 usage, I/O or configuration error (SPEC section 7).
+//! One module per command, and the dispatch from the parsed arguments to them. Each command
+//! returns its [`Exit`] status: 0 clean, 1 findings that fail the command, 2 usage, I/O or
+//! configuration error (SPEC section 7).
 
 pub mod apply;
 pub mod build;
@@ -24,19 +25,95 @@ pub mod validate;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use crate::cli::{Cli, ColorChoice};
+use clap::Parser;
+
+use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Diagnostic;
 use crate::report::{self, Format, ReportOptions, RuleDoc};
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FINDINGS: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+/// How a command ends (SPEC section 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done, and nothing fails the command.
+    Ok,
+    /// 1: findings (or a refusal) that fail the command.
+    Findings,
+    /// 2: usage, I/O or configuration error.
+    Error,
+}
+
+impl Exit {
+    /// The status of a code from code that speaks in numbers (the language server, `explain`).
+    pub fn from_code(code: i32) -> Exit {
+        match code {
+            0 => Exit::Ok,
+            1 => Exit::Findings,
+            _ => Exit::Error,
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Findings => 1,
+            Exit::Error => 2,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e.code())
+    }
+}
+
+/// A step of a command: `Err` ends the command with that status, its message already printed.
+pub type Step<T> = Result<T, Exit>;
+
+/// Runs the program: parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = e.exit_code();
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(code).unwrap_or(2));
+        }
+    };
+    let g = Global::new(&cli);
+    dispatch(&g, &cli.command)
+        .unwrap_or_else(|stop| stop)
+        .into()
+}
+
+fn dispatch(g: &Global, command: &Command) -> Step<Exit> {
+    match command {
+        Command::Validate(a) => validate::run(g, a),
+        Command::Lint(a) => lint::run(g, a),
+        Command::Build(a) => build::run(g, a),
+        Command::Render(a) => render::run(g, a),
+        Command::Diff(a) => diff::run(g, a),
+        Command::Log(a) => log::run(g, a),
+        Command::Test(a) => test::run(g, a),
+        Command::Explain(a) => Ok(explain::run(g, a.code.as_deref())),
+        Command::Schema(a) => Ok(schema::run(a.config_schema)),
+        Command::Init(a) => init::run(g, a),
+        Command::Apply(a) => apply::run(g, a),
+        Command::Report(a) => review::run(g, a),
+        Command::Serve(a) => serve::run(a),
+        Command::LoginLink(a) => login_link::run(a),
+        Command::Token(a) => token::run(a),
+        Command::Lsp => Ok(lsp::run()),
+        Command::Completions(a) => Ok(completions::run(a.shell)),
+        Command::Man(a) => Ok(man::run(a.out_dir.as_deref())),
+    }
+}
 
 /// Options that every command shares.
 pub struct Global {
-    pub format: Option<String>,
     pub config: Option<PathBuf>,
     pub color: ColorChoice,
     pub cwd: PathBuf,
@@ -45,7 +122,6 @@ pub struct Global {
 impl Global {
     pub fn new(cli: &Cli) -> Global {
         Global {
-            format: cli.format.clone(),
             config: cli.config.clone(),
             color: cli.color,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
@@ -65,9 +141,8 @@ impl Global {
     }
 
     /// A progress bar on stderr for long work: drawn only when stderr is a terminal and the
-    /// output is human (no `--format`, or `--format human`); a no-op otherwise.
-    pub fn progress(&self, len: u64, message: &str) -> crate::progress::Progress {
-        let human = matches!(self.format.as_deref(), None | Some("human"));
+    /// output is `human`; a no-op otherwise.
+    pub fn progress(&self, human: bool, len: u64, message: &str) -> crate::progress::Progress {
         crate::progress::Progress::when(
             crate::progress::enabled(std::io::stderr().is_terminal(), human),
             len,
@@ -75,40 +150,23 @@ impl Global {
         )
     }
 
-    /// The findings format, refusing formats that are not for findings.
-    pub fn findings_format(&self) -> Result<Format, i32> {
-        match self.format.as_deref() {
-            None | Some("human") => Ok(Format::Human),
-            Some("json") => Ok(Format::Json),
-            Some("sarif") => Ok(Format::Sarif),
-            Some("github") => Ok(Format::Github),
-            Some(other) => {
-                fail(
-                    &format!("--format {other} is not a findings format"),
-                    "use human, json, sarif or github",
-                );
-                Err(EXIT_ERROR)
-            }
-        }
-    }
-
     /// Loads the configuration, printing a configuration error (exit 2) if it is broken.
-    pub fn config(&self, format: Format) -> Result<Config, i32> {
+    pub fn config(&self, format: Format) -> Step<Config> {
         config::find(&self.cwd, self.config.as_deref()).map_err(|e| {
             self.print_config_error(format, &e);
-            EXIT_ERROR
+            Exit::Error
         })
     }
 
     /// Loads the configuration of the project the given paths lie in (the nearest
     /// `sopctl.yaml` or `sops/` above them), else as [`Global::config`] does.
-    pub fn config_for(&self, format: Format, paths: &[PathBuf]) -> Result<Config, i32> {
+    pub fn config_for(&self, format: Format, paths: &[PathBuf]) -> Step<Config> {
         if self.config.is_some() || paths.is_empty() {
             return self.config(format);
         }
         config::find_for(&self.cwd, paths).map_err(|e| {
             self.print_config_error(format, &e);
-            EXIT_ERROR
+            Exit::Error
         })
     }
 
@@ -144,7 +202,6 @@ impl Global {
     }
 }
 
-/// A one-line error with a hint, for problems that have no place in a file (exit 2).
 /// The project's SOP files and the named ones to focus on; none at all is an error (exit 2)
 /// whose hint ends with `or …` (`pass files to check`, `pass --bundle FILE`).
 pub fn source_files(
@@ -152,10 +209,10 @@ pub fn source_files(
     cwd: &std::path::Path,
     paths: &[std::path::PathBuf],
     or: &str,
-) -> Result<(Vec<std::path::PathBuf>, std::collections::BTreeSet<String>), i32> {
+) -> Step<(Vec<std::path::PathBuf>, std::collections::BTreeSet<String>)> {
     let (files, focus) = crate::project::discover(config, cwd, paths).map_err(|e| {
         fail(&e.message, &e.help);
-        EXIT_ERROR
+        Exit::Error
     })?;
     if files.is_empty() {
         fail(
@@ -166,11 +223,18 @@ pub fn source_files(
             ),
             &format!("put your SOPs under sops/, set `sources` in sopctl.yaml, or {or}"),
         );
-        return Err(EXIT_ERROR);
+        return Err(Exit::Error);
     }
     Ok((files, focus))
 }
 
+/// [`fail`], and the status it ends the command with.
+pub fn refuse(message: &str, help: &str) -> Exit {
+    fail(message, help);
+    Exit::Error
+}
+
+/// A one-line error with a hint, for problems that have no place in a file (exit 2).
 pub fn fail(message: &str, help: &str) {
     eprintln!("error: {message}");
     if !help.is_empty() {

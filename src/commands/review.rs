@@ -7,20 +7,14 @@
 
 use std::path::Path;
 
-use super::{fail, Global, EXIT_ERROR, EXIT_OK};
+use super::{fail, Exit, Global, Step};
 use crate::apply::client::{Client, ClientError};
 use crate::apply::{DEFAULT_SERVER, TOKEN_ENV};
 use crate::bundle::Bundle;
+use crate::cli::{ReportArgs, ReviewFormat};
 use crate::fsutil::write_atomic;
 use crate::kpi::review::{self, Block};
 use crate::report::Format;
-
-pub struct Args<'a> {
-    pub server: Option<&'a str>,
-    pub from: Option<&'a str>,
-    pub to: Option<&'a str>,
-    pub out: Option<&'a Path>,
-}
 
 /// Query-string escaping for the few characters dates and names carry (`+` of an offset).
 fn q(s: &str) -> String {
@@ -34,25 +28,12 @@ fn q(s: &str) -> String {
         .collect()
 }
 
-pub fn run(g: &Global, args: &Args) -> i32 {
-    let html = match g.format.as_deref() {
-        None | Some("markdown") => false,
-        Some("html") => true,
-        Some(other) => {
-            fail(
-                &format!("--format {other} is not a report format"),
-                "use markdown or html",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let config = match g.config(Format::Human) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+pub fn run(g: &Global, args: &ReportArgs) -> Step<Exit> {
+    let html = args.format.unwrap_or_default() == ReviewFormat::Html;
+    let config = g.config(Format::Human)?;
     let server = args
         .server
-        .map(str::to_string)
+        .clone()
         .or_else(|| config.apply_server.clone())
         .unwrap_or_else(|| DEFAULT_SERVER.to_string());
     let Some(token) = std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()) else {
@@ -60,33 +41,30 @@ pub fn run(g: &Global, args: &Args) -> i32 {
             &format!("{TOKEN_ENV} is not set"),
             &format!("set {TOKEN_ENV} to a token of the runtime (an internal user's, or the admin token)"),
         );
-        return EXIT_ERROR;
+        return Err(Exit::Error);
     };
-    let blocks = match Client::new(&server, &token).and_then(|c| fetch(&c, args)) {
-        Ok(b) => b,
-        Err(e) => {
+    let blocks = Client::new(&server, &token)
+        .and_then(|c| fetch(&c, args))
+        .map_err(|e| {
             fail(&e.message, &e.help);
-            return EXIT_ERROR;
-        }
-    };
-    match write(&blocks, args.out, html) {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            fail(&e, "check that the folder of -o exists and can be written");
-            EXIT_ERROR
-        }
-    }
+            Exit::Error
+        })?;
+    write(&blocks, args.output.as_deref(), html).map_err(|e| {
+        fail(&e, "check that the folder of -o exists and can be written");
+        Exit::Error
+    })?;
+    Ok(Exit::Ok)
 }
 
 /// The document's blocks: a heading, then each process of the running bundle.
-fn fetch(c: &Client, args: &Args) -> Result<Vec<Block>, ClientError> {
+fn fetch(c: &Client, args: &ReportArgs) -> Result<Vec<Block>, ClientError> {
     let b = c.get_json("/v1/bundle", "reading the bundle")?;
     let bundle = Bundle::from_json(&b.to_string()).map_err(|e| ClientError {
         message: format!("{} runs a bundle this sopctl cannot read: {e}", c.server),
         help: "use the sopctl version the runtime runs".into(),
     })?;
     let mut range = String::new();
-    for (k, v) in [("from", args.from), ("to", args.to)] {
+    for (k, v) in [("from", args.from.as_deref()), ("to", args.to.as_deref())] {
         if let Some(v) = v {
             range.push_str(&format!("&{k}={}", q(v)));
         }

@@ -1,8 +1,8 @@
 //! `sopctl schema`: prints the shipped JSON Schema, so editors can use it without a checkout.
 
-use super::EXIT_OK;
+use super::Exit;
 
-pub fn run(config_schema: bool) -> i32 {
+pub fn run(config_schema: bool) -> Exit {
     let text = if config_schema {
         crate::schema::CONFIG_SCHEMA
     } else {
@@ -12,5 +12,5 @@ pub fn run(config_schema: bool) -> i32 {
     if !text.ends_with('\n') {
         println!();
     }
-    EXIT_OK
+    Exit::Ok
 }

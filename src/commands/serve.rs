@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{fail, EXIT_ERROR, EXIT_OK};
+use super::{refuse, Exit, Step};
+use crate::cli::ServeArgs;
 use crate::runtime::api::router;
 use crate::runtime::auth::Tokens;
 use crate::runtime::channels::ChannelsConfig;
@@ -33,191 +34,79 @@ pub fn db_path(url: &str) -> Result<PathBuf, String> {
     }
 }
 
-pub struct Options<'a> {
-    pub listen: Option<&'a str>,
-    pub db: Option<&'a str>,
-    pub tokens: Option<&'a Path>,
-    pub utc_offset: Option<&'a str>,
-    pub channels: Option<&'a Path>,
-    pub users: Option<&'a Path>,
-    pub public_url: Option<&'a str>,
-    pub templates: Option<&'a Path>,
-    pub data: Option<&'a Path>,
-    pub max_upload: Option<&'a str>,
-    /// Seconds one API request may take.
-    pub request_timeout: Option<u64>,
-    /// Connections served at once.
-    pub max_connections: Option<u64>,
+/// The three connections to the database: the writer, the people's (token checks and the
+/// invited, off the writer's lock) and a reader (KPI answers beside the writer, WAL).
+struct Stores {
+    store: Store,
+    people: Store,
+    reader: Store,
 }
 
-pub fn run(o: &Options<'_>) -> i32 {
-    let listen = o.listen.unwrap_or(DEFAULT_LISTEN);
-    let db = o.db.unwrap_or(DEFAULT_DB);
-    let offset = match o.utc_offset.map(|s| (s, parse_offset(s))) {
-        None => 0,
-        Some((_, Some(off))) => off,
-        Some((s, None)) => {
-            fail(
-                &format!("`{s}` is not a UTC offset"),
-                "write it like +08:00, -05:30 or UTC",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let clock = match Clock::from_env(offset) {
-        Ok(c) => c,
+pub fn run(o: &ServeArgs) -> Step<Exit> {
+    let listen = o.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+    let clock = clock(o)?;
+    let channels = match o.channels.as_deref().map(ChannelsConfig::load).transpose() {
+        Ok(c) => c.unwrap_or_default(),
         Err(e) => {
-            fail(&e, "unset it, or write it like 2026-01-05T09:00:00+08:00");
-            return EXIT_ERROR;
-        }
-    };
-    let channels = match o.channels.map(ChannelsConfig::load).transpose() {
-        Ok(c) => Arc::new(c.unwrap_or_default()),
-        Err(e) => {
-            fail(
+            return Err(refuse(
                 &format!("bad channels file: {e}"),
                 "see the README's Serve section for the format",
-            );
-            return EXIT_ERROR;
+            ))
         }
     };
-    let tokens = match Tokens::load(o.tokens) {
-        Ok(t) => t,
-        Err(e) => {
-            fail(
-                &format!("bad tokens: {e}"),
-                "entries are `token=user:role1,role2`",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let directory = match DirectoryHandle::open(o.users) {
-        Ok(d) => d,
-        Err(e) => {
-            fail(&e.message, &e.help);
-            return EXIT_ERROR;
-        }
-    };
-    let path = match db_path(db) {
-        Ok(p) => p,
-        Err(e) => {
-            fail(&e, "use --db sqlite://FILE");
-            return EXIT_ERROR;
-        }
-    };
-    let store = match Store::open(&path) {
-        Ok(s) => s,
-        Err(e) => {
-            fail(
-                &format!("cannot open the database {}: {e}", path.display()),
-                "check that the folder exists and is writable, or pass --db sqlite://FILE",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    // A second connection: token checks and the invited people, off the store's lock.
-    let people = match Store::open(&path) {
-        Ok(s) => s,
-        Err(e) => {
-            fail(
-                &format!("cannot open the database {}: {e}", path.display()),
-                "",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    // A third, read-only: KPI answers read beside the writer (WAL), off the store's lock.
-    let reader = match Store::open_reader(&path) {
-        Ok(s) => s,
-        Err(e) => {
-            fail(
-                &format!("cannot open the database {} to read: {e}", path.display()),
-                "",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    if tokens.is_empty() && people.tokens().is_ok_and(|t| t.is_empty()) {
-        fail(
+    let tokens = Tokens::load(o.tokens.as_deref()).map_err(|e| {
+        refuse(
+            &format!("bad tokens: {e}"),
+            "entries are `token=user:role1,role2`",
+        )
+    })?;
+    let directory =
+        DirectoryHandle::open(o.users.as_deref()).map_err(|e| refuse(&e.message, &e.help))?;
+    let path = db_path(o.db.as_deref().unwrap_or(DEFAULT_DB))
+        .map_err(|e| refuse(&e, "use --db sqlite://FILE"))?;
+    let stores = open_stores(&path)?;
+    if tokens.is_empty() && stores.people.tokens().is_ok_and(|t| t.is_empty()) {
+        return Err(refuse(
             "no tokens are configured, so no request could be served",
             "create one with `sopctl token create USER`, or set SOPCTL_ADMIN_TOKEN and \
              SOPCTL_USER_TOKENS, or pass --tokens FILE",
-        );
-        return EXIT_ERROR;
+        ));
     }
-    // Files: `--data DIR` and `--max-upload SIZE`.
-    let max_upload = match o.max_upload.map(parse_size) {
-        None => DEFAULT_MAX_UPLOAD,
-        Some(Some(n)) => n,
-        Some(None) => {
-            fail(
-                &format!("`{}` is not a size", o.max_upload.unwrap_or_default()),
-                "write it in bytes or with a unit, like 20MiB or 512KiB",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let data = o
-        .data
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| FileStore::default_dir(&path));
-    let files = match FileStore::open(&data, max_upload) {
-        Ok(f) => f,
-        Err(e) => {
-            fail(
-                &format!("cannot use the data folder {}: {e}", data.display()),
-                "check that it is writable, or pass --data DIR",
-            );
-            return EXIT_ERROR;
-        }
-    };
+    let (files, data, max_upload) = file_store(o, &path)?;
     crate::runtime::listen::raise_fd_limit();
-    let listener = match std::net::TcpListener::bind(listen) {
-        Ok(l) => l,
-        Err(e) => {
-            fail(
-                &format!("cannot listen on {listen}: {e}"),
-                "is another sopctl serve running? pick another address with --listen",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    let listener = std::net::TcpListener::bind(listen).map_err(|e| {
+        refuse(
+            &format!("cannot listen on {listen}: {e}"),
+            "is another sopctl serve running? pick another address with --listen",
+        )
+    })?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            fail(&format!("cannot start the runtime: {e}"), "");
-            return EXIT_ERROR;
-        }
-    };
-    let env = match crate::runtime::pages::view::environment(o.templates) {
-        Ok(e) => e,
-        Err(e) => {
-            fail(
-                &e,
-                "fix the template, or remove it from the --templates folder to use the shipped one",
-            );
-            return EXIT_ERROR;
-        }
-    };
+        .map_err(|e| refuse(&format!("cannot start the runtime: {e}"), ""))?;
+    let env = crate::runtime::pages::view::environment(o.templates.as_deref()).map_err(|e| {
+        refuse(
+            &e,
+            "fix the template, or remove it from the --templates folder to use the shipped one",
+        )
+    })?;
     let public_url = match listener.local_addr() {
         Ok(a) => o
             .public_url
-            .map(str::to_string)
+            .clone()
             .unwrap_or_else(|| format!("http://{a}")),
         Err(e) => {
-            fail(&format!("cannot read the listening address: {e}"), "");
-            return EXIT_ERROR;
+            return Err(refuse(
+                &format!("cannot read the listening address: {e}"),
+                "",
+            ))
         }
     };
-    let mut channels = (*channels).clone();
+    let mut channels = channels;
     channels.public_url = public_url.clone();
-    let channels = Arc::new(channels);
-    let mut state = AppState::new(store, tokens, clock, files)
-        .with_people(directory, people)
-        .with_reader(reader);
+    let mut state = AppState::new(stores.store, tokens, clock, files)
+        .with_people(directory, stores.people)
+        .with_reader(stores.reader);
     if let Some(secs) = o.request_timeout {
         state.request_timeout = std::time::Duration::from_secs(secs);
     }
@@ -227,55 +116,123 @@ pub fn run(o: &Options<'_>) -> i32 {
         limits.max_connections = n as usize;
     }
     if let Err(e) = state.keep_kpis().and_then(|_| state.index_approvals()) {
-        fail(
+        return Err(refuse(
             &format!(
                 "cannot prepare the KPI aggregates and the approvals index: {}",
                 e.body["error"]["message"]
             ),
             "the database may be damaged; restore it from a backup",
-        );
-        return EXIT_ERROR;
+        ));
     }
     let pages = Arc::new(crate::runtime::pages::Pages {
         app: state.clone(),
         env,
         public_url,
-        files_dir: data.clone(),
+        files_dir: data,
         max_upload,
     });
-    let result = rt.block_on(async move {
-        tokio::spawn(worker::run(
-            state.clone(),
-            channels,
-            std::time::Duration::from_secs(1),
-        ));
-        listener.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        let stop = shutdown()?;
-        reload_on_hangup(state.clone())?;
-        eprintln!("listening on http://{}", listener.local_addr()?);
-        listen::serve(
-            listener,
-            router(state)
-                .merge(crate::runtime::pages::router(pages))
-                // Paths neither the API nor the pages know get the API's JSON envelope.
-                .layer(axum::middleware::from_fn(
-                    crate::runtime::api::bounds::json_errors,
-                )),
-            limits,
-            stop,
-        )
-        .await
-    });
+    let result = rt.block_on(serve(state, Arc::new(channels), pages, listener, limits));
     // Blocking work still running (a request past its bound) must not keep the process alive.
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
-    match result {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            fail(&format!("the server stopped: {e}"), "");
-            EXIT_ERROR
+    result.map_err(|e| refuse(&format!("the server stopped: {e}"), ""))?;
+    Ok(Exit::Ok)
+}
+
+/// The clock due dates are computed with: `--utc-offset`, and the test clock of the
+/// environment if set.
+fn clock(o: &ServeArgs) -> Step<Clock> {
+    let offset = match o.utc_offset.as_deref().map(|s| (s, parse_offset(s))) {
+        None => 0,
+        Some((_, Some(off))) => off,
+        Some((s, None)) => {
+            return Err(refuse(
+                &format!("`{s}` is not a UTC offset"),
+                "write it like +08:00, -05:30 or UTC",
+            ))
         }
-    }
+    };
+    Clock::from_env(offset)
+        .map_err(|e| refuse(&e, "unset it, or write it like 2026-01-05T09:00:00+08:00"))
+}
+
+fn open_stores(path: &Path) -> Step<Stores> {
+    let store = Store::open(path).map_err(|e| {
+        refuse(
+            &format!("cannot open the database {}: {e}", path.display()),
+            "check that the folder exists and is writable, or pass --db sqlite://FILE",
+        )
+    })?;
+    let people = Store::open(path).map_err(|e| {
+        refuse(
+            &format!("cannot open the database {}: {e}", path.display()),
+            "",
+        )
+    })?;
+    let reader = Store::open_reader(path).map_err(|e| {
+        refuse(
+            &format!("cannot open the database {} to read: {e}", path.display()),
+            "",
+        )
+    })?;
+    Ok(Stores {
+        store,
+        people,
+        reader,
+    })
+}
+
+/// Uploaded files: `--data DIR` (its folder and path) and `--max-upload SIZE`.
+fn file_store(o: &ServeArgs, db: &Path) -> Step<(FileStore, PathBuf, usize)> {
+    let max_upload = match o.max_upload.as_deref().map(|s| (s, parse_size(s))) {
+        None => DEFAULT_MAX_UPLOAD,
+        Some((_, Some(n))) => n,
+        Some((s, None)) => {
+            return Err(refuse(
+                &format!("`{s}` is not a size"),
+                "write it in bytes or with a unit, like 20MiB or 512KiB",
+            ))
+        }
+    };
+    let data = o.data.clone().unwrap_or_else(|| FileStore::default_dir(db));
+    let files = FileStore::open(&data, max_upload).map_err(|e| {
+        refuse(
+            &format!("cannot use the data folder {}: {e}", data.display()),
+            "check that it is writable, or pass --data DIR",
+        )
+    })?;
+    Ok((files, data, max_upload))
+}
+
+/// The server loop, with the background worker, until Ctrl-C or SIGTERM.
+async fn serve(
+    state: Arc<AppState>,
+    channels: Arc<ChannelsConfig>,
+    pages: Arc<crate::runtime::pages::Pages>,
+    listener: std::net::TcpListener,
+    limits: Limits,
+) -> std::io::Result<()> {
+    tokio::spawn(worker::run(
+        state.clone(),
+        channels,
+        std::time::Duration::from_secs(1),
+    ));
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let stop = shutdown()?;
+    reload_on_hangup(state.clone())?;
+    eprintln!("listening on http://{}", listener.local_addr()?);
+    listen::serve(
+        listener,
+        router(state)
+            .merge(crate::runtime::pages::router(pages))
+            // Paths neither the API nor the pages know get the API's JSON envelope.
+            .layer(axum::middleware::from_fn(
+                crate::runtime::api::bounds::json_errors,
+            )),
+        limits,
+        stop,
+    )
+    .await
 }
 
 /// `20MiB`, `512KiB`, `1GiB`, `1000000` (bytes); `MB`/`KB` are read as the binary units too.

@@ -16,53 +16,17 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{fail, Global, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{refuse, Exit, Global, Step};
 use crate::bundle;
+use crate::cli::TestArgs;
 use crate::project;
 use crate::report::Format;
 use crate::scenario::{self, Coverage, ScenarioResult};
 
-pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
-    let format = match g.findings_format() {
-        Ok(Format::Human) => Format::Human,
-        Ok(Format::Json) => Format::Json,
-        Ok(_) => {
-            fail(
-                "`sopctl test` prints human or json",
-                "use --format human or --format json",
-            );
-            return EXIT_ERROR;
-        }
-        Err(code) => return code,
-    };
-    let config = match g.config(format) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let (mut files, focus) = match project::discover(&config, &g.cwd, paths) {
-        Ok(x) => x,
-        Err(e) => {
-            fail(&e.message, &e.help);
-            return EXIT_ERROR;
-        }
-    };
-    if paths.is_empty() {
-        let mut extra = Vec::new();
-        scenario_files(&config.root.join("tests"), &mut extra);
-        for f in extra {
-            if !files.contains(&f) {
-                files.push(f);
-            }
-        }
-        files.sort();
-    }
-    if files.is_empty() {
-        fail(
-            &format!("no SOP files found in {}", config.root.display()),
-            "put your SOPs under sops/ and scenarios under sops/ or tests/",
-        );
-        return EXIT_ERROR;
-    }
+pub fn run(g: &Global, a: &TestArgs) -> Step<Exit> {
+    let format = Format::from(a.format.unwrap_or_default());
+    let config = g.config(format)?;
+    let (files, focus) = files(g, &config, &a.paths)?;
     let loaded = project::load(&config, &files, &BTreeSet::new());
     if loaded.has_errors() {
         g.print(
@@ -72,29 +36,26 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
             &project::uri_prefix(&loaded.root),
         );
         eprintln!("error: scenarios not run: the SOPs have validation errors");
-        return EXIT_FINDINGS;
+        return Ok(Exit::Findings);
     }
-    let built = match bundle::compile(&loaded.project, &loaded.root) {
-        Ok(b) => b,
-        Err(e) => {
-            fail(
-                &format!("cannot compile the bundle: {e}"),
-                "this is a bug in sopctl if validation passed",
-            );
-            return EXIT_ERROR;
-        }
-    };
+    let built = bundle::compile(&loaded.project, &loaded.root).map_err(|e| {
+        refuse(
+            &format!("cannot compile the bundle: {e}"),
+            "this is a bug in sopctl if validation passed",
+        )
+    })?;
     let select = |file: &str| focus.is_empty() || focus.contains(file);
     let (results, coverage) = scenario::run_all(&built, &loaded.documents, &select);
     if results.is_empty() {
-        fail(
+        return Err(refuse(
             "no scenarios found",
             "write `kind: Scenario` documents among the sources or under tests/ (see docs/reference/scenarios.md)",
-        );
-        return EXIT_ERROR;
+        ));
     }
     let failed = results.iter().filter(|r| !r.passed()).count();
-    let below = min_coverage.is_some_and(|m| coverage.percent() + 1e-9 < m);
+    let below = a
+        .min_coverage
+        .is_some_and(|m| coverage.percent() + 1e-9 < m);
     if format == Format::Json {
         println!(
             "{}",
@@ -109,71 +70,112 @@ pub fn run(g: &Global, paths: &[PathBuf], min_coverage: Option<f64>) -> i32 {
         if !diags.is_empty() {
             g.print(Format::Human, &diags, &loaded.sources, "");
         }
-        for r in &results {
-            eprintln!(
-                "{} {} ({}, {} steps){}",
-                if r.passed() { "ok    " } else { "FAILED" },
-                r.name,
-                r.file,
-                r.steps,
-                if r.passed() {
-                    String::new()
-                } else {
-                    format!(": {} failing", r.failures.len())
-                }
-            );
-        }
-        eprintln!("\ntransition coverage:");
-        let width = coverage
-            .processes
-            .iter()
-            .map(|p| p.process.len())
-            .max()
-            .unwrap_or(0);
-        for p in &coverage.processes {
-            eprintln!(
-                "  {:width$}  {:>3}/{:<3} {:>5.1}%{}",
-                p.process,
-                p.taken.len(),
-                p.total(),
-                p.percent(),
-                if p.missing.is_empty() {
-                    String::new()
-                } else {
-                    format!("  not taken: {}", p.missing.join(", "))
-                }
-            );
-        }
-        eprintln!(
-            "  {:width$}  {:>3}/{:<3} {:>5.1}%",
-            "total",
-            coverage.taken(),
-            coverage.total(),
-            coverage.percent()
-        );
-        eprintln!(
-            "\n{} {}: {} passed, {} failed",
-            results.len(),
-            if results.len() == 1 {
-                "scenario"
-            } else {
-                "scenarios"
-            },
-            results.len() - failed,
-            failed
-        );
-        if let (true, Some(m)) = (below, min_coverage) {
+        eprint!("{}", human_report(&results, &coverage));
+        if let (true, Some(m)) = (below, a.min_coverage) {
             eprintln!(
                 "error: transition coverage {:.1}% is below --min-coverage {m}%",
                 coverage.percent()
             );
         }
     }
-    if failed > 0 || below {
-        EXIT_FINDINGS
+    Ok(if failed > 0 || below {
+        Exit::Findings
     } else {
-        EXIT_OK
+        Exit::Ok
+    })
+}
+
+/// The files to load: the project's sources (or the named paths), and without paths the
+/// scenario files under `tests/` too; with the named files to run the scenarios of.
+fn files(
+    g: &Global,
+    config: &crate::config::Config,
+    paths: &[PathBuf],
+) -> Step<(Vec<PathBuf>, BTreeSet<String>)> {
+    let (mut files, focus) =
+        project::discover(config, &g.cwd, paths).map_err(|e| refuse(&e.message, &e.help))?;
+    if paths.is_empty() {
+        let mut extra = Vec::new();
+        scenario_files(&config.root.join("tests"), &mut extra);
+        for f in extra {
+            if !files.contains(&f) {
+                files.push(f);
+            }
+        }
+        files.sort();
     }
+    if files.is_empty() {
+        return Err(refuse(
+            &format!("no SOP files found in {}", config.root.display()),
+            "put your SOPs under sops/ and scenarios under sops/ or tests/",
+        ));
+    }
+    Ok((files, focus))
+}
+
+/// Each scenario's result, the coverage table and the totals, for people.
+fn human_report(results: &[ScenarioResult], coverage: &Coverage) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for r in results {
+        let _ = writeln!(
+            out,
+            "{} {} ({}, {} steps){}",
+            if r.passed() { "ok    " } else { "FAILED" },
+            r.name,
+            r.file,
+            r.steps,
+            if r.passed() {
+                String::new()
+            } else {
+                format!(": {} failing", r.failures.len())
+            }
+        );
+    }
+    out.push_str("\ntransition coverage:\n");
+    let width = coverage
+        .processes
+        .iter()
+        .map(|p| p.process.len())
+        .max()
+        .unwrap_or(0);
+    for p in &coverage.processes {
+        let _ = writeln!(
+            out,
+            "  {:width$}  {:>3}/{:<3} {:>5.1}%{}",
+            p.process,
+            p.taken.len(),
+            p.total(),
+            p.percent(),
+            if p.missing.is_empty() {
+                String::new()
+            } else {
+                format!("  not taken: {}", p.missing.join(", "))
+            }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {:width$}  {:>3}/{:<3} {:>5.1}%",
+        "total",
+        coverage.taken(),
+        coverage.total(),
+        coverage.percent()
+    );
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    let _ = writeln!(
+        out,
+        "\n{} {}: {} passed, {} failed",
+        results.len(),
+        if results.len() == 1 {
+            "scenario"
+        } else {
+            "scenarios"
+        },
+        results.len() - failed,
+        failed
+    );
+    out
 }
 
 /// YAML files under `dir` whose text declares `kind: Scenario`, skipping nested projects.

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use super::{fail, Global, EXIT_ERROR, EXIT_OK};
-use crate::cli::TokenCommand;
+use super::{fail, Exit, Step};
+use crate::cli::{TokenArgs, TokenCommand};
 use crate::commands::serve::{db_path, DEFAULT_DB};
 use crate::engine::DateTime;
 use crate::runtime::clock::Clock;
@@ -13,19 +13,9 @@ use crate::runtime::directory::{is_identifier, Directory};
 use crate::runtime::storage::Store;
 use crate::runtime::tokens::{self, ApiToken};
 
-pub fn run(g: &Global, c: &TokenCommand) -> i32 {
-    let json = match g.format.as_deref() {
-        None | Some("human") => false,
-        Some("json") => true,
-        Some(other) => {
-            fail(
-                &format!("--format {other} is not a format of `token`"),
-                "use human or json",
-            );
-            return EXIT_ERROR;
-        }
-    };
-    let r = match c {
+pub fn run(a: &TokenArgs) -> Step<Exit> {
+    let json = a.format.unwrap_or_default().is_json();
+    let r = match &a.command {
         TokenCommand::Create {
             user,
             db,
@@ -35,13 +25,11 @@ pub fn run(g: &Global, c: &TokenCommand) -> i32 {
         TokenCommand::List { db } => open(db.as_deref()).and_then(|s| list(&s, json)),
         TokenCommand::Revoke { id, db } => open(db.as_deref()).and_then(|s| revoke(s, *id, json)),
     };
-    match r {
-        Ok(()) => EXIT_OK,
-        Err((message, help)) => {
-            fail(&message, &help);
-            EXIT_ERROR
-        }
-    }
+    r.map_err(|(message, help)| {
+        fail(&message, &help);
+        Exit::Error
+    })?;
+    Ok(Exit::Ok)
 }
 
 type Outcome<T> = Result<T, (String, String)>;

@@ -1,23 +1,14 @@
 //! `sopctl validate [PATH…]`.
 
-use std::path::PathBuf;
-
-use super::{Global, EXIT_FINDINGS, EXIT_OK};
+use super::{Exit, Global, Step};
+use crate::cli::ValidateArgs;
 use crate::project;
+use crate::report::Format;
 
-pub fn run(g: &Global, paths: &[PathBuf]) -> i32 {
-    let format = match g.findings_format() {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let config = match g.config_for(format, paths) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let (files, focus) = match super::source_files(&config, &g.cwd, paths, "pass files to check") {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+pub fn run(g: &Global, a: &ValidateArgs) -> Step<Exit> {
+    let format = Format::from(a.format.unwrap_or_default());
+    let config = g.config_for(format, &a.paths)?;
+    let (files, focus) = super::source_files(&config, &g.cwd, &a.paths, "pass files to check")?;
     let loaded = project::load(&config, &files, &focus);
     g.print(
         format,
@@ -26,11 +17,11 @@ pub fn run(g: &Global, paths: &[PathBuf]) -> i32 {
         &project::uri_prefix(&loaded.root),
     );
     let code = if loaded.has_errors() {
-        EXIT_FINDINGS
+        Exit::Findings
     } else {
-        EXIT_OK
+        Exit::Ok
     };
     // The process ends next: freeing millions of YAML nodes one by one is wasted time.
     std::mem::forget(loaded);
-    code
+    Ok(code)
 }

@@ -2,7 +2,7 @@
 //! title. A required field without a default added to a process is breaking: the records
 //! already running do not have it, and no one was asked for it.
 
-use super::{named, Out, Pair, Severity};
+use super::{named, Impact, Out, Pair};
 use crate::bundle::Field;
 
 pub(crate) fn diff(p: &Pair, out: &mut Out) {
@@ -18,7 +18,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 if b.id != h.id {
                     out.push(
                         "field-renamed",
-                        Severity::Behavioral,
+                        Impact::Behavioral,
                         format!("field:{}", h.id),
                         format!(
                             "field {} renamed to `{}` (records keep their value through `was`)",
@@ -36,7 +36,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if !p.head.fields.iter().any(|h| h.id == id) {
             out.push(
                 "field-removed",
-                Severity::Breaking,
+                Impact::Breaking,
                 format!("field:{}", b.id),
                 format!(
                     "field {} removed: the values running records hold in it would be lost",
@@ -52,7 +52,7 @@ fn added(h: &Field, out: &mut Out) {
     if h.required && h.default.is_none() {
         out.push(
             "field-added",
-            Severity::Breaking,
+            Impact::Breaking,
             format!("field:{}", h.id),
             format!(
                 "required field {this} ({}) added without a default: running records do not have it",
@@ -62,7 +62,7 @@ fn added(h: &Field, out: &mut Out) {
     } else {
         out.push(
             "field-added",
-            Severity::Behavioral,
+            Impact::Behavioral,
             format!("field:{}", h.id),
             format!("field {this} ({}) added", h.ty),
         );
@@ -75,7 +75,7 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
     if b.ty != h.ty {
         out.push(
             "field-type-changed",
-            Severity::Breaking,
+            Impact::Breaking,
             subject(),
             format!(
                 "field {this} changed type from {} to {}: stored values may not convert",
@@ -91,7 +91,7 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
         };
         out.push(
             "field-required-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             message,
         );
@@ -123,9 +123,9 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
             parts.push("reordered".into());
         }
         let severity = if removed.is_empty() {
-            Severity::Behavioral
+            Impact::Behavioral
         } else {
-            Severity::Breaking
+            Impact::Breaking
         };
         out.push(
             "field-options-changed",
@@ -139,7 +139,7 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
             |v: &Option<serde_json::Value>| v.as_ref().map_or("none".into(), |v| v.to_string());
         out.push(
             "field-default-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "default of field {this} changed from {} to {}",
@@ -162,7 +162,7 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
         };
         out.push(
             "field-rights-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "who may write field {this} changed from {} to {}",
@@ -174,7 +174,7 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
     if b.title != h.title {
         out.push(
             "field-title-changed",
-            Severity::Cosmetic,
+            Impact::Cosmetic,
             subject(),
             format!("field `{}` retitled from {} to {}", h.id, b.title, h.title),
         );
@@ -182,7 +182,7 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
     if b.description != h.description {
         out.push(
             "field-description-changed",
-            Severity::Cosmetic,
+            Impact::Cosmetic,
             subject(),
             format!("description of field {this} changed"),
         );

@@ -1,7 +1,7 @@
 //! KPIs kept, added or removed, compared by id: what is measured or its target is behavioral
 //! (the owner's charts and the review change meaning), the title alone is cosmetic.
 
-use super::{named, Out, Pair, Severity};
+use super::{named, Impact, Out, Pair};
 use crate::kpi::{Kpi, Measure};
 
 fn show(k: &Kpi) -> String {
@@ -27,19 +27,19 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         match p.base.kpis.iter().find(|b| b.id == h.id) {
             None => out.push(
                 "kpi-added",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(h),
                 format!("new KPI {this}: {}", show(h)),
             ),
             Some(b) if b.measure != h.measure => out.push(
                 "kpi-measure-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(h),
                 format!("KPI {this} now measures {} (was {})", show(h), show(b)),
             ),
             Some(b) if b.target != h.target => out.push(
                 "kpi-target-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(h),
                 format!(
                     "the target of KPI {this} is now {} (was {})",
@@ -53,7 +53,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             ),
             Some(b) if b.title != h.title => out.push(
                 "kpi-title-changed",
-                Severity::Cosmetic,
+                Impact::Cosmetic,
                 subject(h),
                 format!("KPI `{}` is now titled {} (was {})", h.id, h.title, b.title),
             ),
@@ -68,7 +68,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
     {
         out.push(
             "kpi-removed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(b),
             format!("KPI {} is no longer measured", named(&b.title, &b.id)),
         );

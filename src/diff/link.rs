@@ -1,7 +1,7 @@
 //! Process links of each status kept on both sides: child processes started (`start`) and the
 //! parent's move (`move_parent`).
 
-use super::{named, Out, Pair, Severity};
+use super::{named, Impact, Out, Pair};
 use crate::bundle::StartLink;
 
 fn starts(v: &[StartLink]) -> String {
@@ -38,7 +38,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if old_start != hs.start {
             out.push(
                 "link-start-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!(
                     "entering status {this} now starts {} (was {})",
@@ -61,7 +61,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             };
             out.push(
                 "link-move-parent-changed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 subject(),
                 format!(
                     "entering status {this} now moves the parent record to {} (was {})",

@@ -1,7 +1,7 @@
 //! `sopctl diff`: a semantic diff of two bundles (SPEC section 8). Both sides are first turned
 //! into a [`Bundle`] (the model a runtime sees, see [`source`]), then compared subject by
 //! subject, one module each. Every change has a `kind` (subject then constraint, e.g.
-//! `status-removed`), a [`Severity`] and an English message quoting the titles users know.
+//! `status-removed`), a [`Impact`] and an English message quoting the titles users know.
 //!
 //! Rules shared by every subject:
 //! - `was` turns a removal plus an addition into one `*-renamed` change; everything else about
@@ -31,9 +31,10 @@ use std::collections::BTreeMap;
 
 use crate::bundle::{Bundle, Ref};
 
-/// How much a change matters to running records and to people (SPEC section 8).
+/// How much a change matters to running records and to people: the `severity` of a change in
+/// SPEC section 8, named apart from `diagnostic::Severity` (how bad a finding is).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
+pub enum Impact {
     /// Can strand running records or break integrations.
     Breaking,
     /// Changes what people must do.
@@ -42,15 +43,15 @@ pub enum Severity {
     Cosmetic,
 }
 
-impl Severity {
+impl Impact {
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Breaking => "breaking",
-            Severity::Behavioral => "behavioral",
-            Severity::Cosmetic => "cosmetic",
+            Impact::Breaking => "breaking",
+            Impact::Behavioral => "behavioral",
+            Impact::Cosmetic => "cosmetic",
         }
     }
-    pub const ALL: [Severity; 3] = [Severity::Breaking, Severity::Behavioral, Severity::Cosmetic];
+    pub const ALL: [Impact; 3] = [Impact::Breaking, Impact::Behavioral, Impact::Cosmetic];
 }
 
 /// One semantic change.
@@ -60,7 +61,7 @@ pub struct Change {
     pub process: String,
     /// Subject then constraint, kebab-case: `status-removed`, `field-type-changed`, …
     pub kind: &'static str,
-    pub severity: Severity,
+    pub severity: Impact,
     pub message: String,
     /// What changed, e.g. `status:shipped`, `transition:a->b` (not printed in JSON).
     pub subject: Option<String>,
@@ -76,7 +77,7 @@ impl Out<'_> {
     pub(crate) fn push(
         &mut self,
         kind: &'static str,
-        severity: Severity,
+        severity: Impact,
         subject: impl Into<Option<String>>,
         message: String,
     ) {
@@ -257,7 +258,7 @@ fn one(base: &Bundle, head: &Bundle, name: &str, changes: &mut Vec<Change>) {
 }
 
 /// The highest severity present, if any change.
-pub fn worst(changes: &[Change]) -> Option<Severity> {
+pub fn worst(changes: &[Change]) -> Option<Impact> {
     changes.iter().map(|c| c.severity).min()
 }
 
@@ -265,7 +266,7 @@ pub fn worst(changes: &[Change]) -> Option<Severity> {
 mod tests {
     use super::*;
 
-    fn change(severity: Severity) -> Change {
+    fn change(severity: Impact) -> Change {
         Change {
             process: "p".into(),
             kind: "x",
@@ -278,9 +279,9 @@ mod tests {
     #[test]
     fn breaking_is_the_worst() {
         assert_eq!(worst(&[]), None);
-        let v = [change(Severity::Cosmetic), change(Severity::Breaking)];
-        assert_eq!(worst(&v), Some(Severity::Breaking));
-        assert!(Severity::Breaking < Severity::Behavioral);
+        let v = [change(Impact::Cosmetic), change(Impact::Breaking)];
+        assert_eq!(worst(&v), Some(Impact::Breaking));
+        assert!(Impact::Breaking < Impact::Behavioral);
     }
 
     #[test]

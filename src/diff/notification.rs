@@ -1,7 +1,7 @@
 //! Notifications of each status kept on both sides, compared by position: a different
 //! recipient list or channel is behavioral, the message wording alone is cosmetic.
 
-use super::{named, show_refs, Out, Pair, Severity};
+use super::{named, show_refs, Impact, Out, Pair};
 use crate::bundle::Notification;
 
 fn show(n: &Notification) -> String {
@@ -19,13 +19,13 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             match (bs.notify.get(i), hs.notify.get(i)) {
                 (None, Some(h)) => out.push(
                     "notification-added",
-                    Severity::Behavioral,
+                    Impact::Behavioral,
                     subject(),
                     format!("entering status {this} now notifies {}", show(h)),
                 ),
                 (Some(b), None) => out.push(
                     "notification-removed",
-                    Severity::Behavioral,
+                    Impact::Behavioral,
                     subject(),
                     format!("entering status {this} no longer notifies {}", show(b)),
                 ),
@@ -34,7 +34,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                     if to != h.to || b.channel != h.channel {
                         out.push(
                             "notification-changed",
-                            Severity::Behavioral,
+                            Impact::Behavioral,
                             subject(),
                             format!(
                                 "notification {} of status {this} now goes to {} (was {})",
@@ -46,7 +46,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                     } else if b.message != h.message {
                         out.push(
                             "notification-message-changed",
-                            Severity::Cosmetic,
+                            Impact::Cosmetic,
                             subject(),
                             format!("wording of notification {} of status {this} changed", i + 1),
                         );

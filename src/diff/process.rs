@@ -1,12 +1,12 @@
 //! Processes as a whole: added, removed, and their metadata.
 
-use super::{named, show_ref, Out, Pair, Severity};
+use super::{named, show_ref, Impact, Out, Pair};
 use crate::bundle::Process;
 
 pub(crate) fn added(h: &Process, out: &mut Out) {
     out.push(
         "process-added",
-        Severity::Behavioral,
+        Impact::Behavioral,
         format!("process:{}", h.name),
         format!(
             "process {} added, with {} statuses",
@@ -19,7 +19,7 @@ pub(crate) fn added(h: &Process, out: &mut Out) {
 pub(crate) fn removed(b: &Process, out: &mut Out) {
     out.push(
         "process-removed",
-        Severity::Breaking,
+        Impact::Breaking,
         format!("process:{}", b.name),
         format!(
             "process {} removed: its running records would be stranded",
@@ -39,7 +39,7 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
     if b.title != h.title {
         out.push(
             "process-title-changed",
-            Severity::Cosmetic,
+            Impact::Cosmetic,
             subject(),
             format!(
                 "process `{}` renamed from {} to {}",
@@ -51,7 +51,7 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
         let show = |o: &Option<crate::bundle::Ref>| o.as_ref().map_or("nobody".into(), show_ref);
         out.push(
             "process-owner-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "owner of {this} changed from {} to {}",
@@ -67,7 +67,7 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
         };
         out.push(
             "process-create-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "who may start a record of {this} changed from {} to {}",
@@ -102,7 +102,7 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
                 }
                 _ => format!("{what} of {this} reworded"),
             };
-            out.push(kind, Severity::Cosmetic, subject(), message);
+            out.push(kind, Impact::Cosmetic, subject(), message);
         }
     }
     if b.review != h.review {
@@ -112,7 +112,7 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
         };
         out.push(
             "process-review-changed",
-            Severity::Cosmetic,
+            Impact::Cosmetic,
             subject(),
             format!(
                 "review cadence of {this} changed from {} to {}",
@@ -124,7 +124,7 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
     if b.tags != h.tags || b.language != h.language {
         out.push(
             "process-metadata-changed",
-            Severity::Cosmetic,
+            Impact::Cosmetic,
             subject(),
             format!("tags or language of {this} changed"),
         );

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Change, Severity};
+use super::{Change, Impact};
 
 fn counts(changes: &[&Change]) -> [usize; 3] {
     let mut n = [0; 3];
@@ -48,11 +48,11 @@ pub fn json(changes: &[Change]) -> String {
     s
 }
 
-fn emoji(s: Severity) -> &'static str {
+fn emoji(s: Impact) -> &'static str {
     match s {
-        Severity::Breaking => "🔴",
-        Severity::Behavioral => "🟡",
-        Severity::Cosmetic => "⚪",
+        Impact::Breaking => "🔴",
+        Impact::Behavioral => "🟡",
+        Impact::Cosmetic => "⚪",
     }
 }
 
@@ -72,7 +72,7 @@ pub fn markdown(changes: &[Change], base: &str, head: &str) -> String {
     let all: Vec<&Change> = changes.iter().collect();
     let n = counts(&all);
     s.push_str("| severity | changes |\n|---|---:|\n");
-    for sev in Severity::ALL {
+    for sev in Impact::ALL {
         s.push_str(&format!(
             "| {} {} | {} |\n",
             emoji(sev),
@@ -110,14 +110,14 @@ pub fn markdown(changes: &[Change], base: &str, head: &str) -> String {
 
 /// Grouped by process, coloured by severity (for stderr).
 pub fn human(changes: &[Change], base: &str, head: &str, color: bool) -> String {
-    let paint = |sev: Severity, text: &str| -> String {
+    let paint = |sev: Impact, text: &str| -> String {
         if !color {
             return text.to_string();
         }
         let code = match sev {
-            Severity::Breaking => "1;31",
-            Severity::Behavioral => "33",
-            Severity::Cosmetic => "2",
+            Impact::Breaking => "1;31",
+            Impact::Behavioral => "33",
+            Impact::Cosmetic => "2",
         };
         format!("\x1b[{code}m{text}\x1b[0m")
     };

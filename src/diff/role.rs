@@ -1,6 +1,6 @@
 //! Roles are project-wide: their changes have the process `"*"`.
 
-use super::{named, Change, Severity};
+use super::{named, Change, Impact};
 use crate::bundle::Bundle;
 
 /// The `process` of project-wide changes.
@@ -21,7 +21,7 @@ pub(crate) fn diff(base: &Bundle, head: &Bundle, out: &mut Vec<Change>) {
         match base.roles.iter().find(|b| b.id == h.id) {
             None => push(
                 "role-added",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 &h.id,
                 format!("role {this} added"),
             ),
@@ -34,7 +34,7 @@ pub(crate) fn diff(base: &Bundle, head: &Bundle, out: &mut Vec<Change>) {
                     };
                     push(
                         "role-kind-changed",
-                        Severity::Behavioral,
+                        Impact::Behavioral,
                         &h.id,
                         format!("role {this} is now {} (was {})", kind(h), kind(b)),
                     );
@@ -42,7 +42,7 @@ pub(crate) fn diff(base: &Bundle, head: &Bundle, out: &mut Vec<Change>) {
                 if b.title != h.title {
                     push(
                         "role-title-changed",
-                        Severity::Cosmetic,
+                        Impact::Cosmetic,
                         &h.id,
                         format!("role `{}` retitled from {} to {}", h.id, b.title, h.title),
                     );
@@ -50,7 +50,7 @@ pub(crate) fn diff(base: &Bundle, head: &Bundle, out: &mut Vec<Change>) {
                 if b.description != h.description {
                     push(
                         "role-description-changed",
-                        Severity::Cosmetic,
+                        Impact::Cosmetic,
                         &h.id,
                         format!("description of role {this} changed"),
                     );
@@ -62,7 +62,7 @@ pub(crate) fn diff(base: &Bundle, head: &Bundle, out: &mut Vec<Change>) {
         if !head.roles.iter().any(|h| h.id == b.id) {
             push(
                 "role-removed",
-                Severity::Breaking,
+                Impact::Breaking,
                 &b.id,
                 format!(
                     "role {} removed: its people lose the tasks and approvals given to it",

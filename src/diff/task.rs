@@ -1,7 +1,7 @@
 //! Tasks, matched by id (unique within a process). Tasks of an added or removed status are
 //! not reported: the status change covers them.
 
-use super::{named, show_list, show_ref, Out, Pair, Severity};
+use super::{named, show_list, show_ref, Impact, Out, Pair};
 use crate::bundle::{Dur, Media, Status, Task};
 
 fn durs(v: &[Dur]) -> String {
@@ -39,7 +39,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
                 if !status_is_new {
                     out.push(
                         "task-added",
-                        Severity::Behavioral,
+                        Impact::Behavioral,
                         subject(),
                         format!(
                             "task {this} added to status {}, for {}",
@@ -53,7 +53,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
             if p.renames.status(&bs.id) != hs.id {
                 out.push(
                     "task-moved",
-                    Severity::Behavioral,
+                    Impact::Behavioral,
                     subject(),
                     format!(
                         "task {this} moved from status {} to {}",
@@ -75,7 +75,7 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if status_kept && !task_kept {
             out.push(
                 "task-removed",
-                Severity::Behavioral,
+                Impact::Behavioral,
                 format!("task:{}", b.id),
                 format!(
                     "task {} removed from status {}",
@@ -88,12 +88,20 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
 }
 
 fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
+    people(p, b, h, this, out);
+    timing(p, b, h, this, out);
+    completion(p, b, h, this, out);
+    wording(b, h, this, out);
+}
+
+/// Who does the task: the assignee, and on whose behalf.
+fn people(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     let subject = || format!("task:{}", h.id);
     let r = &p.renames;
     if r.reference(&b.assignee) != h.assignee {
         out.push(
             "task-assignee-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "task {this} reassigned from {} to {}",
@@ -106,7 +114,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
         let show = |o: &Option<crate::bundle::Ref>| o.as_ref().map_or("nobody".into(), show_ref);
         out.push(
             "task-on-behalf-of-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "task {this} is now created on behalf of {} (was {})",
@@ -115,12 +123,18 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             ),
         );
     }
+}
+
+/// When: the due date, the reminders and the escalation.
+fn timing(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
+    let subject = || format!("task:{}", h.id);
+    let r = &p.renames;
     let due = |d: &Option<crate::bundle::DueRule>| d.as_ref().map(|d| d.source.clone());
     if due(&b.due) != due(&h.due) {
         let show = |d: Option<String>| d.unwrap_or_else(|| "none".into());
         out.push(
             "task-due-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "due date of task {this} changed from {} to {}",
@@ -132,7 +146,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     if b.remind_before != h.remind_before {
         out.push(
             "task-reminders-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "reminders of task {this} changed from {} to {}",
@@ -154,7 +168,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
     if esc(&b.escalate, true) != esc(&h.escalate, false) {
         out.push(
             "task-escalation-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "escalation of task {this} changed from {} to {}",
@@ -163,11 +177,17 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             ),
         );
     }
+}
+
+/// What completing it asks for and where it moves the record.
+fn completion(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
+    let subject = || format!("task:{}", h.id);
+    let r = &p.renames;
     let fill = r.fields(&b.complete.fill);
     if fill != h.complete.fill {
         out.push(
             "task-fill-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "fields asked for when completing task {this} changed from [{}] to [{}]",
@@ -184,7 +204,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
         };
         out.push(
             "task-each-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!("task {this} is now {word}"),
         );
@@ -194,7 +214,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
         let show = |t: &Option<String>| t.as_ref().map_or("nowhere".into(), |t| p.status_title(t));
         out.push(
             "task-then-changed",
-            Severity::Behavioral,
+            Impact::Behavioral,
             subject(),
             format!(
                 "completing task {this} now moves the record to {} (was {})",
@@ -203,6 +223,11 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             ),
         );
     }
+}
+
+/// Titles, texts and media.
+fn wording(b: &Task, h: &Task, this: &str, out: &mut Out) {
+    let subject = || format!("task:{}", h.id);
     let cosmetic: [(&'static str, &str, bool); 5] = [
         ("task-title-changed", "title", b.title != h.title),
         (
@@ -229,7 +254,7 @@ fn changed(p: &Pair, b: &Task, h: &Task, this: &str, out: &mut Out) {
             } else {
                 format!("{what} of task {this} changed")
             };
-            out.push(kind, Severity::Cosmetic, subject(), message);
+            out.push(kind, Impact::Cosmetic, subject(), message);
         }
     }
 }

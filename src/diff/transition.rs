@@ -2,7 +2,7 @@
 //! the renames. Transitions into or out of an added or removed status are not reported: the
 //! status change covers them.
 
-use super::{show_list, show_refs, Out, Pair, Severity};
+use super::{show_list, show_refs, Impact, Out, Pair};
 use crate::bundle::{ApprovalStep, Ref, Transition};
 
 fn approval(steps: &[ApprovalStep]) -> String {
@@ -39,113 +39,129 @@ fn by(b: &Option<Vec<Ref>>) -> String {
 }
 
 pub(crate) fn diff(p: &Pair, out: &mut Out) {
-    let both = |id: &str| p.base_status_of(id).is_some();
-    let label = |t: &Transition| {
-        format!(
-            "transition {} → {} “{}”",
-            p.status_title(&t.from),
-            p.status_title(&t.to),
-            t.title
-        )
-    };
     for h in &p.head.transitions {
-        let subject = || format!("transition:{}", h.id);
-        let old = p
-            .base
-            .transitions
-            .iter()
-            .find(|b| p.renames.status(&b.from) == h.from && p.renames.status(&b.to) == h.to);
-        let Some(b) = old else {
-            if both(&h.from) && both(&h.to) {
-                out.push(
-                    "transition-added",
-                    Severity::Behavioral,
-                    subject(),
-                    format!("{} added", label(h)),
-                );
-            }
-            continue;
-        };
-        let this = label(h);
-        if behavior(&b.approval) != behavior(&h.approval) {
-            out.push(
-                "transition-approval-changed",
-                Severity::Behavioral,
-                subject(),
-                format!(
-                    "approval of {this} changed from {} to {}",
-                    approval(&b.approval),
-                    approval(&h.approval)
-                ),
-            );
-        } else if b.approval != h.approval {
-            out.push(
-                "transition-approval-guide-changed",
-                Severity::Cosmetic,
-                subject(),
-                format!(
-                    "what the approvers of {this} are shown changed (title, guide or checklist)"
-                ),
-            );
-        }
-        let old_by =
-            b.by.as_ref()
-                .map(|v| v.iter().map(|r| p.renames.reference(r)).collect::<Vec<_>>());
-        if old_by != h.by {
-            out.push(
-                "transition-by-changed",
-                Severity::Behavioral,
-                subject(),
-                format!(
-                    "who may trigger {this} changed from {} to {}",
-                    by(&old_by),
-                    by(&h.by)
-                ),
-            );
-        }
-        let old_requires = p.renames.fields(&b.requires);
-        if old_requires != h.requires {
-            out.push(
-                "transition-requires-changed",
-                Severity::Behavioral,
-                subject(),
-                format!(
-                    "fields required by {this} changed from [{}] to [{}]",
-                    show_list(&old_requires),
-                    show_list(&h.requires)
-                ),
-            );
-        }
-        let cond = |c: &Option<crate::bundle::Condition>| c.as_ref().map(|c| c.source.clone());
-        if cond(&b.when) != cond(&h.when) {
-            let message = match (cond(&b.when), cond(&h.when)) {
-                (None, Some(n)) => format!("{this} is now automatic when `{n}`"),
-                (Some(_), None) => format!("{this} is no longer automatic"),
-                (Some(o), Some(n)) => format!("condition of {this} changed from `{o}` to `{n}`"),
-                (None, None) => unreachable!(),
-            };
-            out.push(
-                "transition-condition-changed",
-                Severity::Behavioral,
-                subject(),
-                message,
-            );
-        }
-        if b.title != h.title {
-            out.push(
-                "transition-title-changed",
-                Severity::Cosmetic,
-                subject(),
-                format!(
-                    "button of transition {} → {} relabelled from {} to {}",
-                    p.status_title(&h.from),
-                    p.status_title(&h.to),
-                    b.title,
-                    h.title
-                ),
-            );
-        }
+        changed(p, h, out);
     }
+    removed(p, out);
+}
+
+/// `transition 待审批 → 已审批 “批准”`.
+fn label(p: &Pair, t: &Transition) -> String {
+    format!(
+        "transition {} → {} “{}”",
+        p.status_title(&t.from),
+        p.status_title(&t.to),
+        t.title
+    )
+}
+
+/// One transition of the new side: added (between statuses both sides have), or compared
+/// with the old one between the same (renamed) statuses.
+fn changed(p: &Pair, h: &Transition, out: &mut Out) {
+    let both = |id: &str| p.base_status_of(id).is_some();
+    let subject = || format!("transition:{}", h.id);
+    let old = p
+        .base
+        .transitions
+        .iter()
+        .find(|b| p.renames.status(&b.from) == h.from && p.renames.status(&b.to) == h.to);
+    let Some(b) = old else {
+        if both(&h.from) && both(&h.to) {
+            out.push(
+                "transition-added",
+                Impact::Behavioral,
+                subject(),
+                format!("{} added", label(p, h)),
+            );
+        }
+        return;
+    };
+    compare(p, b, h, out);
+}
+
+fn compare(p: &Pair, b: &Transition, h: &Transition, out: &mut Out) {
+    let subject = || format!("transition:{}", h.id);
+    let this = label(p, h);
+    if behavior(&b.approval) != behavior(&h.approval) {
+        out.push(
+            "transition-approval-changed",
+            Impact::Behavioral,
+            subject(),
+            format!(
+                "approval of {this} changed from {} to {}",
+                approval(&b.approval),
+                approval(&h.approval)
+            ),
+        );
+    } else if b.approval != h.approval {
+        out.push(
+            "transition-approval-guide-changed",
+            Impact::Cosmetic,
+            subject(),
+            format!("what the approvers of {this} are shown changed (title, guide or checklist)"),
+        );
+    }
+    let old_by =
+        b.by.as_ref()
+            .map(|v| v.iter().map(|r| p.renames.reference(r)).collect::<Vec<_>>());
+    if old_by != h.by {
+        out.push(
+            "transition-by-changed",
+            Impact::Behavioral,
+            subject(),
+            format!(
+                "who may trigger {this} changed from {} to {}",
+                by(&old_by),
+                by(&h.by)
+            ),
+        );
+    }
+    let old_requires = p.renames.fields(&b.requires);
+    if old_requires != h.requires {
+        out.push(
+            "transition-requires-changed",
+            Impact::Behavioral,
+            subject(),
+            format!(
+                "fields required by {this} changed from [{}] to [{}]",
+                show_list(&old_requires),
+                show_list(&h.requires)
+            ),
+        );
+    }
+    let cond = |c: &Option<crate::bundle::Condition>| c.as_ref().map(|c| c.source.clone());
+    if cond(&b.when) != cond(&h.when) {
+        let message = match (cond(&b.when), cond(&h.when)) {
+            (None, Some(n)) => format!("{this} is now automatic when `{n}`"),
+            (Some(_), None) => format!("{this} is no longer automatic"),
+            (Some(o), Some(n)) => format!("condition of {this} changed from `{o}` to `{n}`"),
+            (None, None) => unreachable!(),
+        };
+        out.push(
+            "transition-condition-changed",
+            Impact::Behavioral,
+            subject(),
+            message,
+        );
+    }
+    if b.title != h.title {
+        out.push(
+            "transition-title-changed",
+            Impact::Cosmetic,
+            subject(),
+            format!(
+                "button of transition {} → {} relabelled from {} to {}",
+                p.status_title(&h.from),
+                p.status_title(&h.to),
+                b.title,
+                h.title
+            ),
+        );
+    }
+}
+
+/// The transitions of the old side that the new one no longer has.
+fn removed(p: &Pair, out: &mut Out) {
     for b in &p.base.transitions {
         let (from, to) = (p.renames.status(&b.from), p.renames.status(&b.to));
         let gone = !p
@@ -157,9 +173,9 @@ pub(crate) fn diff(p: &Pair, out: &mut Out) {
         if gone && statuses_kept {
             out.push(
                 "transition-removed",
-                Severity::Breaking,
+                Impact::Breaking,
                 format!("transition:{}", b.id),
-                format!("{} removed: records can no longer take it", label(b)),
+                format!("{} removed: records can no longer take it", label(p, b)),
             );
         }
     }

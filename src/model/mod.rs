@@ -5,6 +5,7 @@ pub mod build;
 pub mod field_type;
 pub mod index;
 pub mod kpi;
+pub mod scenario;
 
 use std::sync::Arc;
 

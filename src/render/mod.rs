@@ -32,13 +32,6 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
-    pub fn parse(s: &str) -> Option<OutputFormat> {
-        match s {
-            "markdown" | "md" => Some(OutputFormat::Markdown),
-            "html" => Some(OutputFormat::Html),
-            _ => None,
-        }
-    }
     /// The extension of the pages.
     pub fn ext(self) -> &'static str {
         match self {
@@ -314,27 +307,16 @@ fn render_one(
     Ok(out)
 }
 
-/// Renders the handbook of a loaded project: the pages as (path relative to the output folder,
-/// text), in a stable order. The project must have passed validation.
-pub fn render_handbook(
-    loaded: &Loaded,
-    opts: &RenderOptions,
-) -> Result<Vec<(PathBuf, String)>, RenderError> {
-    render_handbook_with(loaded, opts, &crate::progress::Progress::hidden())
-}
-
-/// How many pages `render_handbook` may write at most (for a progress bar's length).
+/// How many pages `render_handbook_with` may write at most (for a progress bar's length).
 pub fn page_count(loaded: &Loaded) -> u64 {
     (loaded.project.processes.len() + loaded.project.roles.len() + 1) as u64
 }
 
-/// `render_handbook`, advancing `progress` by one per page.
-pub fn render_handbook_with(
-    loaded: &Loaded,
+/// `render.language` as a language, after checking that `--role` names a role.
+fn check_options(
+    project: &crate::model::Project,
     opts: &RenderOptions,
-    progress: &crate::progress::Progress,
-) -> Result<Vec<(PathBuf, String)>, RenderError> {
-    let project = &loaded.project;
+) -> Result<Option<Lang>, RenderError> {
     let config_lang = match opts.language.as_deref() {
         None => None,
         Some(l) => Some(Lang::parse(l).ok_or_else(|| RenderError::Setup {
@@ -353,6 +335,34 @@ pub fn render_handbook_with(
             });
         }
     }
+    Ok(config_lang)
+}
+
+/// Pages that span processes speak the one language all processes share, else Chinese
+/// (unless `render.language` says otherwise).
+fn site_language(processes: &[&crate::model::Process]) -> Lang {
+    let mut langs = processes.iter().map(|p| {
+        p.language
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default()
+    });
+    match langs.next() {
+        Some(first) if langs.all(|l| l == first) => first,
+        _ => Lang::default(),
+    }
+}
+
+/// Renders the handbook of a loaded project: the pages as (path relative to the output folder,
+/// text), in a stable order, advancing `progress` by one per page. The project must have
+/// passed validation.
+pub fn render_handbook_with(
+    loaded: &Loaded,
+    opts: &RenderOptions,
+    progress: &crate::progress::Progress,
+) -> Result<Vec<(PathBuf, String)>, RenderError> {
+    let project = &loaded.project;
+    let config_lang = check_options(project, opts)?;
     let processes: Vec<&crate::model::Process> = project
         .processes
         .iter()
@@ -364,20 +374,7 @@ pub fn render_handbook_with(
     } else {
         HashMap::new()
     };
-    // Pages that span processes speak `render.language`, else the one language all processes
-    // share, else Chinese.
-    let site_lang = config_lang.unwrap_or_else(|| {
-        let mut langs = processes.iter().map(|p| {
-            p.language
-                .as_deref()
-                .and_then(Lang::parse)
-                .unwrap_or_default()
-        });
-        match langs.next() {
-            Some(first) if langs.all(|l| l == first) => first,
-            _ => Lang::default(),
-        }
-    });
+    let site_lang = config_lang.unwrap_or_else(|| site_language(&processes));
     let env_view = Env {
         project,
         processes,

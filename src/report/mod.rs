@@ -12,7 +12,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::rc::Rc;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Severity, Span};
@@ -38,43 +37,11 @@ impl Format {
             Format::Github => "github",
         }
     }
-
-    /// Machine formats go to stdout and nothing else may be printed there (SPEC section 7).
-    pub fn is_machine(self) -> bool {
-        self != Format::Human
-    }
 }
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// A `--format` value that names no format.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownFormat(pub String);
-
-impl fmt::Display for UnknownFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown format `{}` (expected human, json, sarif or github)",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for UnknownFormat {}
-
-impl FromStr for Format {
-    type Err = UnknownFormat;
-
-    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }
 
@@ -355,20 +322,6 @@ pub(crate) mod tests {
 
     fn span(l1: usize, c1: usize, l2: usize, c2: usize) -> Span {
         Span::new(Pos::new(l1, c1), Pos::new(l2, c2))
-    }
-
-    #[test]
-    fn format_names_round_trip() {
-        for f in Format::ALL {
-            assert_eq!(f.to_string().parse::<Format>(), Ok(f));
-        }
-        let err = "xml".parse::<Format>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown format `xml` (expected human, json, sarif or github)"
-        );
-        assert!(!Format::Human.is_machine());
-        assert!(Format::Sarif.is_machine());
     }
 
     #[test]

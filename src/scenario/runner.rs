@@ -28,13 +28,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
 use crate::bundle::Bundle;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::engine::{Action, Actor, DateTime, Engine, Event, Record, RecordId, World};
 use crate::load::node::Node;
 use crate::load::Document;
+use crate::model::scenario::{strings, Scenario, Step, Verb};
 
 /// The default clock: Monday 2026-01-05 09:00 in UTC+8.
 pub const DEFAULT_START: &str = "2026-01-05T09:00:00+08:00";
@@ -135,26 +134,6 @@ pub fn run_all(
     (results, Coverage { processes })
 }
 
-fn strings(n: &Node) -> Vec<String> {
-    n.as_seq()
-        .map(|s| {
-            s.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn values(n: &Node) -> BTreeMap<String, Value> {
-    n.as_map()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.key_text()?, v.to_json())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn set_text(v: &BTreeSet<String>) -> String {
     format!("[{}]", v.iter().cloned().collect::<Vec<_>>().join(", "))
 }
@@ -194,16 +173,12 @@ fn run_one(
     doc: &Document,
     taken: &mut BTreeMap<String, BTreeSet<String>>,
 ) -> ScenarioResult {
-    let spec = doc.root.get("spec").cloned().unwrap_or_default();
+    let scenario = Scenario::of(doc);
     let mut run = Run {
         engine,
-        file: doc.file.to_string(),
-        name: doc.name().unwrap_or("").to_string(),
-        process: spec
-            .get("process")
-            .and_then(Node::as_str)
-            .unwrap_or("")
-            .to_string(),
+        file: scenario.file.clone(),
+        name: scenario.name.clone(),
+        process: scenario.process.clone(),
         world: World::default(),
         now: DateTime::parse(DEFAULT_START).expect("valid"),
         created: None,
@@ -212,66 +187,53 @@ fn run_one(
         started: DateTime::parse(DEFAULT_START).expect("valid"),
         kpi_log: Default::default(),
     };
-    run.start(&spec);
-    let steps = spec.get("steps").and_then(Node::as_seq).unwrap_or(&[]);
-    for (i, step) in steps.iter().enumerate() {
+    run.start(&scenario);
+    for (i, step) in scenario.steps.iter().enumerate() {
         run.step(i + 1, step, taken);
     }
     ScenarioResult {
         name: run.name,
         file: run.file,
         process: run.process,
-        steps: steps.len(),
+        steps: scenario.steps.len(),
         failures: run.failures,
     }
 }
 
-const VERBS: [&str; 6] = ["create", "move", "approve", "complete", "set", "advance"];
-
 impl Run<'_, '_> {
     /// The clock and the directory.
-    fn start(&mut self, spec: &Node) {
-        if let Some(n) = spec.get("start") {
-            let text = n.as_str().unwrap_or("");
-            match DateTime::parse(text) {
+    fn start(&mut self, scenario: &Scenario) {
+        if let Some(start) = &scenario.start {
+            match DateTime::parse(&start.text) {
                 Some(t) => self.now = t,
                 None => self.fail(
-                    n.span,
-                    format!("`start` is not an RFC 3339 date-time: `{text}`"),
+                    start.span,
+                    format!("`start` is not an RFC 3339 date-time: `{}`", start.text),
                 ),
             }
         }
-        let mut users = BTreeMap::new();
-        if let Some(m) = spec.get("users").and_then(Node::as_map) {
-            for (k, v) in m {
-                if let Some(k) = k.key_text() {
-                    users.insert(k, strings(v).into_iter().collect());
-                }
-            }
-        }
-        self.world = World::new(users, self.now.offset);
+        self.world = World::new(scenario.users.clone(), self.now.offset);
         self.started = self.now;
     }
 
-    fn step(&mut self, n: usize, step: &Node, taken: &mut BTreeMap<String, BTreeSet<String>>) {
-        let Some((verb_key, verb)) = VERBS.iter().find_map(|k| step.get(k).map(|v| (*k, v))) else {
+    fn step(&mut self, n: usize, step: &Step, taken: &mut BTreeMap<String, BTreeSet<String>>) {
+        let Some(verb) = &step.verb else {
             return;
         };
-        let Some(actor) = self.actor(n, step, verb_key) else {
+        let Some(actor) = self.actor(n, step, verb) else {
             return;
         };
-        let on = step.get("on").and_then(Node::as_str).map(str::to_string);
+        let on = step.on.clone();
         let target = match &on {
-            Some(p) => self.target_of(p, &actor, verb_key, verb),
+            Some(p) => self.target_of(p, &actor, verb),
             None => self.created,
         };
-        let Some(action) = self.action(n, step, verb_key, verb, target, on.as_deref()) else {
+        let Some(action) = self.action(n, step, verb, target) else {
             return;
         };
         let is_create = matches!(action, Action::Create { .. });
         let result = self.engine.apply(&mut self.world, &actor, action, self.now);
-        let expect = step.get("expect");
-        let events = self.outcome(n, step, verb_key, result);
+        let events = self.outcome(n, step, verb, result);
         // The same rows the runtime keeps for its KPIs, from the same events.
         self.kpi_log.add(&crate::runtime::kpi_store::rows(
             self.engine.bundle,
@@ -308,7 +270,7 @@ impl Run<'_, '_> {
                 _ => {}
             }
         }
-        if let Some(expect) = expect.and_then(Node::as_map) {
+        if let Some(expect) = step.expect.as_ref().and_then(Node::as_map) {
             self.check(n, expect, record, &events);
         }
     }
@@ -316,24 +278,17 @@ impl Run<'_, '_> {
     /// The record `on: <process>` acts on: the latest of that process, or for `complete` the
     /// latest where the user has that task open, for `approve` the latest whose pending step
     /// the user may decide (so that each of several children can be reached).
-    fn target_of(
-        &self,
-        process: &str,
-        actor: &Actor,
-        verb_key: &str,
-        verb: &Node,
-    ) -> Option<RecordId> {
+    fn target_of(&self, process: &str, actor: &Actor, verb: &Verb) -> Option<RecordId> {
         let ids = self.latest.get(process)?;
-        let task = verb.get("task").and_then(Node::as_str);
         // First a record where this user may act, then one where anybody may, then the latest.
-        let fits = |r: &Record, anybody: bool| match verb_key {
-            "complete" => r.tasks.iter().any(|t| {
-                Some(t.id.as_str()) == task
+        let fits = |r: &Record, anybody: bool| match verb {
+            Verb::Complete { task, .. } => r.tasks.iter().any(|t| {
+                t.id == *task
                     && (anybody
                         || t.users.contains(&actor.user)
                         || t.roles.iter().any(|x| actor.has_role(x)))
             }),
-            "approve" => {
+            Verb::Approve { .. } => {
                 r.approval.is_some()
                     && (anybody || self.engine.approvers(&self.world, r).contains(&actor.user))
             }
@@ -349,27 +304,29 @@ impl Run<'_, '_> {
     }
 
     /// The acting user (`advance` needs none).
-    fn actor(&mut self, n: usize, step: &Node, verb_key: &str) -> Option<Actor> {
-        match step.get("as") {
+    fn actor(&mut self, n: usize, step: &Step, verb: &Verb) -> Option<Actor> {
+        match &step.actor {
             Some(u) => {
-                let user = u.as_str().unwrap_or("");
-                if !self.world.users.contains_key(user) {
+                if !self.world.users.contains_key(&u.text) {
                     self.fail(
                         u.span,
-                        format!("step {n}: `{user}` is not one of the scenario's `users`"),
+                        format!(
+                            "step {n}: `{}` is not one of the scenario's `users`",
+                            u.text
+                        ),
                     );
                     return None;
                 }
-                Some(Actor::of(&self.world, user))
+                Some(Actor::of(&self.world, &u.text))
             }
-            None if verb_key == "advance" => Some(Actor {
+            None if matches!(verb, Verb::Advance { .. }) => Some(Actor {
                 user: String::new(),
                 roles: vec![],
             }),
             None => {
                 self.fail(
                     step.span,
-                    format!("step {n}: `{verb_key}` needs `as` (the acting user)"),
+                    format!("step {n}: `{}` needs `as` (the acting user)", verb.key()),
                 );
                 None
             }
@@ -379,52 +336,49 @@ impl Run<'_, '_> {
     fn action(
         &mut self,
         n: usize,
-        step: &Node,
-        verb_key: &str,
-        verb: &Node,
+        step: &Step,
+        verb: &Verb,
         target: Option<RecordId>,
-        on: Option<&str>,
     ) -> Option<Action> {
-        match verb_key {
-            "advance" => match crate::expr::parse_duration(verb.as_str().unwrap_or("")) {
+        match verb {
+            Verb::Advance { by } => match crate::expr::parse_duration(&by.text) {
                 Ok(d) => {
                     self.now = self.now.plus(d);
                     return Some(Action::Tick);
                 }
                 Err(e) => {
-                    self.fail(verb.span, format!("step {n}: {}", e.message));
+                    self.fail(by.span, format!("step {n}: {}", e.message));
                     return None;
                 }
             },
-            "create" => {
+            Verb::Create { fields } => {
                 return Some(Action::Create {
-                    process: on.unwrap_or(&self.process).to_string(),
-                    fields: values(verb),
+                    process: step.on.as_deref().unwrap_or(&self.process).to_string(),
+                    fields: fields.clone(),
                 })
             }
             _ => {}
         }
         let Some(record) = target else {
-            let msg = match on {
+            let msg = match &step.on {
                 Some(p) => format!("step {n}: there is no record of `{p}` yet"),
                 None => format!("step {n}: there is no record yet: start with a `create` step"),
             };
             self.fail(step.span, msg);
             return None;
         };
-        Some(record_action(record, step, verb_key, verb))
+        Some(record_action(record, verb))
     }
 
     /// The events of a step, or its error compared with `expect.error`.
     fn outcome(
         &mut self,
         n: usize,
-        step: &Node,
-        verb_key: &str,
+        step: &Step,
+        verb: &Verb,
         result: Result<Vec<Event>, crate::engine::EngineError>,
     ) -> Vec<Event> {
-        let expect = step.get("expect");
-        let error_key = expect.and_then(|x| x.entry("error"));
+        let error_key = step.expect.as_ref().and_then(|x| x.entry("error"));
         let expected = error_key.and_then(|(_, v)| v.as_str());
         let span = error_key.map(|(k, _)| k.span).unwrap_or(step.span);
         match (result, expected) {
@@ -448,7 +402,7 @@ impl Run<'_, '_> {
                 vec![]
             }
             (Err(e), None) => {
-                self.fail(step.span, format!("step {n}: `{verb_key}` failed: {e}"));
+                self.fail(step.span, format!("step {n}: `{}` failed: {e}", verb.key()));
                 vec![]
             }
         }
@@ -456,38 +410,18 @@ impl Run<'_, '_> {
 }
 
 /// The action of a verb that acts on an existing record.
-fn record_action(record: RecordId, step: &Node, verb_key: &str, verb: &Node) -> Action {
-    match verb_key {
-        "move" => Action::Move {
+fn record_action(record: RecordId, verb: &Verb) -> Action {
+    match verb.clone() {
+        Verb::Move { to, fields } => Action::Move { record, to, fields },
+        Verb::Approve { approve, reason } => Action::Approve {
             record,
-            to: verb
-                .as_str()
-                .or_else(|| verb.get("to").and_then(Node::as_str))
-                .unwrap_or("")
-                .to_string(),
-            fields: verb.get("fill").map(values).unwrap_or_default(),
+            approve,
+            reason,
         },
-        "approve" => Action::Approve {
-            record,
-            approve: verb.as_bool().unwrap_or(false),
-            reason: step
-                .get("reason")
-                .and_then(Node::as_str)
-                .map(str::to_string),
-        },
-        "complete" => Action::Complete {
-            record,
-            task: verb
-                .get("task")
-                .and_then(Node::as_str)
-                .unwrap_or("")
-                .to_string(),
-            fill: verb.get("fill").map(values).unwrap_or_default(),
-        },
-        _ => Action::Set {
-            record,
-            fields: values(verb),
-        },
+        Verb::Complete { task, fill } => Action::Complete { record, task, fill },
+        Verb::Set { fields } | Verb::Create { fields } => Action::Set { record, fields },
+        // `advance` acts on no record; `action` handles it before.
+        Verb::Advance { .. } => Action::Tick,
     }
 }
 

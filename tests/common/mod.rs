@@ -291,19 +291,6 @@ pub fn serve_with(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
     server
 }
 
-/// Like [`http`], but a connection error, a reset or a truncated answer (a server killed in the
-/// middle of a request) is an `Err` instead of a panic.
-pub fn try_http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&str>,
-) -> std::io::Result<(u16, serde_json::Value)> {
-    let mut c = Conn::connect(addr)?;
-    c.request(method, path, token, body)
-}
-
 /// A keep-alive HTTP/1.1 connection: several requests over one socket. Responses must carry a
 /// `Content-Length` (axum's JSON answers do).
 pub struct Conn {
