@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Process, Sp};
 
-fn is_link(s: &str) -> bool {
+pub(super) fn is_link(s: &str) -> bool {
     s.contains("://")
 }
 

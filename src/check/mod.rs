@@ -61,23 +61,36 @@ impl Ctx<'_> {
 
 /// Runs every check over the project.
 pub fn run(ctx: &Ctx) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    out.extend(names::duplicate_name(ctx));
-    out.extend(references::unknown_process(ctx));
-    out.extend(links::invalid_move_parent(ctx));
-    out.extend(links::start_cycle(ctx));
+    let mut out = project_checks(ctx);
     let per_process: Vec<Vec<Diagnostic>> = ctx
         .project
         .processes
         .par_iter()
         .filter(|p| p.checked)
-        .map(|p| check_process(ctx, p))
+        .map(|p| {
+            let mut v = model_checks(ctx, p);
+            v.extend(disk_checks(ctx, p));
+            v
+        })
         .collect();
     out.extend(per_process.into_iter().flatten());
     out
 }
 
-fn check_process(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
+/// The checks that look across processes as a whole.
+pub fn project_checks(ctx: &Ctx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    out.extend(names::duplicate_name(ctx));
+    out.extend(references::unknown_process(ctx));
+    out.extend(links::invalid_move_parent(ctx));
+    out.extend(links::start_cycle(ctx));
+    out
+}
+
+/// The checks of one process that read only the model: the process, the project's roles and
+/// the processes its `start` links name (the language server keeps their results until one
+/// of those changes).
+pub fn model_checks(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     out.extend(names::duplicate_task(ctx, p));
     out.extend(references::unknown_status(ctx, p));
@@ -98,10 +111,23 @@ fn check_process(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
     out.extend(syntax::bad_duration(ctx, p));
     out.extend(syntax::bad_due(ctx, p));
     out.extend(syntax::bad_template(ctx, p));
-    out.extend(assets::asset_missing(ctx, p));
-    out.extend(assets::asset_outside_project(ctx, p));
     out.extend(kpis::kpis(ctx, p));
     out
+}
+
+/// The checks of one process that look at the disk (its `media` files), which may change
+/// while the model does not.
+pub fn disk_checks(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
+    let mut out = assets::asset_missing(ctx, p);
+    out.extend(assets::asset_outside_project(ctx, p));
+    out
+}
+
+/// True when a process names a media file (a path, not a link): only those need
+/// [`disk_checks`].
+pub fn has_local_media(p: &Process) -> bool {
+    p.tasks()
+        .any(|(_, t)| t.media.iter().any(|m| !assets::is_link(&m.v)))
 }
 
 /// "did you mean `x`? " or nothing, then a list of what exists.

@@ -973,7 +973,7 @@ fn parents<'a>(env: &Env<'a>, p: &Process) -> Vec<(&'a Process, &'a Status)> {
     for q in &env.project.processes {
         for s in &q.statuses {
             if s.start.iter().any(|l| l.process.v == p.name.v) {
-                out.push((q, s));
+                out.push((&**q, s));
             }
         }
     }
