@@ -189,7 +189,7 @@ pub struct FileResult {
 /// Reads and loads one file on disk; YAML typo messages are worded in `lang`.
 pub fn load_file(root: &Path, abs: &Path, lang: Lang) -> FileResult {
     let rel = display_path(root, abs);
-    match load::read_source(abs, &rel) {
+    match load::read_source_in(abs, &rel, lang) {
         Ok(src) => load_text(src, lang),
         Err(d) => FileResult {
             source: None,
@@ -203,7 +203,7 @@ pub fn load_file(root: &Path, abs: &Path, lang: Lang) -> FileResult {
 
 /// A file given as bytes (e.g. a blob of a git revision): decoded like a file on disk.
 pub fn load_bytes(rel: &str, bytes: Vec<u8>, lang: Lang) -> FileResult {
-    match load::decode(rel, bytes) {
+    match load::decode_in(rel, bytes, lang) {
         Ok(src) => load_text(src, lang),
         Err(d) => FileResult {
             source: None,

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::diagnostic::{sort_and_dedup, Diagnostic, Pos, Span};
+use crate::diagnostic::{sort_and_dedup, Diagnostic, Pos};
 use crate::lint::{self, History, LintConfig};
 use crate::load::MAX_FILE_BYTES;
 use crate::project::{self, FileResult, Loaded};
@@ -323,22 +323,15 @@ fn history(
 /// A document's text loaded like a file on disk, with the same size limit.
 fn load_text(rel: &str, text: &str, lang: crate::load::Lang) -> FileResult {
     if text.len() as u64 > MAX_FILE_BYTES {
-        let d = Diagnostic::error(
-            "yaml-syntax",
-            rel,
-            Span::point(Pos::START),
-            format!(
-                "this file is {:.1} MiB; SOP files may be at most {} MiB",
-                text.len() as f64 / (1024.0 * 1024.0),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        )
-        .with_help("split the file into one file per process");
+        let r = crate::load::Refusal::TooLarge {
+            bytes: text.len() as u64,
+            max_bytes: MAX_FILE_BYTES,
+        };
         return FileResult {
             source: None,
             documents: vec![],
             pieces: vec![],
-            diagnostics: vec![d],
+            diagnostics: vec![crate::load::refused(rel, Pos::START, &r, lang)],
             failed: true,
         };
     }
