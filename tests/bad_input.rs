@@ -193,12 +193,15 @@ fn finding_in(dir: &Path, lang: &str) -> serde_json::Value {
     json["diagnostics"][0].clone()
 }
 
+/// A refused file: its name, bytes, line, column, then the English message and help and the
+/// Chinese message and help.
+type Refused<'a> = (&'a str, &'a [u8], u64, u64, [&'a str; 4]);
+
 #[test]
 fn refused_files_are_told_in_the_process_language() {
     let huge = vec![b'#'; 9 * 1024 * 1024];
     let deep = format!("{}x\n", "- ".repeat(200));
-    // (file, bytes, line, column, English message and help, Chinese message and help)
-    let cases: [(&str, &[u8], u64, u64, [&str; 4]); 4] = [
+    let cases: [Refused; 4] = [
         ("logo.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 3, 1, [
             "this is a binary file, not YAML text (it contains a NUL byte)",
             "remove it from the SOP folder, or narrow `sources` in sopctl.yaml",
