@@ -114,6 +114,13 @@ impl History {
         h
     }
 
+    /// The same history without `files`: files being edited have changes git does not have.
+    pub fn without(&self, files: &std::collections::BTreeSet<String>) -> History {
+        let mut h = self.clone();
+        h.changes.retain(|f, _| !files.contains(f));
+        h
+    }
+
     #[cfg(test)]
     pub fn with(file: &str, change: LastChange) -> History {
         let mut h = History::empty();

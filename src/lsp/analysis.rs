@@ -296,28 +296,25 @@ impl Analysis {
     }
 }
 
-/// The git history for `stale-review`, read again only when the files asked for change.
-/// Files being edited have changes git does not have, so they have no last commit.
+/// The git history for `stale-review`, read again only when the files asked for change (not
+/// when a file starts or stops being edited). Files being edited have changes git does not
+/// have, so they have no last commit.
 fn history(
     cache: &RefCell<Option<(Vec<String>, History)>>,
     root: &Path,
     files: &[String],
     dirty: &BTreeSet<String>,
 ) -> History {
-    let files: Vec<String> = files
-        .iter()
-        .filter(|f| !dirty.contains(*f))
-        .cloned()
-        .collect();
     let mut cache = cache.borrow_mut();
-    if let Some((key, h)) = cache.as_ref() {
-        if *key == files {
-            return h.clone();
-        }
+    let h = match cache.as_ref() {
+        Some((key, h)) if key == files => h,
+        _ => &cache.insert((files.to_vec(), History::load(root, files))).1,
+    };
+    if dirty.is_empty() {
+        h.clone()
+    } else {
+        h.without(dirty)
     }
-    let h = History::load(root, &files);
-    *cache = Some((files, h.clone()));
-    h
 }
 
 /// A document's text loaded like a file on disk, with the same size limit.
