@@ -36,11 +36,11 @@ struct Doc<'a> {
 }
 
 impl Doc<'_> {
-    /// Sends version `n` of the text (odd: broken, even: as written) and waits until its
-    /// diagnostics are published; returns how many there are.
+    /// Sends the next version of the text (even: broken, odd: as written, as opened) and
+    /// waits until its diagnostics are published; returns how many there are.
     fn change(&mut self) -> usize {
         self.version += 1;
-        let text = if self.version % 2 == 1 {
+        let text = if self.version % 2 == 0 {
             self.text.replacen(LINE, OTHER, 1)
         } else {
             self.text.clone()
