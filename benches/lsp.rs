@@ -3,45 +3,90 @@
 //! on an in-memory connection with no debounce, so this is the work the editor waits for
 //! after it stops typing (plus the debounce, 100 ms by default).
 //!
+//! Each change turns `then: s1` into `then: s2` (a task whose `then:` has no transition, an
+//! error) or back, so every change publishes the file's diagnostics and the bench waits for
+//! exactly that notification. After the criterion figure, the CPU time the process spends per
+//! change (getrusage, every thread) is printed with the load average, as the machine is shared.
+//!
 //! `cargo bench --bench lsp` (set `SOPCTL_BENCH_PROCESSES` to change the size).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::json;
 
-fn corpus() -> PathBuf {
-    let n: usize = std::env::var("SOPCTL_BENCH_PROCESSES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1000);
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = manifest.join("target").join(format!("bench-corpus-{n}"));
-    if !out.join("sops").join("roles.yaml").exists() {
-        let script = manifest.join("../shared/bench/gen_corpus.py");
-        let status = Command::new("python3")
-            .arg(&script)
-            .arg(&out)
-            .args(["--processes", &n.to_string()])
-            .status()
-            .expect("python3 runs gen_corpus.py");
-        assert!(status.success(), "gen_corpus.py failed");
-    }
-    out
-}
+/// The line changed, and its two versions one character apart.
+const LINE: &str = "            then: s1\n";
+const OTHER: &str = "            then: s2\n";
 
 fn send(conn: &Connection, method: &str, params: serde_json::Value) {
     let n = Notification::new(method.to_string(), params);
     conn.sender.send(Message::Notification(n)).unwrap();
 }
 
+/// An open document the bench edits.
+struct Doc<'a> {
+    conn: &'a Connection,
+    uri: String,
+    text: String,
+    version: i32,
+}
+
+impl Doc<'_> {
+    /// Sends the next version of the text (even: broken, odd: as written, as opened) and
+    /// waits until its diagnostics are published; returns how many there are.
+    fn change(&mut self) -> usize {
+        self.version += 1;
+        let text = if self.version % 2 == 0 {
+            self.text.replacen(LINE, OTHER, 1)
+        } else {
+            self.text.clone()
+        };
+        let change = json!({ "textDocument": { "uri": self.uri, "version": self.version }, "contentChanges": [{ "text": text }] });
+        send(self.conn, "textDocument/didChange", change);
+        self.published()
+    }
+
+    fn published(&self) -> usize {
+        loop {
+            let m = self
+                .conn
+                .receiver
+                .recv_timeout(Duration::from_secs(120))
+                .expect("diagnostics within 120 s");
+            if let Message::Notification(n) = m {
+                if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == self.uri {
+                    return n.params["diagnostics"].as_array().map_or(0, Vec::len);
+                }
+            }
+        }
+    }
+}
+
+/// CPU seconds (user + system) of the whole process so far.
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    assert_eq!(rc, 0, "getrusage");
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn bench(c: &mut Criterion) {
-    let root = corpus();
+    let root = common::corpus();
     let file = root.join("sops").join("process-00500.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(LINE), "the corpus has `{}`", LINE.trim());
     let uri = lsp_types::Url::from_file_path(&file).unwrap().to_string();
     let root_uri = lsp_types::Url::from_file_path(&root).unwrap().to_string();
     let (server, client) = Connection::memory();
@@ -62,60 +107,42 @@ fn bench(c: &mut Criterion) {
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": text } }),
     );
+    let mut doc = Doc {
+        conn: &client,
+        uri,
+        text,
+        version: 1,
+    };
     // The first analysis reads every file; only the changes after it are measured.
-    let mut version = 2;
-    let title = "  title: 标准作业流程 500";
-    assert!(text.contains(title));
-    send(
-        &client,
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": text.replace(title, "  title: 标准作业流程 5001") }] }),
-    );
-    published_or_same(&client, &uri);
+    let broken = doc.change();
+    let clean = doc.change();
+    assert!(broken > clean, "the broken version has one more finding");
+
     let mut g = c.benchmark_group("lsp-1000");
     g.sample_size(10);
-    g.bench_function("diagnostics after a one-character change", |b| {
-        b.iter(|| {
-            version += 1;
-            // Alternate between two texts one character apart, so that every change is new.
-            let changed = if version % 2 == 0 {
-                text.replace(title, "  title: 标准作业流程 5001")
-            } else {
-                text.replace(title, "  title: 标准作业流程 5002")
-            };
-            let change = json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": changed }] });
-            send(&client, "textDocument/didChange", change);
-            published_or_same(&client, &uri);
-        })
+    g.bench_function("diagnostics published after a one-character change", |b| {
+        b.iter(|| doc.change())
     });
     g.finish();
+
+    let changes = 40;
+    let before = cpu_seconds();
+    for _ in 0..changes {
+        doc.change();
+    }
+    let per_change = (cpu_seconds() - before) / changes as f64;
+    eprintln!(
+        "lsp-1000: {:.1} ms of CPU per change (getrusage over {changes} changes, all threads); load average {}",
+        per_change * 1000.0,
+        load_average()
+    );
+
     let shutdown = Request::new(RequestId::from(2), "shutdown".into(), json!(null));
     client.sender.send(Message::Request(shutdown)).unwrap();
     send(&client, "exit", json!(null));
+    drop(doc);
     drop(client);
     let _ = thread.join();
-}
-
-/// The server publishes only when a file's diagnostics change; a change that leaves them as
-/// they were publishes nothing. So the bench waits on a request answered after the analysis.
-fn published_or_same(conn: &Connection, uri: &str) {
-    let req = Request::new(
-        RequestId::from(99),
-        "textDocument/hover".into(),
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
-    );
-    conn.sender.send(Message::Request(req)).unwrap();
-    loop {
-        let m = conn
-            .receiver
-            .recv_timeout(Duration::from_secs(120))
-            .expect("an answer within 120 s");
-        if let Message::Response(r) = m {
-            if r.id == RequestId::from(99) {
-                return;
-            }
-        }
-    }
 }
 
 criterion_group!(benches, bench);

@@ -3,31 +3,12 @@
 //!
 //! `cargo bench --bench validate` (set `SOPCTL_BENCH_PROCESSES` to change the size).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rayon::prelude::*;
-
-fn corpus() -> PathBuf {
-    let n: usize = std::env::var("SOPCTL_BENCH_PROCESSES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1000);
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = manifest.join("target").join(format!("bench-corpus-{n}"));
-    if !out.join("sops").join("roles.yaml").exists() {
-        let script = manifest.join("../shared/bench/gen_corpus.py");
-        let status = Command::new("python3")
-            .arg(&script)
-            .arg(&out)
-            .args(["--processes", &n.to_string()])
-            .status()
-            .expect("python3 runs gen_corpus.py");
-        assert!(status.success(), "gen_corpus.py failed");
-    }
-    out
-}
 
 fn files(root: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(root.join("sops"))
@@ -40,7 +21,7 @@ fn files(root: &Path) -> Vec<PathBuf> {
 }
 
 fn bench(c: &mut Criterion) {
-    let root = corpus();
+    let root = common::corpus();
     let paths = files(&root);
     let texts: Vec<String> = paths
         .iter()

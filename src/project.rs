@@ -189,7 +189,7 @@ pub struct FileResult {
 /// Reads and loads one file on disk; YAML typo messages are worded in `lang`.
 pub fn load_file(root: &Path, abs: &Path, lang: Lang) -> FileResult {
     let rel = display_path(root, abs);
-    match load::read_source(abs, &rel) {
+    match load::read_source_in(abs, &rel, lang) {
         Ok(src) => load_text(src, lang),
         Err(d) => FileResult {
             source: None,
@@ -203,7 +203,7 @@ pub fn load_file(root: &Path, abs: &Path, lang: Lang) -> FileResult {
 
 /// A file given as bytes (e.g. a blob of a git revision): decoded like a file on disk.
 pub fn load_bytes(rel: &str, bytes: Vec<u8>, lang: Lang) -> FileResult {
-    match load::decode(rel, bytes) {
+    match load::decode_in(rel, bytes, lang) {
         Ok(src) => load_text(src, lang),
         Err(d) => FileResult {
             source: None,
@@ -253,7 +253,7 @@ fn load_text(src: SourceFile, lang: Lang) -> FileResult {
                     // its contents are not checked further: that would only repeat the error.
                     match build(&doc) {
                         Some(Piece::Process(mut p)) => {
-                            p.checked = false;
+                            Arc::make_mut(&mut p).checked = false;
                             r.pieces.push(Piece::Process(p));
                         }
                         Some(piece) => r.pieces.push(piece),
@@ -292,33 +292,58 @@ pub fn load_sources(config: &Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
     assemble(config.root.clone(), results, &BTreeSet::new())
 }
 
-/// Joins loaded files into a project and runs the checks that look across files.
-pub fn assemble(root: PathBuf, results: Vec<FileResult>, focus: &BTreeSet<String>) -> Loaded {
-    let mut project = Project::default();
-    let mut sources = HashMap::new();
-    let mut documents = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut broken = Vec::new();
+/// Loaded files joined into one project, before the checks that look across files.
+pub struct Joined {
+    pub project: Project,
+    pub sources: HashMap<String, Arc<str>>,
+    pub documents: Vec<Document>,
+    /// Each file's own findings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The texts of files that failed to parse (see [`check::Ctx::broken`]).
+    pub broken: Vec<Arc<str>>,
+}
+
+/// Joins loaded files into one project, in the order given.
+pub fn join(results: Vec<FileResult>) -> Joined {
+    let mut j = Joined {
+        project: Project::default(),
+        sources: HashMap::new(),
+        documents: Vec::new(),
+        diagnostics: Vec::new(),
+        broken: Vec::new(),
+    };
     for r in results {
         if let Some(src) = r.source {
             if r.failed {
-                broken.push(src.text.clone());
+                j.broken.push(src.text.clone());
             }
-            sources.insert(src.path.to_string(), src.text.clone());
+            j.sources.insert(src.path.to_string(), src.text.clone());
         }
-        documents.extend(r.documents);
-        diagnostics.extend(r.diagnostics);
+        j.documents.extend(r.documents);
+        j.diagnostics.extend(r.diagnostics);
         for piece in r.pieces {
             match piece {
                 Piece::Roles(doc, roles) => {
-                    project.roles_docs.push(doc);
-                    project.roles.extend(roles);
+                    j.project.roles_docs.push(doc);
+                    j.project.roles.extend(roles);
                 }
-                Piece::Process(p) => project.processes.push(*p),
-                Piece::Scenario(s) => project.scenarios.push(s),
+                Piece::Process(p) => j.project.processes.push(p),
+                Piece::Scenario(s) => j.project.scenarios.push(s),
             }
         }
     }
+    j
+}
+
+/// Joins loaded files into a project and runs the checks that look across files.
+pub fn assemble(root: PathBuf, results: Vec<FileResult>, focus: &BTreeSet<String>) -> Loaded {
+    let Joined {
+        project,
+        sources,
+        documents,
+        mut diagnostics,
+        broken,
+    } = join(results);
     let ctx = check::Ctx {
         project: &project,
         root: &root,

@@ -176,3 +176,76 @@ fn missing_path_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+/// The single finding of `validate --format json` with the locale `lang`.
+fn finding_in(dir: &Path, lang: &str) -> serde_json::Value {
+    let out = sopctl()
+        .current_dir(dir)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang)
+        .args(["validate", "--format", "json"])
+        .output()
+        .expect("sopctl runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 1, "{json}");
+    json["diagnostics"][0].clone()
+}
+
+/// A refused file: its name, bytes, line, column, then the English message and help and the
+/// Chinese message and help.
+type Refused<'a> = (&'a str, &'a [u8], u64, u64, [&'a str; 4]);
+
+#[test]
+fn refused_files_are_told_in_the_process_language() {
+    let huge = vec![b'#'; 9 * 1024 * 1024];
+    let deep = format!("{}x\n", "- ".repeat(200));
+    let cases: [Refused; 4] = [
+        ("logo.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 3, 1, [
+            "this is a binary file, not YAML text (it contains a NUL byte)",
+            "remove it from the SOP folder, or narrow `sources` in sopctl.yaml",
+            "这是二进制文件，不是 YAML 文本（其中有 NUL 字节）",
+            "把它移出 SOP 文件夹，或在 sopctl.yaml 里收窄 `sources`",
+        ]),
+        ("gbk.yaml", b"title: \xb7\xa2\xbb\xf5\n", 1, 8, [
+            "this file is not valid UTF-8 text",
+            "save the file as UTF-8 (for example, convert it from GBK with `iconv -f GBK -t UTF-8`)",
+            "这个文件不是有效的 UTF-8 文本",
+            "请把文件另存为 UTF-8 编码（例如用 `iconv -f GBK -t UTF-8` 从 GBK 转换）",
+        ]),
+        ("huge.yaml", &huge, 1, 1, [
+            "this file is 9.0 MiB; SOP files may be at most 8 MiB",
+            "split the file into one file per process, or exclude it with `sources` in sopctl.yaml",
+            "这个文件有 9.0 MiB；SOP 文件最大 8 MiB",
+            "把文件拆成每个流程一个文件，或在 sopctl.yaml 的 `sources` 里排除它",
+        ]),
+        ("deep.yaml", deep.as_bytes(), 1, 129, [
+            "nesting deeper than 64 levels (or than the YAML parser allows)",
+            "an SOP never needs this depth; check for a runaway indentation or bracket",
+            "嵌套超过 64 层（或超过 YAML 解析器允许的深度）",
+            "SOP 不会用到这么深的嵌套；请检查是否有失控的缩进或括号",
+        ]),
+    ];
+    for (file, bytes, line, column, [en, en_help, zh, zh_help]) in cases {
+        let dir = project_with(file, bytes);
+        for (lang, message, help) in [("C.UTF-8", en, en_help), ("zh_CN.UTF-8", zh, zh_help)] {
+            let d = finding_in(dir.path(), lang);
+            assert_eq!(d["code"], "yaml-syntax", "{file} {lang}");
+            assert_eq!(d["message"], message, "{file} {lang}");
+            assert_eq!(d["help"], help, "{file} {lang}");
+            assert_eq!(
+                (d["line"].as_u64(), d["column"].as_u64()),
+                (Some(line), Some(column)),
+                "{file} {lang}"
+            );
+        }
+        // `render.language` in sopctl.yaml wins over the locale.
+        std::fs::write(dir.path().join("sopctl.yaml"), "render:\n  language: zh\n").unwrap();
+        assert_eq!(
+            finding_in(dir.path(), "en_US.UTF-8")["message"],
+            zh,
+            "{file}"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -227,38 +228,42 @@ fn find(text: &str, line_has: &str, token: &str) -> (u32, u32) {
     panic!("no line with {line_has}");
 }
 
-/// `sopctl lint --format json` findings of one file, as (code, severity, message, help, line,
-/// UTF-16 column), the columns converted from characters with the file's text.
-fn lint(dir: &Path, file: &str) -> Vec<(String, String, String, String, u64, u64)> {
+/// A finding as both sides can state it: (code, severity, message, help, line, UTF-16 column).
+type Finding = (String, String, String, String, u64, u64);
+
+/// `sopctl lint --format json` findings of one file, the columns converted from characters
+/// with the file's text.
+fn lint(dir: &Path, file: &str) -> Vec<Finding> {
+    lint_all(dir).remove(file).unwrap_or_default()
+}
+
+/// `sopctl lint --format json` findings of the whole project, by file.
+fn lint_all(dir: &Path) -> BTreeMap<String, Vec<Finding>> {
     let out = run_in(dir, &["lint", "--format", "json"]);
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let text = std::fs::read_to_string(dir.join(file)).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["file"] == file)
-        .map(|d| {
-            let line = d["line"].as_u64().unwrap();
-            let chars = d["column"].as_u64().unwrap() as usize - 1;
-            let l = lines.get(line as usize - 1).copied().unwrap_or("");
-            let units: usize = l.chars().take(chars).map(char::len_utf16).sum();
-            let s = |k: &str| d[k].as_str().unwrap().to_string();
-            (
-                s("code"),
-                s("severity"),
-                s("message"),
-                s("help"),
-                line,
-                units as u64 + 1,
-            )
-        })
-        .collect()
+    let mut by_file: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    for d in json["diagnostics"].as_array().unwrap() {
+        let file = d["file"].as_str().unwrap();
+        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        let line = d["line"].as_u64().unwrap();
+        let chars = d["column"].as_u64().unwrap() as usize - 1;
+        let l = text.lines().nth(line as usize - 1).unwrap_or("");
+        let units: usize = l.chars().take(chars).map(char::len_utf16).sum();
+        let s = |k: &str| d[k].as_str().unwrap().to_string();
+        by_file.entry(file.to_string()).or_default().push((
+            s("code"),
+            s("severity"),
+            s("message"),
+            s("help"),
+            line,
+            units as u64 + 1,
+        ));
+    }
+    by_file
 }
 
 /// The same tuple from published diagnostics (the help is the related information).
-fn published(list: &[Value]) -> Vec<(String, String, String, String, u64, u64)> {
+fn published(list: &[Value]) -> Vec<Finding> {
     list.iter()
         .map(|d| {
             let severity = match d["severity"].as_u64() {
@@ -351,6 +356,198 @@ fn a_file_made_clean_gets_an_empty_list() {
     assert_eq!(codes(&list), ["unknown-role"]);
     c.change(DELIVERY, 3, &text);
     assert!(c.diagnostics(DELIVERY, |_| true).is_empty());
+    c.stop();
+}
+
+/// What the client shows for every file once the server has analysed every change sent: a
+/// request is answered after the analysis it waits for, so every publication before the
+/// answer is in.
+fn settle(c: &mut Client, shown: &mut BTreeMap<String, Vec<Finding>>) {
+    let at = c.at(DELIVERY, (0, 0));
+    c.request("textDocument/hover", at);
+    for m in std::mem::take(&mut c.seen) {
+        if m["method"] != "textDocument/publishDiagnostics" {
+            continue;
+        }
+        let uri = lsp_types::Url::parse(m["params"]["uri"].as_str().unwrap()).unwrap();
+        let path = uri.to_file_path().unwrap();
+        let rel = path.strip_prefix(&c.root).expect("a file of the project");
+        let file = rel.to_str().unwrap().replace('\\', "/");
+        let list = published(m["params"]["diagnostics"].as_array().unwrap());
+        if list.is_empty() {
+            shown.remove(&file);
+        } else {
+            shown.insert(file, list);
+        }
+    }
+}
+
+/// Edits open documents one after the other; after each, what the editor shows for every file
+/// equals a fresh `sopctl lint` of the same texts.
+struct Session {
+    c: Client,
+    dir: tempfile::TempDir,
+    shown: BTreeMap<String, Vec<Finding>>,
+    version: i32,
+}
+
+impl Session {
+    /// Changes `file` (open, with its text as written) by replacing `from` with `to`, once.
+    fn edit(&mut self, file: &'static str, from: &str, to: &str) {
+        let original = std::fs::read_to_string(repo_root().join(file)).unwrap();
+        assert!(original.contains(from), "{from} in {file}");
+        self.set(file, original.replacen(from, to, 1));
+    }
+
+    /// Back to the text as written.
+    fn restore(&mut self, file: &'static str) {
+        let original = std::fs::read_to_string(repo_root().join(file)).unwrap();
+        self.set(file, original);
+    }
+
+    fn set(&mut self, file: &'static str, text: String) {
+        self.version += 1;
+        self.c.change(file, self.version, &text);
+        std::fs::write(self.dir.path().join(file), &text).unwrap();
+    }
+
+    /// Compares with a fresh full check and returns the codes shown per file.
+    fn same_as_lint(&mut self, step: &str) -> BTreeMap<String, Vec<String>> {
+        settle(&mut self.c, &mut self.shown);
+        let expected = lint_all(self.dir.path());
+        assert_eq!(self.shown, expected, "after {step}");
+        self.shown
+            .iter()
+            .map(|(f, l)| (f.clone(), l.iter().map(|d| d.0.clone()).collect()))
+            .collect()
+    }
+}
+
+#[test]
+fn kept_results_equal_a_full_check_after_each_edit() {
+    const PARENT: &str = "sops/projects/translation-project.yaml";
+    const CHILD: &str = "sops/projects/translation-task.yaml";
+    const ROLES: &str = "sops/roles.yaml";
+    let dir = project();
+    let c = Client::start(dir.path());
+    let mut s = Session {
+        c,
+        dir,
+        shown: BTreeMap::new(),
+        version: 1,
+    };
+    for f in [PARENT, CHILD, ROLES, DELIVERY] {
+        s.c.open(f);
+    }
+    assert!(s.same_as_lint("opening").is_empty());
+    let has = |codes: &BTreeMap<String, Vec<String>>, file: &str, code: &str| {
+        codes.get(file).is_some_and(|c| c.iter().any(|x| x == code))
+    };
+
+    // A broken reference, then its fix.
+    s.edit(PARENT, "then: planning", "then: planing");
+    let codes = s.same_as_lint("a broken `then`");
+    assert!(has(&codes, PARENT, "unknown-status"), "{codes:?}");
+    s.restore(PARENT);
+    assert!(s.same_as_lint("the fix").is_empty());
+
+    // A status another process moves its parent to, renamed: the child's `move_parent` breaks.
+    s.edit(PARENT, "    summarizing:\n", "    summarising:\n");
+    let codes = s.same_as_lint("renaming a status");
+    assert!(has(&codes, CHILD, "invalid-move-parent"), "{codes:?}");
+    s.restore(PARENT);
+
+    // A process that another starts, renamed: the parent's `start` breaks.
+    s.edit(CHILD, "  name: translation-task", "  name: translation-job");
+    let codes = s.same_as_lint("renaming a process");
+    assert!(has(&codes, PARENT, "unknown-process"), "{codes:?}");
+    s.restore(CHILD);
+
+    // A field the parent's `start.with` sets, renamed in the child: the parent is wrong now,
+    // though its own text did not change.
+    s.edit(
+        CHILD,
+        "    implementer:  { type: user",
+        "    implementor:  { type: user",
+    );
+    let codes = s.same_as_lint("renaming a child's field");
+    assert!(has(&codes, PARENT, "unknown-field"), "{codes:?}");
+    s.restore(CHILD);
+    assert!(s.same_as_lint("restoring the child").is_empty());
+
+    // The parent stops setting a field: the child's field is unused now.
+    s.set(
+        PARENT,
+        std::fs::read_to_string(repo_root().join(PARENT))
+            .unwrap()
+            .replace(", source_files: source_files", ""),
+    );
+    let codes = s.same_as_lint("the parent's `with` without a field");
+    assert!(has(&codes, CHILD, "unused-field"), "{codes:?}");
+    s.restore(PARENT);
+
+    // A role renamed: every process that names it.
+    s.edit(ROLES, "    pm:  ", "    pjm: ");
+    let codes = s.same_as_lint("renaming a role");
+    assert!(has(&codes, CHILD, "unknown-role") && has(&codes, PARENT, "unknown-role"));
+    s.restore(ROLES);
+    assert!(s.same_as_lint("restoring everything").is_empty());
+    s.c.stop();
+}
+
+/// The field ids of a process file, in the order written (`    id: { type: …`).
+fn field_ids(text: &str) -> Vec<String> {
+    text.lines()
+        .skip_while(|l| *l != "  fields:")
+        .skip(1)
+        .take_while(|l| l.starts_with("    ") || l.is_empty())
+        .filter_map(|l| l.strip_prefix("    "))
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.split_once(':').map(|(id, _)| id.to_string()))
+        .collect()
+}
+
+#[test]
+fn start_with_keys_complete_the_started_process_fields() {
+    const PARENT: &str = "sops/projects/translation-project.yaml";
+    const GRANDPARENT: &str = "sops/projects/order-to-project.yaml";
+    let dir = project();
+    let mut c = Client::start(dir.path());
+    let parent = c.open(PARENT);
+    let child =
+        std::fs::read_to_string(dir.path().join("sops/projects/translation-task.yaml")).unwrap();
+    let ids = |items: &Value| {
+        labels(items)
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect::<Vec<_>>()
+    };
+
+    // Flow style: a key of `with: { … }` is a field of translation-task, with its title and type.
+    let (l, col) = find(&parent, "with: { implementer: each", "implementer");
+    let items = c.request("textDocument/completion", c.at(PARENT, (l, col)));
+    assert_eq!(ids(&items), field_ids(&child));
+    assert_eq!(
+        labels(&items)[0],
+        ("implementer".into(), "实施人员 · user".into())
+    );
+    let edit = &items[0]["textEdit"]["range"];
+    assert_eq!(edit["start"], json!({ "line": l, "character": col }));
+
+    // Its value is a field of the process that starts it.
+    let (l, col) = find(&parent, "with: { implementer: each", "pm: pm");
+    let items = c.request("textDocument/completion", c.at(PARENT, (l, col + 4)));
+    assert_eq!(ids(&items), field_ids(&parent));
+
+    // Block style, with `process:` on the line of the list item above.
+    let grandparent = c.open(GRANDPARENT);
+    let (l, col) = find(&grandparent, "            customer: customer", "customer");
+    let items = c.request("textDocument/completion", c.at(GRANDPARENT, (l, col + 2)));
+    assert_eq!(ids(&items), field_ids(&parent));
+    assert_eq!(
+        items[0]["textEdit"]["range"]["start"],
+        json!({ "line": l, "character": col })
+    );
     c.stop();
 }
 

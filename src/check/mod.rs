@@ -71,22 +71,16 @@ pub struct CodeDef {
 /// Runs every check over the project: the project-wide ones, then the per-process ones over
 /// the processes that passed the schema, in parallel.
 pub fn run(ctx: &Ctx) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = rules::ALL
-        .iter()
-        .filter_map(|c| c.check.project)
-        .flat_map(|check| check(ctx))
-        .collect();
+    let mut out = project_checks(ctx);
     let per_process: Vec<Vec<Diagnostic>> = ctx
         .project
         .processes
         .par_iter()
         .filter(|p| p.checked)
         .map(|p| {
-            rules::ALL
-                .iter()
-                .filter_map(|c| c.check.process)
-                .flat_map(|check| check(ctx, p))
-                .collect()
+            let mut v = model_checks(ctx, p);
+            v.extend(disk_checks(ctx, p));
+            v
         })
         .collect();
     out.extend(per_process.into_iter().flatten());
@@ -95,3 +89,46 @@ pub fn run(ctx: &Ctx) -> Vec<Diagnostic> {
 
 #[cfg(test)]
 pub(crate) mod testing;
+
+/// The codes whose process check reads the disk (a task's `media` files), which may change
+/// while the model does not.
+fn reads_disk(c: &CodeDef) -> bool {
+    c.code == rules::asset_missing::CODE || c.code == rules::asset_outside_project::CODE
+}
+
+/// The checks that look across processes as a whole.
+pub fn project_checks(ctx: &Ctx) -> Vec<Diagnostic> {
+    rules::ALL
+        .iter()
+        .filter_map(|c| c.check.project)
+        .flat_map(|check| check(ctx))
+        .collect()
+}
+
+/// The checks of one process that read only the model: the process, the project's roles and
+/// the processes its `start` links name (the language server keeps their results until one
+/// of those changes).
+pub fn model_checks(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
+    process_checks(ctx, p, false)
+}
+
+/// The checks of one process that look at the disk (its `media` files).
+pub fn disk_checks(ctx: &Ctx, p: &Process) -> Vec<Diagnostic> {
+    process_checks(ctx, p, true)
+}
+
+fn process_checks(ctx: &Ctx, p: &Process, disk: bool) -> Vec<Diagnostic> {
+    rules::ALL
+        .iter()
+        .filter(|c| reads_disk(c) == disk)
+        .filter_map(|c| c.check.process)
+        .flat_map(|check| check(ctx, p))
+        .collect()
+}
+
+/// True when a process names a media file (a path, not a link): only those need
+/// [`disk_checks`].
+pub fn has_local_media(p: &Process) -> bool {
+    p.tasks()
+        .any(|(_, t)| t.media.iter().any(|m| !shared::is_link(&m.v)))
+}

@@ -114,10 +114,38 @@ impl History {
         h
     }
 
+    /// The same history without `files`: files being edited have changes git does not have.
+    pub fn without(&self, files: &std::collections::BTreeSet<String>) -> History {
+        let mut h = self.clone();
+        h.changes.retain(|f, _| !files.contains(f));
+        h
+    }
+
     #[cfg(test)]
     pub fn with(file: &str, change: LastChange) -> History {
         let mut h = History::empty();
         h.changes.insert(file.to_string(), change);
         h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_drops_only_the_files_named() {
+        let change = |time| LastChange {
+            time,
+            offset_minutes: 480,
+            commit: "abcdef12".into(),
+        };
+        let mut h = History::with("sops/a.yaml", change(1));
+        h.changes.insert("sops/b.yaml".into(), change(2));
+        let edited = std::collections::BTreeSet::from(["sops/a.yaml".to_string()]);
+        let kept = h.without(&edited);
+        assert_eq!(kept.last_change("sops/a.yaml"), None);
+        assert_eq!(kept.last_change("sops/b.yaml"), Some(&change(2)));
+        assert_eq!(h.last_change("sops/a.yaml"), Some(&change(1)));
     }
 }

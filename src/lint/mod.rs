@@ -300,21 +300,13 @@ pub fn run_with(
     history: &dyn Fn(&Path, &[String]) -> History,
 ) -> Vec<Diagnostic> {
     let project = &loaded.project;
-    let checked: Vec<&Process> = project.processes.iter().filter(|p| p.checked).collect();
-
-    // Git history is read once, for the files `stale-review` will look at.
-    let stale_files: Vec<String> = checked
+    let checked: Vec<&Process> = project
+        .processes
         .iter()
-        .filter(|p| p.review_every.as_ref().is_some_and(|r| r.parsed.is_ok()))
-        .filter(|p| config.level(rules::STALE_REVIEW.name(), &p.file) != Level::Off)
-        .filter(|p| !allowed(p, rules::STALE_REVIEW.name()))
-        .map(|p| p.file.to_string())
+        .filter(|p| p.checked)
+        .map(|p| &**p)
         .collect();
-    let history = if stale_files.is_empty() {
-        History::empty()
-    } else {
-        history(&loaded.root, &stale_files)
-    };
+    let history = history_for(project, &loaded.root, config, history);
     let ctx = LintCtx {
         project,
         root: &loaded.root,
@@ -322,39 +314,96 @@ pub fn run_with(
         history: &history,
         now,
     };
-
     let per_process: Vec<Vec<Diagnostic>> = checked
         .par_iter()
-        .map(|p| {
-            let mut out = check_allows(p);
-            for rule in registry() {
-                let Check::Process(check) = rule.check else {
-                    continue;
-                };
-                let level = config.level(rule.name(), &p.file);
-                if level == Level::Off || allowed(p, rule.name()) {
-                    continue;
-                }
-                out.extend(
-                    check(&ctx, p)
-                        .into_iter()
-                        .filter_map(|f| to_diagnostic(rule, level, f)),
-                );
-            }
-            out
-        })
+        .map(|p| process_diagnostics(&ctx, p, Rules::All))
         .collect();
     let mut out: Vec<Diagnostic> = per_process.into_iter().flatten().collect();
+    out.extend(project_diagnostics(&ctx));
+    sort_and_dedup(&mut out);
+    out
+}
+
+/// The git history `stale-review` needs, read once for the files it will look at (none: no
+/// read at all).
+pub fn history_for(
+    project: &Project,
+    root: &Path,
+    config: &LintConfig,
+    history: &dyn Fn(&Path, &[String]) -> History,
+) -> History {
+    let stale_files: Vec<String> = project
+        .processes
+        .iter()
+        .filter(|p| p.checked)
+        .filter(|p| p.review_every.as_ref().is_some_and(|r| r.parsed.is_ok()))
+        .filter(|p| config.level(rules::STALE_REVIEW.name(), &p.file) != Level::Off)
+        .filter(|p| !allowed(p, rules::STALE_REVIEW.name()))
+        .map(|p| p.file.to_string())
+        .collect();
+    if stale_files.is_empty() {
+        History::empty()
+    } else {
+        history(root, &stale_files)
+    }
+}
+
+/// Whether a rule's findings depend on the clock or the git history, not only on the model.
+fn is_timed(rule: &Rule) -> bool {
+    rule.name() == rules::STALE_REVIEW.name()
+}
+
+/// Which per-process findings [`process_diagnostics`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rules {
+    All,
+    /// The `allow` findings and every rule that reads only the model (the language server
+    /// keeps these until the process or what it depends on changes).
+    Timeless,
+    /// The rules that read the clock or the git history, run again every time.
+    Timed,
+}
+
+/// The findings of the per-process rules on one process that passed the schema.
+pub fn process_diagnostics(ctx: &LintCtx, p: &Process, which: Rules) -> Vec<Diagnostic> {
+    let mut out = if which == Rules::Timed {
+        Vec::new()
+    } else {
+        check_allows(p)
+    };
+    for rule in registry() {
+        let Check::Process(check) = rule.check else {
+            continue;
+        };
+        let timed = is_timed(rule);
+        if (which == Rules::Timed && !timed) || (which == Rules::Timeless && timed) {
+            continue;
+        }
+        let level = ctx.config.level(rule.name(), &p.file);
+        if level == Level::Off || allowed(p, rule.name()) {
+            continue;
+        }
+        out.extend(
+            check(ctx, p)
+                .into_iter()
+                .filter_map(|f| to_diagnostic(rule, level, f)),
+        );
+    }
+    out
+}
+
+/// The findings of the rules that look at the project as a whole.
+pub fn project_diagnostics(ctx: &LintCtx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     for rule in registry() {
         let Check::Project(check) = rule.check else {
             continue;
         };
-        for f in check(&ctx) {
-            let level = config.level(rule.name(), &f.file);
+        for f in check(ctx) {
+            let level = ctx.config.level(rule.name(), &f.file);
             out.extend(to_diagnostic(rule, level, f));
         }
     }
-    sort_and_dedup(&mut out);
     out
 }
 
@@ -424,7 +473,7 @@ spec:
                     project.roles_docs.push(d);
                     project.roles.extend(roles);
                 }
-                Piece::Process(p) => project.processes.push(*p),
+                Piece::Process(p) => project.processes.push(p),
                 Piece::Scenario(s) => project.scenarios.push(s),
             }
         }

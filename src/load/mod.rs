@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, Pos, Span};
 pub use crate::render::i18n::Lang;
 pub use node::{Node, Style, Value};
-pub use words::message_lang;
+pub use words::{message_lang, Refusal};
 
 /// Larger files are refused before parsing: no SOP is this big, and reading one would only
 /// slow CI down.
@@ -54,10 +54,24 @@ fn syntax(file: &str, pos: Pos, message: impl Into<String>, help: &str) -> Diagn
         .with_help(help)
 }
 
-/// Reads a file as UTF-8 text, refusing oversized, binary and non-UTF-8 files.
+/// A refused file as a `yaml-syntax` error, worded in `lang`.
+pub fn refused(file: &str, pos: Pos, r: &Refusal, lang: Lang) -> Diagnostic {
+    let (message, help) = words::refusal(r, lang);
+    syntax(file, pos, message, &help)
+}
+
+/// Reads a file as UTF-8 text, refusing oversized, binary and non-UTF-8 files (told in the
+/// locale's language).
 // One diagnostic on a cold path: not worth boxing.
 #[allow(clippy::result_large_err)]
 pub fn read_source(abs: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
+    read_source_in(abs, rel, message_lang(None))
+}
+
+/// As [`read_source`], refusals told in `lang`.
+// One diagnostic on a cold path: not worth boxing.
+#[allow(clippy::result_large_err)]
+pub fn read_source_in(abs: &Path, rel: &str, lang: Lang) -> Result<SourceFile, Diagnostic> {
     let meta = std::fs::metadata(abs).map_err(|e| {
         syntax(
             rel,
@@ -77,16 +91,11 @@ pub fn read_source(abs: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
             .with_help("remove it from the SOP folder, or narrow `sources` in sopctl.yaml"));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(syntax(
-            rel,
-            Pos::START,
-            format!(
-                "this file is {:.1} MiB; SOP files may be at most {} MiB",
-                meta.len() as f64 / (1024.0 * 1024.0),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-            "split the file into one file per process, or exclude it with `sources` in sopctl.yaml",
-        ));
+        let r = Refusal::TooLarge {
+            bytes: meta.len(),
+            max_bytes: MAX_FILE_BYTES,
+        };
+        return Err(refused(rel, Pos::START, &r, lang));
     }
     let bytes = std::fs::read(abs).map_err(|e| {
         syntax(
@@ -96,32 +105,30 @@ pub fn read_source(abs: &Path, rel: &str) -> Result<SourceFile, Diagnostic> {
             "check that the file is readable",
         )
     })?;
-    decode(rel, bytes)
+    decode_in(rel, bytes, lang)
 }
 
-/// Turns bytes into text, with the position of the first byte that is not text.
+/// Turns bytes into text, with the position of the first byte that is not text (told in the
+/// locale's language).
 // One diagnostic on a cold path: not worth boxing.
 #[allow(clippy::result_large_err)]
 pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
+    decode_in(rel, bytes, message_lang(None))
+}
+
+/// As [`decode`], refusals told in `lang`.
+// One diagnostic on a cold path: not worth boxing.
+#[allow(clippy::result_large_err)]
+pub fn decode_in(rel: &str, bytes: Vec<u8>, lang: Lang) -> Result<SourceFile, Diagnostic> {
     if let Some(i) = bytes.iter().position(|&b| b == 0) {
-        return Err(syntax(
-            rel,
-            byte_pos(&bytes, i),
-            "this is a binary file, not YAML text (it contains a NUL byte)",
-            "remove it from the SOP folder, or narrow `sources` in sopctl.yaml",
-        ));
+        return Err(refused(rel, byte_pos(&bytes, i), &Refusal::Binary, lang));
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            return Err(syntax(
-                rel,
-                byte_pos(&bytes, at),
-                "this file is not valid UTF-8 text",
-                "save the file as UTF-8 (for example, convert it from GBK with `iconv -f GBK -t UTF-8`)",
-            ));
+            return Err(refused(rel, byte_pos(&bytes, at), &Refusal::NotUtf8, lang));
         }
     };
     let text = text
@@ -181,6 +188,12 @@ pub fn parse_source_in(src: &SourceFile, lang: Lang) -> Result<Vec<Document>, Di
 
 /// The parser's failure, as the typing mistake behind it when that is recognisable.
 fn failure(src: &SourceFile, e: yaml::YamlError, lang: Lang) -> Diagnostic {
+    if e.too_deep {
+        let r = Refusal::TooDeep {
+            max: yaml::MAX_DEPTH,
+        };
+        return refused(&src.path, e.pos, &r, lang);
+    }
     if !e.from_parser {
         return syntax(&src.path, e.pos, e.message, &e.help);
     }

@@ -21,6 +21,69 @@ pub fn message_lang(configured: Option<&str>) -> Lang {
     }
 }
 
+/// A file the loader refuses before reading it as YAML, or a structure it will not build.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// It contains a NUL byte.
+    Binary,
+    NotUtf8,
+    TooLarge {
+        bytes: u64,
+        max_bytes: u64,
+    },
+    TooDeep {
+        max: usize,
+    },
+}
+
+/// The message and help of a refusal, in `lang`.
+pub fn refusal(r: &Refusal, lang: Lang) -> (String, String) {
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let (message, help) = match (r, lang) {
+        (Refusal::Binary, Lang::En) => (
+            "this is a binary file, not YAML text (it contains a NUL byte)".to_string(),
+            "remove it from the SOP folder, or narrow `sources` in sopctl.yaml",
+        ),
+        (Refusal::Binary, Lang::Zh) => (
+            "这是二进制文件，不是 YAML 文本（其中有 NUL 字节）".to_string(),
+            "把它移出 SOP 文件夹，或在 sopctl.yaml 里收窄 `sources`",
+        ),
+        (Refusal::NotUtf8, Lang::En) => (
+            "this file is not valid UTF-8 text".to_string(),
+            "save the file as UTF-8 (for example, convert it from GBK with `iconv -f GBK -t UTF-8`)",
+        ),
+        (Refusal::NotUtf8, Lang::Zh) => (
+            "这个文件不是有效的 UTF-8 文本".to_string(),
+            "请把文件另存为 UTF-8 编码（例如用 `iconv -f GBK -t UTF-8` 从 GBK 转换）",
+        ),
+        (Refusal::TooLarge { bytes, max_bytes }, Lang::En) => (
+            format!(
+                "this file is {:.1} MiB; SOP files may be at most {} MiB",
+                mib(*bytes),
+                max_bytes / (1024 * 1024)
+            ),
+            "split the file into one file per process, or exclude it with `sources` in sopctl.yaml",
+        ),
+        (Refusal::TooLarge { bytes, max_bytes }, Lang::Zh) => (
+            format!(
+                "这个文件有 {:.1} MiB；SOP 文件最大 {} MiB",
+                mib(*bytes),
+                max_bytes / (1024 * 1024)
+            ),
+            "把文件拆成每个流程一个文件，或在 sopctl.yaml 的 `sources` 里排除它",
+        ),
+        (Refusal::TooDeep { max }, Lang::En) => (
+            format!("nesting deeper than {max} levels (or than the YAML parser allows)"),
+            "an SOP never needs this depth; check for a runaway indentation or bracket",
+        ),
+        (Refusal::TooDeep { max }, Lang::Zh) => (
+            format!("嵌套超过 {max} 层（或超过 YAML 解析器允许的深度）"),
+            "SOP 不会用到这么深的嵌套；请检查是否有失控的缩进或括号",
+        ),
+    };
+    (message, help.to_string())
+}
+
 /// A typing mistake the loader recognised, with what it needs to be told.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mistake {

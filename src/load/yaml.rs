@@ -22,6 +22,8 @@ pub struct YamlError {
     pub help: String,
     /// The parser's own complaint (not one of our limits): worth recognising the mistake.
     pub from_parser: bool,
+    /// Nesting deeper than [`MAX_DEPTH`] (told in the process language by the loader).
+    pub too_deep: bool,
 }
 
 /// A parsed document and where it starts.
@@ -74,6 +76,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
                 message: e.info().to_string(),
                 help: String::new(),
                 from_parser: true,
+                too_deep: false,
             }
         })?;
         let sp = span(&ys);
@@ -102,6 +105,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
                             .into(),
                         help: "define the anchor (`&name`) earlier in the same document".into(),
                         from_parser: false,
+                        too_deep: false,
                     });
                 };
                 if *size > budget {
@@ -110,6 +114,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
                         message: format!("aliases expand this file to more than {MAX_NODES} values"),
                         help: "this looks like an alias bomb (\"billion laughs\"); write the values out or use fewer nested aliases".into(),
                         from_parser: false,
+                        too_deep: false,
                     });
                 }
                 budget -= size;
@@ -199,6 +204,7 @@ fn too_deep(at: Pos) -> YamlError {
         message: format!("nesting deeper than {MAX_DEPTH} levels (or than the YAML parser allows)"),
         help: "an SOP never needs this depth; check for a runaway indentation or bracket".into(),
         from_parser: false,
+        too_deep: true,
     }
 }
 
@@ -208,6 +214,7 @@ fn internal(at: Pos) -> YamlError {
         message: "unbalanced YAML structure".into(),
         help: "check the indentation and brackets here".into(),
         from_parser: false,
+        too_deep: false,
     }
 }
 

@@ -12,11 +12,12 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::diagnostic::{sort_and_dedup, Diagnostic, Pos, Span};
+use crate::diagnostic::{sort_and_dedup, Diagnostic, Pos};
 use crate::lint::{self, History, LintConfig};
 use crate::load::MAX_FILE_BYTES;
 use crate::project::{self, FileResult, Loaded};
 
+use super::incremental::Incremental;
 use super::index::Index;
 
 /// One file as last read from disk.
@@ -75,6 +76,7 @@ pub struct Analysis {
     overlays: HashMap<String, OverlayEntry>,
     /// The git history for `stale-review`, with the files it was read for.
     history: RefCell<Option<(Vec<String>, History)>>,
+    incremental: Incremental,
 }
 
 impl Analysis {
@@ -91,6 +93,7 @@ impl Analysis {
             disk: HashMap::new(),
             overlays: HashMap::new(),
             history: RefCell::new(None),
+            incremental: Incremental::default(),
         }
     }
 
@@ -132,13 +135,14 @@ impl Analysis {
         self.check(results, &dirty)
     }
 
-    /// Cross-file checks and lint over the loaded files.
+    /// Cross-file checks and lint over the loaded files, redoing per process only what
+    /// changed (see [`Incremental`]).
     fn check(
-        &self,
+        &mut self,
         files: BTreeMap<String, Arc<FileResult>>,
         dirty: &BTreeSet<String>,
     ) -> Snapshot {
-        // The model is cloned into the project; the parsed documents stay in the cache.
+        // The processes are shared with the cache; the parsed documents stay in it.
         let units: Vec<FileResult> = files
             .values()
             .map(|r| FileResult {
@@ -149,17 +153,28 @@ impl Analysis {
                 failed: r.failed,
             })
             .collect();
-        let loaded = project::assemble(self.root.clone(), units, &BTreeSet::new());
+        let joined = project::join(units);
         let now = lint::time::now().unwrap_or(0);
-        let history = |root: &Path, stale: &[String]| self.history(root, stale, dirty);
-        let mut all = loaded.diagnostics.clone();
-        all.extend(lint::run_with(&loaded, &self.settings.lint, now, &history));
+        let cache = &self.history;
+        let history = |root: &Path, stale: &[String]| history(cache, root, stale, dirty);
+        let found = self
+            .incremental
+            .run(&joined, &self.root, &self.settings.lint, now, &history);
+        let mut all = found.validation;
+        all.extend(found.lint);
         all.extend(self.settings.diagnostics.iter().cloned());
         sort_and_dedup(&mut all);
         let mut diagnostics: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
         for d in all {
             diagnostics.entry(d.file.clone()).or_default().push(d);
         }
+        let loaded = Loaded {
+            root: self.root.clone(),
+            sources: joined.sources,
+            documents: Vec::new(),
+            project: joined.project,
+            diagnostics: Vec::new(),
+        };
         Snapshot {
             loaded,
             files,
@@ -168,23 +183,9 @@ impl Analysis {
         }
     }
 
-    /// The git history for `stale-review`, read again only when the files asked for change.
-    /// Files being edited have changes git does not have, so they have no last commit.
-    fn history(&self, root: &Path, files: &[String], dirty: &BTreeSet<String>) -> History {
-        let files: Vec<String> = files
-            .iter()
-            .filter(|f| !dirty.contains(*f))
-            .cloned()
-            .collect();
-        let mut cache = self.history.borrow_mut();
-        if let Some((key, h)) = cache.as_ref() {
-            if *key == files {
-                return h.clone();
-            }
-        }
-        let h = History::load(root, &files);
-        *cache = Some((files, h.clone()));
-        h
+    /// How many processes the last run checked again rather than reusing what was kept.
+    pub fn last_rechecked(&self) -> usize {
+        self.incremental.last_rechecked
     }
 
     /// Forgets the git history (after a save or a commit changes it).
@@ -202,6 +203,7 @@ impl Analysis {
         self.settings = read_settings(&self.root, text);
         self.disk.clear();
         self.overlays.clear();
+        self.incremental.clear();
         *self.history.borrow_mut() = None;
     }
 
@@ -294,25 +296,39 @@ impl Analysis {
     }
 }
 
+/// The git history for `stale-review`, read again only when the files asked for change (not
+/// when a file starts or stops being edited). Files being edited have changes git does not
+/// have, so they have no last commit.
+fn history(
+    cache: &RefCell<Option<(Vec<String>, History)>>,
+    root: &Path,
+    files: &[String],
+    dirty: &BTreeSet<String>,
+) -> History {
+    let mut cache = cache.borrow_mut();
+    let h = match cache.as_ref() {
+        Some((key, h)) if key == files => h,
+        _ => &cache.insert((files.to_vec(), History::load(root, files))).1,
+    };
+    if dirty.is_empty() {
+        h.clone()
+    } else {
+        h.without(dirty)
+    }
+}
+
 /// A document's text loaded like a file on disk, with the same size limit.
 fn load_text(rel: &str, text: &str, lang: crate::load::Lang) -> FileResult {
     if text.len() as u64 > MAX_FILE_BYTES {
-        let d = Diagnostic::error(
-            "yaml-syntax",
-            rel,
-            Span::point(Pos::START),
-            format!(
-                "this file is {:.1} MiB; SOP files may be at most {} MiB",
-                text.len() as f64 / (1024.0 * 1024.0),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        )
-        .with_help("split the file into one file per process");
+        let r = crate::load::Refusal::TooLarge {
+            bytes: text.len() as u64,
+            max_bytes: MAX_FILE_BYTES,
+        };
         return FileResult {
             source: None,
             documents: vec![],
             pieces: vec![],
-            diagnostics: vec![d],
+            diagnostics: vec![crate::load::refused(rel, Pos::START, &r, lang)],
             failed: true,
         };
     }

@@ -18,13 +18,17 @@ pub enum Want {
     Process,
     Task,
     LintRule,
+    /// A key of `start.with`: a field of the started process (named in [`Context::child`]).
+    StartedField,
 }
 
 /// The expected kind and where the partly typed id starts (a character index in the line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     pub want: Want,
     pub start: usize,
+    /// For [`Want::StartedField`]: the process the `start` link names, if written.
+    pub child: Option<String>,
 }
 
 fn is_id_char(c: char) -> bool {
@@ -38,9 +42,17 @@ struct Frame {
     key: Option<String>,
 }
 
-/// The keys that lead to the cursor within one line (outermost first), and whether the cursor
-/// is inside a quoted string.
-fn line_keys(prefix: &[char]) -> (Vec<String>, bool) {
+/// Where the cursor is within one line.
+struct LineKeys {
+    /// The keys that lead to the cursor, outermost first.
+    keys: Vec<String>,
+    in_quote: bool,
+    /// The cursor is where a key of a flow mapping goes (after `{` or `,`).
+    at_flow_key: bool,
+}
+
+/// The keys that lead to the cursor within one line, and where in a flow mapping it is.
+fn line_keys(prefix: &[char]) -> LineKeys {
     let mut frames = vec![Frame {
         map: true,
         owner: None,
@@ -58,7 +70,13 @@ fn line_keys(prefix: &[char]) -> (Vec<String>, bool) {
         let top = frames.len() - 1;
         match c {
             '"' | '\'' if word.is_empty() => quote = Some(c),
-            '#' if i == 0 || prefix[i - 1] == ' ' => return (Vec::new(), false),
+            '#' if i == 0 || prefix[i - 1] == ' ' => {
+                return LineKeys {
+                    keys: Vec::new(),
+                    in_quote: false,
+                    at_flow_key: false,
+                }
+            }
             ':' if prefix.get(i + 1).is_none_or(|n| *n == ' ') && !word.is_empty() => {
                 frames[top].key = Some(std::mem::take(&mut word));
             }
@@ -82,6 +100,8 @@ fn line_keys(prefix: &[char]) -> (Vec<String>, bool) {
             word.clear();
         }
     }
+    let top = &frames[frames.len() - 1];
+    let at_flow_key = frames.len() > 1 && top.map && top.key.is_none();
     let mut keys = Vec::new();
     for f in &frames {
         if let Some(o) = &f.owner {
@@ -97,7 +117,11 @@ fn line_keys(prefix: &[char]) -> (Vec<String>, bool) {
     {
         keys.push(k);
     }
-    (keys, quote.is_some())
+    LineKeys {
+        keys,
+        in_quote: quote.is_some(),
+        at_flow_key,
+    }
 }
 
 /// The keys of the block mappings that hold line `n`, innermost first: each line above with
@@ -137,22 +161,33 @@ pub fn at(lines: &Lines, n: usize, col: usize) -> Option<Context> {
         start -= 1;
     }
     let typed: String = prefix[..start].iter().collect();
+    let context = |want| Context {
+        want,
+        start,
+        child: None,
+    };
     if typed.ends_with("role:") {
-        return Some(Context {
-            want: Want::Role,
-            start,
-        });
+        return Some(context(Want::Role));
     }
     if typed.ends_with("field:") {
-        return Some(Context {
-            want: Want::UserField,
-            start,
-        });
+        return Some(context(Want::UserField));
     }
-    let (mut keys, in_quote) = line_keys(&prefix[..start]);
+    let LineKeys {
+        mut keys,
+        in_quote,
+        at_flow_key,
+    } = line_keys(&prefix[..start]);
     let text: String = line.iter().collect();
     let indent = text.len() - text.trim_start_matches([' ', '-']).len();
     let parents = block_parents(lines, n, indent);
+    if let Some(want) = in_with(&keys, &parents, at_flow_key) {
+        return Some(Context {
+            child: (want == Want::StartedField)
+                .then(|| started_process(lines, n))
+                .flatten(),
+            ..context(want)
+        });
+    }
     if keys.is_empty() {
         keys.extend(parents.first().cloned());
     }
@@ -165,7 +200,99 @@ pub fn at(lines: &Lines, n: usize, col: usize) -> Option<Context> {
         .map(String::as_str)
         .collect();
     let want = want(key, &around, in_quote)?;
-    Some(Context { want, start })
+    Some(context(want))
+}
+
+/// Inside `start.with` (`child_field: parent_field`): a key is a field of the started process,
+/// a value one of this process (or `each`).
+fn in_with(keys: &[String], parents: &[String], at_flow_key: bool) -> Option<Want> {
+    let is_with = |k: Option<&String>| k.is_some_and(|k| k == "with");
+    match keys {
+        // `with: { |` or `with: { a: b, |`.
+        [.., last] if at_flow_key && last == "with" => Some(Want::StartedField),
+        // `with: { a: |`.
+        [.., owner, _] if !at_flow_key && owner == "with" => Some(Want::Field),
+        // A line of a block mapping under `with:`, before or after its colon.
+        [] if is_with(parents.first()) => Some(Want::StartedField),
+        [_] if is_with(parents.first()) => Some(Want::Field),
+        _ => None,
+    }
+}
+
+/// The key column and value of a `key: value` line (`- ` list markers skipped).
+fn key_value(line: &str) -> (usize, Option<(&str, &str)>) {
+    let body = line.trim_start_matches([' ', '-']);
+    let column = line.len() - body.len();
+    let pair = body
+        .split_once(':')
+        .map(|(k, v)| (k.trim(), v.trim().trim_start_matches('{').trim()));
+    (column, pair)
+}
+
+/// The `process:` of a flow mapping written on one line, if any.
+fn process_on(line: &str) -> Option<String> {
+    let after = line.split("process:").nth(1)?;
+    let id: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| is_id_char(*c))
+        .collect();
+    (!id.is_empty()).then_some(id)
+}
+
+/// The process named by the `start` link whose `with` holds line `n`: its `process:` on the
+/// same line (flow style), else on a line of the same list item, above or below.
+fn started_process(lines: &Lines, n: usize) -> Option<String> {
+    if let Some(id) = process_on(lines.line(n)) {
+        return Some(id);
+    }
+    // The `with:` line: the nearest line above with less indentation.
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let own = indent_of(lines.line(n));
+    let with_line = (0..n).rev().find(|&i| {
+        let l = lines.line(i);
+        !l.trim().is_empty() && indent_of(l) < own
+    })?;
+    if let Some(id) = process_on(lines.line(with_line)) {
+        return Some(id);
+    }
+    let (column, _) = key_value(lines.line(with_line));
+    let item_key = |i: usize| -> Option<(bool, Option<String>)> {
+        let l = lines.line(i);
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            return Some((false, None));
+        }
+        let (c, pair) = key_value(l);
+        if c < column || indent_of(l) > column {
+            // Left of the item's keys, or nested below one of them.
+            return (c >= column).then_some((false, None));
+        }
+        let starts_item = l[..c].ends_with("- ");
+        let id = pair
+            .filter(|(k, _)| *k == "process")
+            .and_then(|(_, v)| process_on(&format!("process: {v}")));
+        Some((starts_item, id))
+    };
+    for i in (0..with_line).rev() {
+        let (starts_item, id) = item_key(i)?;
+        if id.is_some() {
+            return id;
+        }
+        if starts_item {
+            break;
+        }
+    }
+    let last = lines.count();
+    for i in with_line + 1..last {
+        let (starts_item, id) = item_key(i)?;
+        if starts_item {
+            break;
+        }
+        if id.is_some() {
+            return id;
+        }
+    }
+    None
 }
 
 /// The kind an id under `key` is, given the keys around it (innermost first).
@@ -217,6 +344,40 @@ mod tests {
         assert_eq!(ctx("  escalate: { after: 1d, to: |"), Some(Want::Ref));
         assert_eq!(ctx("  - { process: tr| }"), Some(Want::Process));
         assert_eq!(ctx("  move_parent: { to: |"), Some(Want::Status));
+    }
+
+    fn full(text: &str) -> Option<Context> {
+        let cursor = text.find('|').unwrap();
+        let clean = text.replace('|', "");
+        let lines = Lines::new(&clean);
+        let before = &clean[..cursor];
+        let n = before.matches('\n').count();
+        let col = before.rsplit('\n').next().unwrap().chars().count();
+        at(&lines, n, col)
+    }
+
+    #[test]
+    fn start_with_keys_are_fields_of_the_started_process() {
+        let started = |text: &str| {
+            let c = full(text).expect("a context");
+            assert_eq!(c.want, Want::StartedField, "{text}");
+            c.child
+        };
+        let flow = "        - { process: child-a, with: { a: b, | } }";
+        assert_eq!(started(flow).as_deref(), Some("child-a"));
+        assert_eq!(
+            started("  - { process: c, with: { x| } }").as_deref(),
+            Some("c")
+        );
+        assert_eq!(ctx("  - { process: c, with: { a: | } }"), Some(Want::Field));
+        let block = "      start:\n        - process: child-b\n          for_each: field:x\n          with:\n            a: each\n            |\n        - process: other\n";
+        assert_eq!(started(block).as_deref(), Some("child-b"));
+        let after = "        - for_each: field:x\n          with:\n            |\n          process: late\n        - process: other\n";
+        assert_eq!(started(after).as_deref(), Some("late"));
+        let value = "        - process: c\n          with:\n            a: |\n";
+        assert_eq!(ctx(value), Some(Want::Field));
+        let unnamed = "        - with:\n            |\n        - process: other\n";
+        assert_eq!(started(unnamed), None);
     }
 
     #[test]

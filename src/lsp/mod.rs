@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod context;
 pub mod handlers;
+pub mod incremental;
 pub mod index;
 pub mod server;
 pub mod text;

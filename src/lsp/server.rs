@@ -49,8 +49,29 @@ pub struct Server<'c> {
     snapshot: Option<Snapshot>,
     /// When the next analysis is due (None: the snapshot is current).
     due: Option<Instant>,
-    /// What was last published per file, to send only changes and clear files made clean.
-    published: BTreeMap<String, Vec<lsp_types::Diagnostic>>,
+    /// The findings of the last analysis per file, with their protocol form.
+    published: BTreeMap<String, Published>,
+    /// What the client shows per file (absent: nothing), to send only changes.
+    shown: HashMap<String, Vec<lsp_types::Diagnostic>>,
+}
+
+/// One file's findings as last analysed, and the text they were located in.
+struct Published {
+    findings: Vec<crate::diagnostic::Diagnostic>,
+    text: Option<Arc<str>>,
+    list: Vec<lsp_types::Diagnostic>,
+}
+
+impl Published {
+    /// True when `findings` on `text` are these (so their protocol form is too).
+    fn is_for(&self, findings: &[crate::diagnostic::Diagnostic], text: &Option<Arc<str>>) -> bool {
+        let same_text = match (&self.text, text) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+            (None, None) => true,
+            _ => false,
+        };
+        same_text && self.findings == findings
+    }
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -65,6 +86,7 @@ impl<'c> Server<'c> {
             snapshot: None,
             due: Some(Instant::now()),
             published: BTreeMap::new(),
+            shown: HashMap::new(),
         }
     }
 
@@ -114,40 +136,72 @@ impl<'c> Server<'c> {
     }
 
     fn publish(&mut self, snap: &Snapshot) -> Result<(), Failure> {
-        let mut now: BTreeMap<String, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
+        let mut last = std::mem::take(&mut self.published);
+        let mut now: BTreeMap<String, Published> = BTreeMap::new();
         let root = self.analysis.root().to_path_buf();
         for (file, diags) in &snap.diagnostics {
-            let Ok(uri) = Url::from_file_path(root.join(file)) else {
-                continue;
+            let text = snap.loaded.sources.get(file).cloned();
+            let kept = last.remove(file).filter(|p| p.is_for(diags, &text));
+            let (list, changed) = match kept {
+                // Same findings on the same text: the protocol form is the same too.
+                Some(p) => (p.list, false),
+                None => {
+                    let Ok(uri) = Url::from_file_path(root.join(file)) else {
+                        continue;
+                    };
+                    let list = handlers::diagnostics::for_file(
+                        &snap.loaded.sources,
+                        diags,
+                        &uri,
+                        self.opts.related_information,
+                    );
+                    (list, true)
+                }
             };
-            let list = handlers::diagnostics::for_file(
-                &snap.loaded.sources,
-                diags,
-                &uri,
-                self.opts.related_information,
-            );
-            now.insert(file.clone(), list);
-        }
-        for file in self.published.keys() {
-            now.entry(file.clone()).or_default();
-        }
-        for (file, list) in &now {
-            if self.published.get(file) == Some(list) {
-                continue;
+            let published = Published {
+                findings: diags.clone(),
+                text,
+                list,
+            };
+            if changed {
+                self.send_diagnostics(&root, file, &published.list)?;
             }
-            let Ok(uri) = Url::from_file_path(root.join(file)) else {
-                continue;
-            };
-            let params = PublishDiagnosticsParams {
-                uri,
-                diagnostics: list.clone(),
-                version: self.open.get(file).map(|o| o.version),
-            };
-            let n = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
-            self.conn.sender.send(Message::Notification(n))?;
+            now.insert(file.clone(), published);
         }
-        now.retain(|_, list| !list.is_empty());
+        // Files that had findings and have none now get an empty list.
+        for file in last.keys() {
+            self.send_diagnostics(&root, file, &[])?;
+        }
         self.published = now;
+        Ok(())
+    }
+
+    /// Sends a file's list unless it is what the client already shows.
+    fn send_diagnostics(
+        &mut self,
+        root: &std::path::Path,
+        file: &str,
+        list: &[lsp_types::Diagnostic],
+    ) -> Result<(), Failure> {
+        let shown = self.shown.get(file).map_or(&[][..], Vec::as_slice);
+        if shown == list {
+            return Ok(());
+        }
+        let Ok(uri) = Url::from_file_path(root.join(file)) else {
+            return Ok(());
+        };
+        let params = PublishDiagnosticsParams {
+            uri,
+            diagnostics: list.to_vec(),
+            version: self.open.get(file).map(|o| o.version),
+        };
+        let n = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+        self.conn.sender.send(Message::Notification(n))?;
+        if list.is_empty() {
+            self.shown.remove(file);
+        } else {
+            self.shown.insert(file.to_string(), list.to_vec());
+        }
         Ok(())
     }
 

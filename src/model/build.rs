@@ -11,7 +11,8 @@ use crate::load::{Document, Node};
 #[derive(Clone)]
 pub enum Piece {
     Roles(RolesDoc, Vec<Role>),
-    Process(Box<Process>),
+    /// Shared: the project and every cache of it hold the same process.
+    Process(Arc<Process>),
     Scenario(ScenarioDoc),
 }
 
@@ -89,7 +90,7 @@ pub fn build(doc: &Document) -> Option<Piece> {
                 roles,
             ))
         }
-        "Process" => Some(Piece::Process(Box::new(process(doc, meta, name, spec?)?))),
+        "Process" => Some(Piece::Process(Arc::new(process(doc, meta, name, spec?)?))),
         "Scenario" => Some(Piece::Scenario(ScenarioDoc {
             file: doc.file.clone(),
             name,

@@ -363,7 +363,8 @@ pub struct ScenarioDoc {
 pub struct Project {
     pub roles: Vec<Role>,
     pub roles_docs: Vec<RolesDoc>,
-    pub processes: Vec<Process>,
+    /// Shared, so that a project rebuilt after an edit reuses the processes that did not change.
+    pub processes: Vec<Arc<Process>>,
     pub scenarios: Vec<ScenarioDoc>,
     pub role_index: IdIndex,
     pub process_index: IdIndex,
@@ -376,5 +377,6 @@ impl Project {
     pub fn process(&self, name: &str) -> Option<&Process> {
         self.process_index
             .find(&self.processes, name, |p| &p.name.v)
+            .map(|p| &**p)
     }
 }

@@ -367,6 +367,7 @@ pub fn render_handbook_with(
         .processes
         .iter()
         .filter(|p| opts.processes.is_empty() || opts.processes.contains(&p.name.v))
+        .map(|p| &**p)
         .collect();
     let files: Vec<String> = processes.iter().map(|p| p.file.to_string()).collect();
     let histories = if opts.git {

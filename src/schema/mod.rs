@@ -454,3 +454,59 @@ fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// Every object of `v` with its JSON pointer.
+    fn objects<'a>(v: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>) {
+        match v {
+            Value::Object(o) => {
+                out.push((at.clone(), v));
+                for (k, x) in o {
+                    objects(x, format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    objects(x, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Editors show `markdownDescription`: for every key of the SOP schema it holds the English
+    /// `description`, a blank line and the Chinese, as the config schema does.
+    #[test]
+    fn every_sop_schema_description_is_in_english_and_chinese() {
+        let doc: Value = serde_json::from_str(super::SOP_SCHEMA).unwrap();
+        let mut all = Vec::new();
+        objects(&doc, "#".into(), &mut all);
+        let mut described = 0;
+        let mut wrong = Vec::new();
+        for (at, o) in all {
+            let en = o.get("description").and_then(Value::as_str);
+            let md = o.get("markdownDescription").and_then(Value::as_str);
+            match (en, md) {
+                (None, None) => continue,
+                (Some(en), Some(md)) => {
+                    described += 1;
+                    let zh = md.strip_prefix(en).and_then(|r| r.strip_prefix("\n\n"));
+                    let chinese = zh
+                        .is_some_and(|z| z.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+                    if !chinese {
+                        wrong.push(at);
+                    }
+                }
+                _ => wrong.push(at),
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "no English + Chinese markdownDescription at {wrong:?}"
+        );
+        assert!(described > 150, "{described}");
+    }
+}

@@ -84,7 +84,7 @@ fn check(ctx: &LintCtx) -> Vec<Finding> {
         .project
         .processes
         .iter()
-        .flat_map(all_refs)
+        .flat_map(|p| all_refs(p))
         .filter(|r| r.kind == RefKind::Role)
         .map(|r| r.id)
         .collect();

@@ -21,7 +21,11 @@ pub fn completion(w: &World, params: &CompletionParams) -> Option<CompletionResp
     let start_units: usize = line.chars().take(ctx.start).map(char::len_utf16).sum();
     let range = Range::new(Position::new(n as u32, start_units as u32), at.position);
     let process = w.process_at(&file, pos.line);
-    let mut items = candidates(w, ctx.want, process);
+    let mut items = match (&ctx.want, &ctx.child) {
+        (Want::StartedField, Some(child)) => field_items(w.process(child), "", false),
+        (Want::StartedField, None) => Vec::new(),
+        _ => candidates(w, ctx.want, process),
+    };
     items.truncate(MAX_ITEMS);
     for (i, item) in items.iter_mut().enumerate() {
         item.text_edit = Some(CompletionTextEdit::Edit(TextEdit::new(
@@ -43,6 +47,22 @@ fn item(label: String, detail: &str, kind: CompletionItemKind) -> CompletionItem
     }
 }
 
+/// The fields of a process (the people fields only, if asked), each with its title and type.
+fn field_items(p: Option<&Process>, prefix: &str, people_only: bool) -> Vec<CompletionItem> {
+    p.into_iter()
+        .flat_map(|p| p.fields.iter())
+        .filter(|f| !people_only || f.ty.is_user())
+        .map(|f| {
+            let detail = format!("{} · {}", f.title, f.ty.as_str());
+            item(
+                format!("{prefix}{}", f.id.v),
+                &detail,
+                CompletionItemKind::FIELD,
+            )
+        })
+        .collect()
+}
+
 fn candidates(w: &World, want: Want, p: Option<&Process>) -> Vec<CompletionItem> {
     let project = &w.snap.loaded.project;
     let roles = |prefix: &str| {
@@ -58,20 +78,7 @@ fn candidates(w: &World, want: Want, p: Option<&Process>) -> Vec<CompletionItem>
             })
             .collect::<Vec<_>>()
     };
-    let fields = |prefix: &str, people_only: bool| {
-        p.into_iter()
-            .flat_map(|p| p.fields.iter())
-            .filter(|f| !people_only || f.ty.is_user())
-            .map(|f| {
-                let detail = format!("{} · {}", f.title, f.ty.as_str());
-                item(
-                    format!("{prefix}{}", f.id.v),
-                    &detail,
-                    CompletionItemKind::FIELD,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
+    let fields = |prefix: &str, people_only: bool| field_items(p, prefix, people_only);
     match want {
         Want::Status => p
             .into_iter()
@@ -96,6 +103,8 @@ fn candidates(w: &World, want: Want, p: Option<&Process>) -> Vec<CompletionItem>
             .flat_map(|p| p.tasks())
             .map(|(_, t)| item(t.id.v.clone(), &t.title.v, CompletionItemKind::EVENT))
             .collect(),
+        // Answered by the caller, which knows the started process.
+        Want::StartedField => Vec::new(),
         Want::LintRule => crate::lint::registry()
             .iter()
             .map(|r| {

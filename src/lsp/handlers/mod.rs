@@ -111,7 +111,11 @@ impl World<'_> {
         };
         match name {
             Some(n) => project.process(n),
-            None => project.processes.iter().find(|p| &*p.file == file),
+            None => project
+                .processes
+                .iter()
+                .find(|p| &*p.file == file)
+                .map(|p| &**p),
         }
     }
 }

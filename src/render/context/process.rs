@@ -319,7 +319,7 @@ pub(super) fn parents<'a>(env: &Env<'a>, p: &Process) -> Vec<(&'a Process, &'a S
     for q in &env.project.processes {
         for s in &q.statuses {
             if s.start.iter().any(|l| l.process.v == p.name.v) {
-                out.push((q, s));
+                out.push((&**q, s));
             }
         }
     }

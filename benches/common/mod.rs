@@ -1,0 +1,28 @@
+//! What the benches share: the synthetic project written by `shared/bench/gen_corpus.py`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The corpus of `SOPCTL_BENCH_PROCESSES` processes (default 1,000) in the temporary folder,
+/// written once and reused by later runs. It lies outside any git repository, as a new
+/// project does: under `target/` it would be an ignored folder of this repository, whose
+/// git status `stale-review` would look up file by file.
+pub fn corpus() -> PathBuf {
+    let n: usize = std::env::var("SOPCTL_BENCH_PROCESSES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::env::temp_dir().join(format!("sopctl-bench-corpus-{n}"));
+    if !out.join("sops").join("roles.yaml").exists() {
+        let script = manifest.join("../shared/bench/gen_corpus.py");
+        let status = Command::new("python3")
+            .arg(&script)
+            .arg(&out)
+            .args(["--processes", &n.to_string()])
+            .status()
+            .expect("python3 runs gen_corpus.py");
+        assert!(status.success(), "gen_corpus.py failed");
+    }
+    out
+}
