@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::project::Loaded;
@@ -280,7 +281,7 @@ struct PageContext<'a> {
     format: &'static str,
     generator: String,
     /// Every process and role (for contents and navigation).
-    index: &'a context::IndexView,
+    index: Value,
     /// The contents page, relative to this page.
     index_link: String,
     /// The process of a process page.
@@ -389,14 +390,16 @@ pub fn render_handbook_with(
     };
     let (tenv, sources) = environment(opts)?;
     let ext = opts.format.ext();
-    let index = context::index_view(&env_view);
+    // Every page carries the contents; made a template value once, so each page shares it
+    // instead of serializing all processes and roles again (quadratic in the project).
+    let index = Value::from_serialize(context::index_view(&env_view));
     let page_ctx = |lang: Lang, page: Page| PageContext {
         t: lang.table(),
         lang: lang.code(),
         html_lang: lang.html_lang(),
         format: opts.format.as_str(),
         generator: format!("sopctl {}", crate::VERSION),
-        index: &index,
+        index: index.clone(),
         index_link: context::index_link(page),
         process: None,
         role: None,
@@ -415,30 +418,41 @@ pub fn render_handbook_with(
             render_one(&tenv, &sources, &tname("index"), &c)?,
         ));
         progress.inc();
-        for p in &env_view.processes {
-            let view = context::process_view(&env_view, p);
-            let c = PageContext {
-                process: Some(&view),
-                ..page_ctx(env_view.lang_of(p), Page::top(opts.format))
-            };
-            pages.push((
-                PathBuf::from(format!("{}.{ext}", p.name.v)),
-                render_one(&tenv, &sources, &tname("process"), &c)?,
-            ));
-            progress.inc();
+        // Pages are independent: rendered in parallel, kept in their stable order, and the
+        // first error in that order is the one reported.
+        let process_pages: Vec<_> = env_view
+            .processes
+            .par_iter()
+            .map(|p| {
+                let view = context::process_view(&env_view, p);
+                let c = PageContext {
+                    process: Some(&view),
+                    ..page_ctx(env_view.lang_of(p), Page::top(opts.format))
+                };
+                let page = render_one(&tenv, &sources, &tname("process"), &c);
+                progress.inc();
+                page.map(|text| (PathBuf::from(format!("{}.{ext}", p.name.v)), text))
+            })
+            .collect();
+        for page in process_pages {
+            pages.push(page?);
         }
     }
-    for r in roles {
-        let view = context::role_view(&env_view, r);
-        let c = PageContext {
-            role: Some(&view),
-            ..page_ctx(site_lang, Page::role(opts.format))
-        };
-        pages.push((
-            Path::new("roles").join(format!("{}.{ext}", r.id.v)),
-            render_one(&tenv, &sources, &tname("role"), &c)?,
-        ));
-        progress.inc();
+    let role_pages: Vec<_> = roles
+        .par_iter()
+        .map(|r| {
+            let view = context::role_view(&env_view, r);
+            let c = PageContext {
+                role: Some(&view),
+                ..page_ctx(site_lang, Page::role(opts.format))
+            };
+            let page = render_one(&tenv, &sources, &tname("role"), &c);
+            progress.inc();
+            page.map(|text| (Path::new("roles").join(format!("{}.{ext}", r.id.v)), text))
+        })
+        .collect();
+    for page in role_pages {
+        pages.push(page?);
     }
     Ok(pages)
 }
