@@ -39,11 +39,21 @@ impl Lang {
     }
 
     /// The heading table (`t` in templates).
-    pub fn table(self) -> BTreeMap<&'static str, &'static str> {
-        HEADINGS
-            .iter()
-            .map(|(k, zh, en)| (*k, if self == Lang::Zh { *zh } else { *en }))
-            .collect()
+    /// The headings in this language, built once per language: pages and views look words
+    /// up in it many times per build.
+    pub fn table(self) -> &'static BTreeMap<&'static str, &'static str> {
+        static ZH: std::sync::OnceLock<BTreeMap<&str, &str>> = std::sync::OnceLock::new();
+        static EN: std::sync::OnceLock<BTreeMap<&str, &str>> = std::sync::OnceLock::new();
+        let (cell, zh) = match self {
+            Lang::Zh => (&ZH, true),
+            Lang::En => (&EN, false),
+        };
+        cell.get_or_init(|| {
+            HEADINGS
+                .iter()
+                .map(|(k, z, e)| (*k, if zh { *z } else { *e }))
+                .collect()
+        })
     }
 
     pub fn duration(self, d: &Duration) -> String {

@@ -275,7 +275,7 @@ fn environment(opts: &RenderOptions) -> Result<(Environment<'static>, Arc<Source
 #[derive(Serialize)]
 struct PageContext<'a> {
     /// Headings in the page's language.
-    t: std::collections::BTreeMap<&'static str, &'static str>,
+    t: &'static std::collections::BTreeMap<&'static str, &'static str>,
     lang: &'static str,
     html_lang: &'static str,
     format: &'static str,

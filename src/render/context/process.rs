@@ -410,7 +410,7 @@ pub(super) fn raci(env: &Env, p: &Process, page: Page, lang: Lang) -> RaciView {
         .iter()
         .map(|s| status_ref(p, &s.id.v, page))
         .collect();
-    let (parties, marks) = raci_marks(p, &table);
+    let (parties, marks) = raci_marks(p, table);
     let ordered = raci_order(env, p, &parties);
     let order = [
         table["raci_do"],
