@@ -83,10 +83,25 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
     };
+    if !matches!(cli.command, Command::Serve(_) | Command::Lsp) {
+        quiet_on_closed_pipe();
+    }
     let g = Global::new(&cli);
     dispatch(&g, &cli.command)
         .unwrap_or_else(|stop| stop)
         .into()
+}
+
+/// `sopctl test --format json | head`: when the reader goes away, end quietly as other
+/// command-line tools do (the default action of SIGPIPE), instead of a panic in `println!`.
+/// The server and the language server keep Rust's default (the signal ignored): a client
+/// that hangs up must be an error they handle, never their end.
+fn quiet_on_closed_pipe() {
+    // SAFETY: called before any thread of sopctl's exists; it only resets a disposition.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn dispatch(g: &Global, command: &Command) -> Step<Exit> {
