@@ -17,7 +17,6 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
-pub mod docs;
 pub mod engine;
 pub mod expr;
 pub mod fsutil;

@@ -201,7 +201,7 @@ impl Global {
         sources: &dyn report::SourceText,
         uri_prefix: &str,
     ) {
-        let rule_doc = |code: &str| -> Option<RuleDoc> { crate::docs::rule_doc(code) };
+        let rule_doc = |code: &str| -> Option<RuleDoc> { crate::codes::rule_doc(code) };
         let opts = ReportOptions {
             color: format == Format::Human && self.color_stderr(),
             tool_version: crate::VERSION,

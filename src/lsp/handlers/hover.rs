@@ -21,7 +21,7 @@ pub fn hover(w: &World, params: &HoverParams) -> Option<Hover> {
     for d in w.snap.diagnostics.get(&file).into_iter().flatten() {
         let r = range(&sources, d);
         if r.start <= at.position && at.position <= r.end {
-            let explain = crate::docs::explain(&d.code).unwrap_or_default();
+            let explain = crate::codes::explain(&d.code).unwrap_or_default();
             parts.push(format!(
                 "**{}** — {}\n\n```text\n{}\n```",
                 d.code,
