@@ -19,7 +19,8 @@ use crate::schema;
 pub struct Loaded {
     pub root: PathBuf,
     pub sources: HashMap<String, Arc<str>>,
-    /// Documents that passed the schema, by file (for stages that read more than the model).
+    /// The scenario documents that passed the schema, by file (`sopctl test` reads their steps,
+    /// which the model does not keep; other documents are dropped once loaded).
     pub documents: Vec<Document>,
     pub project: Project,
     pub diagnostics: Vec<Diagnostic>,
@@ -273,7 +274,7 @@ pub fn load(config: &Config, files: &[PathBuf], focus: &BTreeSet<String>) -> Loa
     let lang = load::message_lang(config.render_language.as_deref());
     let results: Vec<FileResult> = files
         .par_iter()
-        .map(|f| load_file(&root, f, lang))
+        .map(|f| keep_scenarios(load_file(&root, f, lang)))
         .collect();
     assemble(root, results, focus)
 }
@@ -287,9 +288,17 @@ pub fn load_sources(config: &Config, files: Vec<(String, Vec<u8>)>) -> Loaded {
     let lang = load::message_lang(config.render_language.as_deref());
     let results: Vec<FileResult> = files
         .into_par_iter()
-        .map(|(rel, bytes)| load_bytes(&rel, bytes, lang))
+        .map(|(rel, bytes)| keep_scenarios(load_bytes(&rel, bytes, lang)))
         .collect();
     assemble(config.root.clone(), results, &BTreeSet::new())
+}
+
+/// Drops a file's parsed documents other than scenarios as soon as the file is loaded: the
+/// model holds what the checks need, and only `sopctl test` reads documents (the scenario
+/// steps the model does not keep). The node trees are most of a load's memory.
+fn keep_scenarios(mut r: FileResult) -> FileResult {
+    r.documents.retain(|d| d.kind() == Some("Scenario"));
+    r
 }
 
 /// Loaded files joined into one project, before the checks that look across files.
