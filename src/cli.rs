@@ -299,8 +299,8 @@ pub struct ServeArgs {
     /// A folder whose files replace the shipped page templates of the same name.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// How long one API request may take, body upload included, before it is answered
-    /// `408 timeout` (default: 30).
+    /// How long one request may take, body upload included, before it is answered
+    /// `408 timeout` (the pages answer a 408 page) (default: 30).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout: Option<u64>,
     /// How many connections are served at once; the next one is answered `503 busy` at

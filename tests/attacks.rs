@@ -404,6 +404,54 @@ fn an_upload_trickled_past_the_request_timeout_gets_a_json_408() {
     trickle.join().unwrap();
 }
 
+/// The pages read a form before they look at the session, so a form sent too slowly must be
+/// bounded by the request timeout too: a page that says so, not a connection held for ever.
+#[test]
+fn a_page_form_trickled_past_the_request_timeout_gets_a_timeout_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--request-timeout", "1"];
+    let s = common::serve_with(&dir.path().join("db"), api_support::ENV, &args);
+    let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    c.write_all(
+        b"POST /new/order HTTP/1.1\r\nHost: x\r\n\
+          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4096\r\n\r\n",
+    )
+    .unwrap();
+    let t = Instant::now();
+    let mut w = c.try_clone().unwrap();
+    let trickle = std::thread::spawn(move || {
+        for _ in 0..40 {
+            if w.write_all(b"x").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let mut text = String::new();
+    let mut chunk = [0u8; 4096];
+    while !text.contains("</html>") {
+        match std::io::Read::read(&mut c, &mut chunk) {
+            Ok(0) | Err(_) => panic!("the connection ended without a page: {text:?}"),
+            Ok(n) => text.push_str(&String::from_utf8_lossy(&chunk[..n])),
+        }
+        assert!(text.len() < 256 * 1024, "an answer over 256 KiB");
+    }
+    let waited = t.elapsed();
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("text/html"), "{text}");
+    assert!(
+        text.contains("请求超时") && text.contains("1 秒内"),
+        "{text}"
+    );
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "answered after {waited:?}"
+    );
+    drop(c);
+    trickle.join().unwrap();
+}
+
 #[test]
 fn past_the_connection_cap_the_next_client_gets_a_json_503_and_then_is_served() {
     let dir = tempfile::tempdir().unwrap();

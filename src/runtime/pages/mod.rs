@@ -88,7 +88,29 @@ pub fn router(p: Arc<Pages>) -> Router {
         .route("/board/{process}", get(board::get))
         .route("/files/{record}/{file}", get(record::file))
         .layer(axum::extract::DefaultBodyLimit::max(max))
+        .layer(axum::middleware::from_fn_with_state(p.clone(), timeout))
         .with_state(p)
+}
+
+/// Ends a page request that runs past the server's request timeout (a form or an upload sent
+/// too slowly) with a page that says so, as the API does with JSON (`api::bounds::timeout`),
+/// so a slow sender cannot hold its connection open for ever.
+async fn timeout(
+    State(p): State<Arc<Pages>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = p.app.request_timeout;
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            // Who asked is not known yet: the seeds' language.
+            let lang = Lang::Zh;
+            let help =
+                words::word(lang, "too_slow_help").replace("{secs}", &limit.as_secs().to_string());
+            p.message(lang, StatusCode::REQUEST_TIMEOUT, "too_slow", &help)
+        }
+    }
 }
 
 async fn css(State(p): State<Arc<Pages>>) -> Response {

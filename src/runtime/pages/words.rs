@@ -120,6 +120,12 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Open the link in your latest message, or ask your admin for a new one.",
     ),
     ("need_sign_in", "请先登录", "Please sign in"),
+    ("too_slow", "请求超时", "The request took too long"),
+    (
+        "too_slow_help",
+        "{secs} 秒内没有收到完整的请求（网络可能较慢）。请检查网络后重新提交。",
+        "The whole request did not arrive within {secs}s (the network may be slow). Check the connection and send it again.",
+    ),
     (
         "need_sign_in_help",
         "打开消息（飞书、钉钉或邮件）中的链接即可登录。",
