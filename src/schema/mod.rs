@@ -3,17 +3,17 @@
 
 pub mod config_doc;
 mod keys;
+mod messages;
 mod node_json;
 
 use std::sync::OnceLock;
 
-use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::error::TypeKind;
 use jsonschema::ValidationError;
 use serde_json::Value as J;
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Node, Value};
-use crate::suggest::did_you_mean;
 use keys::KeyIndex;
 
 pub const SOP_SCHEMA: &str = include_str!("../../schemas/sop.schema.json");
@@ -255,183 +255,27 @@ fn map_error<'a>(
             .error(file, root.span, err.to_string())
             .with_help("fix the value so that it matches schemas/sop.schema.json")];
     };
-    let where_ = dotted(&segs);
-    let at_key = key.map(|k| k.span).unwrap_or(node.span);
-    let d = |span: Span, msg: String, help: String| {
-        crate::check::rules::schema::CODE
-            .error(file, span, msg)
-            .with_help(help)
+    let at = messages::At {
+        schema,
+        err,
+        root,
+        node,
+        keys,
+        at_key: key.map(|k| k.span).unwrap_or(node.span),
+        where_: dotted(&segs),
+        segs: &segs,
     };
-    match err.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let allowed: Vec<String> = owner_schema(schema, err)
-                .and_then(|o| o.get("properties"))
-                .and_then(J::as_object)
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default();
-            unexpected
-                .iter()
-                .map(|name| {
-                    let span = keys
-                        .entry(node, name)
-                        .map(|(k, _)| k.span)
-                        .unwrap_or(node.span);
-                    let mut help = match did_you_mean(name, allowed.iter().map(String::as_str)) {
-                        Some(s) => format!("did you mean `{s}`? "),
-                        None => String::new(),
-                    };
-                    if !allowed.is_empty() {
-                        help.push_str(&format!("allowed keys here: {}", allowed.join(", ")));
-                    } else {
-                        help.push_str("remove this key");
-                    }
-                    d(span, format!("unknown key `{name}` in {where_}"), help)
-                })
-                .collect()
-        }
-        ValidationErrorKind::Required { property } => {
-            let name = property.as_str().unwrap_or("?");
-            let owner = owner_schema(schema, err);
-            let help = match describe_property(owner, name) {
-                Some(desc) => format!("add `{name}:` here. {desc}"),
-                None => format!("add `{name}:` here"),
-            };
-            let span = if segs.is_empty() {
-                Span::point(root.span.start)
-            } else {
-                at_key
-            };
-            vec![d(
-                span,
-                format!("missing required key `{name}` in {where_}"),
-                help,
-            )]
-        }
-        ValidationErrorKind::Type { kind } => {
-            let help = schema_at(&schema.json, &{
-                let mut s = segments(err.schema_path().as_str());
-                s.pop();
-                s
-            })
-            .and_then(|s| s.get("description"))
-            .and_then(J::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("write {} here", type_name(kind)));
-            vec![d(
-                node.span,
-                format!(
-                    "{where_} must be {}, but this is {}",
-                    type_name(kind),
-                    node.kind_name()
-                ),
-                help,
-            )]
-        }
-        ValidationErrorKind::Enum { options } => {
-            let opts: Vec<String> = options
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|v| {
-                            v.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| v.to_string())
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let shown = node
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| node.to_json().to_string());
-            let mut help = match did_you_mean(&shown, opts.iter().map(String::as_str)) {
-                Some(s) => format!("did you mean `{s}`? "),
-                None => String::new(),
-            };
-            help.push_str(&format!("use one of: {}", opts.join(", ")));
-            vec![d(
-                node.span,
-                format!("`{shown}` is not allowed for {where_}"),
-                help,
-            )]
-        }
-        ValidationErrorKind::Constant { expected_value } => {
-            let exp = expected_value
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| expected_value.to_string());
-            vec![d(
-                node.span,
-                format!("{where_} must be `{exp}`"),
-                format!("write `{exp}`"),
-            )]
-        }
-        ValidationErrorKind::Pattern { pattern } => {
-            let (msg, help) = pattern_help(pattern, node.as_str().unwrap_or(""));
-            vec![d(node.span, msg, help)]
-        }
-        ValidationErrorKind::PropertyNames { error } => {
-            let name = error.instance().as_str().unwrap_or("").to_string();
-            let span = keys
-                .entry(node, &name)
-                .map(|(k, _)| k.span)
-                .unwrap_or(node.span);
-            let role = id_role(segs.last().map(String::as_str));
-            let (_, help) = match error.kind() {
-                ValidationErrorKind::Pattern { pattern } => pattern_help(pattern, &name),
-                _ => (String::new(), error.to_string()),
-            };
-            vec![d(span, format!("`{name}` is not a valid {role}"), help)]
-        }
-        ValidationErrorKind::MinItems { .. }
-        | ValidationErrorKind::MinProperties { .. }
-        | ValidationErrorKind::MinLength { .. } => {
-            vec![d(
-                node.span,
-                format!("{where_} must not be empty"),
-                "fill it in, or remove the key".into(),
-            )]
-        }
-        ValidationErrorKind::FalseSchema => {
-            let verb = segs.last().cloned().unwrap_or_default();
-            vec![d(
-                at_key,
-                format!("a step does only one thing, but `{verb}` is a second action in this step"),
-                "split it into two steps, one action each: create, move, approve, complete, set or advance".into(),
-            )]
-        }
-        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
-            let owner = owner_schema(schema, err);
-            let title = owner
-                .and_then(|o| o.get("title"))
-                .and_then(J::as_str)
-                .unwrap_or("value");
-            let desc = owner
-                .and_then(|o| o.get("description"))
-                .and_then(J::as_str)
-                .unwrap_or("");
-            let msg = if title == "Step" {
-                "this step has no action".to_string()
-            } else {
-                format!("{where_} is not a valid {}", title.to_lowercase())
-            };
-            let help = if title == "Step" {
-                "give the step one of: create, move, approve, complete, set, advance".to_string()
-            } else {
-                desc.to_string()
-            };
-            vec![d(node.span, msg, help)]
-        }
-        _ => vec![d(
-            node.span,
-            format!("{where_}: {err}"),
-            "see the schema description of this key in your editor, or `sopctl schema`".into(),
-        )],
-    }
+    let found = messages::explain(&at);
+    found
+        .into_iter()
+        .map(|(span, msg, help)| {
+            crate::check::rules::schema::CODE
+                .error(file, span, msg)
+                .with_help(help)
+        })
+        .collect()
 }
 
-/// Repeated role, status and field ids; other repeated keys are YAML mistakes the loader
-/// reports (`yaml-syntax`).
 fn duplicate_keys(file: &str, root: &Node, out: &mut Vec<Diagnostic>) {
     for dup in crate::load::typo::duplicates(root) {
         let what = match dup.parent {
