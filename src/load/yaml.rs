@@ -58,136 +58,172 @@ fn span(s: &YSpan) -> Span {
 /// Parses every document of a file. Stops at the first error: after a syntax error the rest
 /// of the file cannot be trusted.
 pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
-    let mut docs = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
-    let mut doc_start = Pos::START;
-    let mut root: Option<Node> = None;
-    let mut budget = MAX_NODES;
-
+    let mut b = Builder::default();
     for item in Parser::new_from_str(text) {
-        let (event, ys) = item.map_err(|e| {
-            // The scanner has its own depth limit for flow collections; say it in our words.
-            if e.info().contains("recursion limit") {
-                return too_deep(pos(e.marker()));
-            }
-            YamlError {
-                pos: pos(e.marker()),
-                message: e.info().to_string(),
-                help: String::new(),
-                from_parser: true,
-                too_deep: false,
-            }
-        })?;
-        let sp = span(&ys);
-        let done: Option<(Node, usize)> = match event {
+        let (event, ys) = item.map_err(|e| parser_error(&e))?;
+        b.event(event, span(&ys))?;
+    }
+    Ok(b.docs)
+}
+
+/// The parser's own error in our shape; its depth limit for flow collections in our words.
+fn parser_error(e: &saphyr_parser::ScanError) -> YamlError {
+    if e.info().contains("recursion limit") {
+        return too_deep(pos(e.marker()));
+    }
+    YamlError {
+        pos: pos(e.marker()),
+        message: e.info().to_string(),
+        help: String::new(),
+        from_parser: true,
+        too_deep: false,
+    }
+}
+
+/// The tree being built from events: finished documents, open collections, anchors seen in
+/// the current document, and what aliases may still expand to.
+struct Builder {
+    docs: Vec<ParsedDoc>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    doc_start: Pos,
+    root: Option<Node>,
+    budget: usize,
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder {
+            docs: Vec::new(),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            doc_start: Pos::START,
+            root: None,
+            budget: MAX_NODES,
+        }
+    }
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>, sp: Span) -> Result<(), YamlError> {
+        let done = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
             Event::DocumentStart(_) => {
-                doc_start = sp.start;
-                anchors.clear();
+                self.doc_start = sp.start;
+                self.anchors.clear();
                 None
             }
             Event::DocumentEnd => {
-                let node = root.take().unwrap_or_else(|| {
-                    Node::new(Value::Null, Span::point(doc_start), Style::Plain)
-                });
-                docs.push(ParsedDoc {
-                    start: doc_start,
-                    root: node,
-                });
+                self.end_document();
                 None
             }
-            Event::Alias(id) => {
-                let Some((node, size)) = anchors.get(&id) else {
-                    return Err(YamlError {
-                        pos: sp.start,
-                        message: "this alias refers to an anchor that is not defined before it"
-                            .into(),
-                        help: "define the anchor (`&name`) earlier in the same document".into(),
-                        from_parser: false,
-                        too_deep: false,
-                    });
-                };
-                if *size > budget {
-                    return Err(YamlError {
-                        pos: sp.start,
-                        message: format!("aliases expand this file to more than {MAX_NODES} values"),
-                        help: "this looks like an alias bomb (\"billion laughs\"); write the values out or use fewer nested aliases".into(),
-                        from_parser: false,
-                        too_deep: false,
-                    });
-                }
-                budget -= size;
-                let mut copy = node.clone();
-                copy.span = sp;
-                Some((copy, 0))
-            }
+            Event::Alias(id) => Some((self.alias(id, sp)?, 0)),
             Event::Scalar(text, style, anchor, tag) => {
-                budget = budget.saturating_sub(1);
+                self.budget = self.budget.saturating_sub(1);
                 let (value, st) = scalar(&text, style, tag.as_ref());
                 Some((Node::new(value, sp, st), anchor))
             }
             Event::SequenceStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(too_deep(sp.start));
-                }
-                stack.push(Frame::Seq {
+                let frame = Frame::Seq {
                     items: Vec::new(),
                     start: sp.start,
                     anchor,
-                });
+                };
+                self.open(frame, sp)?;
                 None
             }
             Event::MappingStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(too_deep(sp.start));
-                }
-                stack.push(Frame::Map {
+                let frame = Frame::Map {
                     pairs: Vec::new(),
                     key: None,
                     start: sp.start,
                     anchor,
-                });
+                };
+                self.open(frame, sp)?;
                 None
             }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq {
-                    items,
-                    start,
-                    anchor,
-                }) => Some((
-                    Node::new(
-                        Value::Seq(items),
-                        Span::new(start, sp.end),
-                        Style::Collection,
-                    ),
-                    anchor,
-                )),
-                _ => return Err(internal(sp.start)),
-            },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map {
-                    pairs,
-                    start,
-                    anchor,
-                    ..
-                }) => Some((
-                    Node::new(
-                        Value::Map(pairs),
-                        Span::new(start, sp.end),
-                        Style::Collection,
-                    ),
-                    anchor,
-                )),
-                _ => return Err(internal(sp.start)),
-            },
+            Event::SequenceEnd => Some(self.close(sp, true)?),
+            Event::MappingEnd => Some(self.close(sp, false)?),
         };
-        let Some((node, anchor)) = done else { continue };
-        if anchor != 0 {
-            anchors.insert(anchor, (node.clone(), count_nodes(&node)));
+        if let Some((node, anchor)) = done {
+            self.attach(node, anchor);
         }
-        match stack.last_mut() {
-            None => root = Some(node),
+        Ok(())
+    }
+
+    fn end_document(&mut self) {
+        let start = self.doc_start;
+        let root = self
+            .root
+            .take()
+            .unwrap_or_else(|| Node::new(Value::Null, Span::point(start), Style::Plain));
+        self.docs.push(ParsedDoc { start, root });
+    }
+
+    /// A copy of the anchored node, counted against the expansion budget.
+    fn alias(&mut self, id: usize, sp: Span) -> Result<Node, YamlError> {
+        let Some((node, size)) = self.anchors.get(&id) else {
+            return Err(YamlError {
+                pos: sp.start,
+                message: "this alias refers to an anchor that is not defined before it".into(),
+                help: "define the anchor (`&name`) earlier in the same document".into(),
+                from_parser: false,
+                too_deep: false,
+            });
+        };
+        if *size > self.budget {
+            return Err(YamlError {
+                pos: sp.start,
+                message: format!("aliases expand this file to more than {MAX_NODES} values"),
+                help: "this looks like an alias bomb (\"billion laughs\"); write the values out or use fewer nested aliases".into(),
+                from_parser: false,
+                too_deep: false,
+            });
+        }
+        self.budget -= size;
+        let mut copy = node.clone();
+        copy.span = sp;
+        Ok(copy)
+    }
+
+    fn open(&mut self, frame: Frame, sp: Span) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(too_deep(sp.start));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// The collection that ends here (a sequence or a mapping, as the event says), as a
+    /// node, with its anchor.
+    fn close(&mut self, sp: Span, seq: bool) -> Result<(Node, usize), YamlError> {
+        let (value, start, anchor) = match self.stack.pop() {
+            Some(Frame::Seq {
+                items,
+                start,
+                anchor,
+            }) if seq => (Value::Seq(items), start, anchor),
+            Some(Frame::Map {
+                pairs,
+                start,
+                anchor,
+                ..
+            }) if !seq => (Value::Map(pairs), start, anchor),
+            _ => return Err(internal(sp.start)),
+        };
+        let node = Node::new(value, Span::new(start, sp.end), Style::Collection);
+        Ok((node, anchor))
+    }
+
+    /// Puts a finished node where it belongs: the document's root, a list item, a key or a
+    /// value.
+    fn attach(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors
+                .insert(anchor, (node.clone(), count_nodes(&node)));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { pairs, key, .. }) => match key.take() {
                 None => *key = Some(node),
@@ -195,7 +231,6 @@ pub fn parse_documents(text: &str) -> Result<Vec<ParsedDoc>, YamlError> {
             },
         }
     }
-    Ok(docs)
 }
 
 fn too_deep(at: Pos) -> YamlError {
