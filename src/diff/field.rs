@@ -97,41 +97,12 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
         );
     }
     if b.options != h.options {
-        let removed: Vec<&str> = b
-            .options
-            .iter()
-            .filter(|o| !h.options.contains(o))
-            .map(String::as_str)
-            .collect();
-        let added: Vec<&str> = h
-            .options
-            .iter()
-            .filter(|o| !b.options.contains(o))
-            .map(String::as_str)
-            .collect();
-        let mut parts = Vec::new();
-        if !added.is_empty() {
-            parts.push(format!("added {}", added.join(", ")));
-        }
-        if !removed.is_empty() {
-            parts.push(format!(
-                "removed {} (records holding it keep a value that is no longer an option)",
-                removed.join(", ")
-            ));
-        }
-        if parts.is_empty() {
-            parts.push("reordered".into());
-        }
-        let severity = if removed.is_empty() {
-            Impact::Behavioral
-        } else {
-            Impact::Breaking
-        };
+        let (severity, what) = options_changed(b, h);
         out.push(
             "field-options-changed",
             severity,
             subject(),
-            format!("options of field {this}: {}", parts.join("; ")),
+            format!("options of field {this}: {what}"),
         );
     }
     if b.default != h.default {
@@ -149,28 +120,67 @@ fn changed(b: &Field, h: &Field, out: &mut Out) {
         );
     }
     if b.edit != h.edit || b.role != h.role {
-        let show = |f: &Field| {
-            let edit = if f.edit.is_empty() {
-                "nobody by hand".to_string()
-            } else {
-                super::show_refs(&f.edit)
-            };
-            match &f.role {
-                Some(r) => format!("{edit}, people with role `{r}`"),
-                None => edit,
-            }
-        };
         out.push(
             "field-rights-changed",
             Impact::Behavioral,
             subject(),
             format!(
                 "who may write field {this} changed from {} to {}",
-                show(b),
-                show(h)
+                writers(b),
+                writers(h)
             ),
         );
     }
+    described(b, h, &this, out);
+}
+
+/// The options added and removed, in words; removing one breaks records that hold it.
+fn options_changed(b: &Field, h: &Field) -> (Impact, String) {
+    let missing = |from: &Field, to: &Field| -> Vec<String> {
+        from.options
+            .iter()
+            .filter(|o| !to.options.contains(o))
+            .cloned()
+            .collect()
+    };
+    let (removed, added) = (missing(b, h), missing(h, b));
+    let mut parts = Vec::new();
+    if !added.is_empty() {
+        parts.push(format!("added {}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        parts.push(format!(
+            "removed {} (records holding it keep a value that is no longer an option)",
+            removed.join(", ")
+        ));
+    }
+    if parts.is_empty() {
+        parts.push("reordered".into());
+    }
+    let severity = if removed.is_empty() {
+        Impact::Behavioral
+    } else {
+        Impact::Breaking
+    };
+    (severity, parts.join("; "))
+}
+
+/// Who may write a field, in words.
+fn writers(f: &Field) -> String {
+    let edit = if f.edit.is_empty() {
+        "nobody by hand".to_string()
+    } else {
+        super::show_refs(&f.edit)
+    };
+    match &f.role {
+        Some(r) => format!("{edit}, people with role `{r}`"),
+        None => edit,
+    }
+}
+
+/// The cosmetic changes: title and description.
+fn described(b: &Field, h: &Field, this: &str, out: &mut Out) {
+    let subject = || format!("field:{}", h.id);
     if b.title != h.title {
         out.push(
             "field-title-changed",
