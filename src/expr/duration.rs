@@ -203,7 +203,6 @@ pub fn parse_duration(s: &str) -> Result<Duration, ExprError> {
         .rposition(|c| !c.is_whitespace())
         .map_or(start, |p| p + 1);
     let core = chars.get(start..end).unwrap_or(&[]);
-    let whole = text(core);
     if core.is_empty() {
         return Err(ExprError::syntax(
             0,
@@ -212,91 +211,97 @@ pub fn parse_duration(s: &str) -> Result<Duration, ExprError> {
             DURATION_HELP,
         ));
     }
-
+    let t = Written {
+        core,
+        whole: text(core),
+        start,
+        end,
+    };
     let n_digits = core.iter().take_while(|c| c.is_ascii_digit()).count();
-    let digits = core.get(..n_digits).unwrap_or(&[]);
-    let rest = core.get(n_digits..).unwrap_or(&[]);
-    let first_rest = rest.first().copied();
+    t.check_number(n_digits)?;
+    let unit_text = t.unit(n_digits)?;
+    let Some(unit) = DurationUnit::parse(&unit_text) else {
+        return Err(unknown_unit(&unit_text, &t.whole, start + n_digits, end));
+    };
+    digits_value(core.get(..n_digits).unwrap_or(&[]))
+        .and_then(|amount| Duration::new(amount, unit))
+        .ok_or_else(|| too_long(&t.whole, start, end))
+}
 
-    if n_digits == 0 {
-        return Err(match first_rest {
-            Some(c @ ('+' | '-')) => ExprError::syntax(
-                start,
-                start + 1,
-                format!("a duration has no sign: `{whole}` starts with `{c}`"),
-                DURATION_HELP,
-            ),
-            _ => ExprError::syntax(
-                start,
-                end,
-                format!("`{whole}` is not a duration"),
-                DURATION_HELP,
-            ),
-        });
+/// A duration as written, without the spaces around it, and where it stands in its text.
+struct Written<'a> {
+    core: &'a [char],
+    whole: String,
+    start: usize,
+    end: usize,
+}
+
+impl Written<'_> {
+    fn syntax(&self, message: String) -> ExprError {
+        ExprError::syntax(self.start, self.end, message, DURATION_HELP)
     }
-    let unit_start = start + n_digits;
-    match first_rest {
-        None => {
-            return Err(ExprError::syntax(
-                start,
-                end,
-                format!("`{whole}` has no unit"),
-                DURATION_HELP,
-            ))
+
+    /// That the duration starts with a whole number followed directly by its unit.
+    fn check_number(&self, n_digits: usize) -> Result<(), ExprError> {
+        let whole = &self.whole;
+        let next = self.core.get(n_digits).copied();
+        if n_digits == 0 {
+            return Err(match next {
+                Some(c @ ('+' | '-')) => ExprError::syntax(
+                    self.start,
+                    self.start + 1,
+                    format!("a duration has no sign: `{whole}` starts with `{c}`"),
+                    DURATION_HELP,
+                ),
+                _ => self.syntax(format!("`{whole}` is not a duration")),
+            });
         }
-        Some('.' | ',') => {
-            return Err(ExprError::syntax(
-                start,
-                end,
+        match next {
+            None => Err(self.syntax(format!("`{whole}` has no unit"))),
+            Some('.' | ',') => Err(ExprError::syntax(
+                self.start,
+                self.end,
                 format!("`{whole}` is not a whole number"),
                 format!(
                     "use a smaller unit instead of a fraction (90m, not 1.5h); {DURATION_HELP}"
                 ),
-            ))
+            )),
+            Some(c) if c.is_whitespace() => Err(self.syntax(format!(
+                "`{whole}` has a space between the number and the unit"
+            ))),
+            Some(_) => Ok(()),
         }
-        Some(c) if c.is_whitespace() => {
-            return Err(ExprError::syntax(
-                start,
-                end,
-                format!("`{whole}` has a space between the number and the unit"),
-                DURATION_HELP,
-            ))
-        }
-        Some(_) => {}
     }
 
-    let n_unit = rest.iter().take_while(|c| c.is_alphabetic()).count();
-    let unit_chars = rest.get(..n_unit).unwrap_or(&[]);
-    let after = rest.get(n_unit..).unwrap_or(&[]);
-    if n_unit == 0 {
-        let bad = text(rest.get(..1).unwrap_or(&[]));
-        return Err(ExprError::syntax(
-            unit_start,
-            unit_start + 1,
-            format!("`{bad}` is not a duration unit (in `{whole}`)"),
-            DURATION_HELP,
-        ));
+    /// The unit's letters after the number, with nothing after them.
+    fn unit(&self, n_digits: usize) -> Result<String, ExprError> {
+        let rest = self.core.get(n_digits..).unwrap_or(&[]);
+        let unit_start = self.start + n_digits;
+        let n_unit = rest.iter().take_while(|c| c.is_alphabetic()).count();
+        let after = rest.get(n_unit..).unwrap_or(&[]);
+        if n_unit == 0 {
+            let bad = text(rest.get(..1).unwrap_or(&[]));
+            return Err(ExprError::syntax(
+                unit_start,
+                unit_start + 1,
+                format!("`{bad}` is not a duration unit (in `{}`)", self.whole),
+                DURATION_HELP,
+            ));
+        }
+        if !after.is_empty() {
+            return Err(ExprError::syntax(
+                unit_start + n_unit,
+                self.end,
+                format!(
+                    "unexpected `{}` after the duration `{}`",
+                    text(after),
+                    text(self.core.get(..n_digits + n_unit).unwrap_or(&[]))
+                ),
+                DURATION_HELP,
+            ));
+        }
+        Ok(text(rest.get(..n_unit).unwrap_or(&[])))
     }
-    if !after.is_empty() {
-        let bad_start = unit_start + n_unit;
-        return Err(ExprError::syntax(
-            bad_start,
-            end,
-            format!(
-                "unexpected `{}` after the duration `{}`",
-                text(after),
-                text(core.get(..n_digits + n_unit).unwrap_or(&[]))
-            ),
-            DURATION_HELP,
-        ));
-    }
-    let unit_text = text(unit_chars);
-    let Some(unit) = DurationUnit::parse(&unit_text) else {
-        return Err(unknown_unit(&unit_text, &whole, unit_start, end));
-    };
-    digits_value(digits)
-        .and_then(|amount| Duration::new(amount, unit))
-        .ok_or_else(|| too_long(&whole, start, end))
 }
 
 #[cfg(test)]
