@@ -76,6 +76,37 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
             ),
         );
     }
+    texts_changed(p, &this, out);
+    if b.review != h.review {
+        let show = |r: &Option<crate::bundle::Review>| {
+            r.as_ref()
+                .map_or("never".into(), |r| format!("every {}", r.every.duration()))
+        };
+        out.push(
+            "process-review-changed",
+            Impact::Cosmetic,
+            subject(),
+            format!(
+                "review cadence of {this} changed from {} to {}",
+                show(&b.review),
+                show(&h.review)
+            ),
+        );
+    }
+    if b.tags != h.tags || b.language != h.language {
+        out.push(
+            "process-metadata-changed",
+            Impact::Cosmetic,
+            subject(),
+            format!("tags or language of {this} changed"),
+        );
+    }
+}
+
+/// The process's descriptive texts: description, purpose, scope and record name.
+fn texts_changed(p: &Pair, this: &str, out: &mut Out) {
+    let (b, h) = (p.base, p.head);
+    let subject = || format!("process:{}", h.name);
     let texts: [(&'static str, &str, &Option<String>, &Option<String>); 4] = [
         (
             "process-description-changed",
@@ -104,29 +135,5 @@ pub(crate) fn changed(p: &Pair, out: &mut Out) {
             };
             out.push(kind, Impact::Cosmetic, subject(), message);
         }
-    }
-    if b.review != h.review {
-        let show = |r: &Option<crate::bundle::Review>| {
-            r.as_ref()
-                .map_or("never".into(), |r| format!("every {}", r.every.duration()))
-        };
-        out.push(
-            "process-review-changed",
-            Impact::Cosmetic,
-            subject(),
-            format!(
-                "review cadence of {this} changed from {} to {}",
-                show(&b.review),
-                show(&h.review)
-            ),
-        );
-    }
-    if b.tags != h.tags || b.language != h.language {
-        out.push(
-            "process-metadata-changed",
-            Impact::Cosmetic,
-            subject(),
-            format!("tags or language of {this} changed"),
-        );
     }
 }
