@@ -263,34 +263,44 @@ pub fn parse_due(s: &str) -> Result<Due, ExprError> {
     }
 
     if first.is_ascii_lowercase() {
-        let n = slice(&chars, start, end)
-            .iter()
-            .take_while(|c| is_id_char(**c))
-            .count();
-        let word_end = start + n;
-        let word = text(slice(&chars, start, word_end));
-        let next = skip_ws(&chars, word_end, end);
-        let is_day = word == "today" || word == "tomorrow";
-        // A field that happens to be called `today` still works: `today + 1d`.
-        if is_day && chars.get(next) != Some(&'+') {
-            return parse_day_time(&chars, &word, start, word_end, end);
-        }
-        for day in ["today", "tomorrow"] {
-            if word.len() > day.len() && word.starts_with(day) {
-                let rest = word.get(day.len()..).unwrap_or("");
-                if rest.starts_with(|c: char| c.is_ascii_digit()) {
-                    return Err(err(
-                        start,
-                        word_end,
-                        format!("`{word}` needs a space between `{day}` and the time"),
-                        format!("write it as `{day} HH:MM`, e.g. `{day} 18:00`"),
-                    ));
-                }
-            }
-        }
-        return parse_field_plus(&chars, word, start, word_end, next, end);
+        return parse_word(&chars, start, end);
     }
 
+    Err(not_a_due(first, &whole, start, end))
+}
+
+/// A due date that starts with a word: `today 18:00`, `tomorrow`, or `field + 2d`.
+fn parse_word(chars: &[char], start: usize, end: usize) -> Result<Due, ExprError> {
+    let n = slice(chars, start, end)
+        .iter()
+        .take_while(|c| is_id_char(**c))
+        .count();
+    let word_end = start + n;
+    let word = text(slice(chars, start, word_end));
+    let next = skip_ws(chars, word_end, end);
+    let is_day = word == "today" || word == "tomorrow";
+    // A field that happens to be called `today` still works: `today + 1d`.
+    if is_day && chars.get(next) != Some(&'+') {
+        return parse_day_time(chars, &word, start, word_end, end);
+    }
+    for day in ["today", "tomorrow"] {
+        if word.len() > day.len() && word.starts_with(day) {
+            let rest = word.get(day.len()..).unwrap_or("");
+            if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                return Err(err(
+                    start,
+                    word_end,
+                    format!("`{word}` needs a space between `{day}` and the time"),
+                    format!("write it as `{day} HH:MM`, e.g. `{day} 18:00`"),
+                ));
+            }
+        }
+    }
+    parse_field_plus(chars, word, start, word_end, next, end)
+}
+
+/// Why a due date that is neither `+duration`, a day nor a field is wrong, in words.
+fn not_a_due(first: char, whole: &str, start: usize, end: usize) -> ExprError {
     if first.is_uppercase() {
         let lower = whole.to_lowercase();
         let help = if lower.starts_with("today") || lower.starts_with("tomorrow") {
@@ -298,17 +308,17 @@ pub fn parse_due(s: &str) -> Result<Due, ExprError> {
         } else {
             format!("field ids are lowercase; {DUE_HELP}")
         };
-        return Err(err(
+        return err(
             start,
             start + 1,
             format!("unexpected uppercase `{first}` in due date `{whole}`"),
             help,
-        ));
+        );
     }
 
     if first.is_ascii_digit() {
-        if let Ok(d) = parse_duration(&whole) {
-            return Err(err(
+        if let Ok(d) = parse_duration(whole) {
+            return err(
                 start,
                 end,
                 format!("`{whole}` is a duration, not a due date"),
@@ -316,24 +326,19 @@ pub fn parse_due(s: &str) -> Result<Due, ExprError> {
                     "write `+{d}` for {} after the task is created",
                     d.describe_en()
                 ),
-            ));
+            );
         }
         if whole.contains(':') || whole.contains('：') {
-            return Err(err(
+            return err(
                 start,
                 end,
                 format!("`{whole}` is a time without a day"),
                 format!("write `today {whole}` or `tomorrow {whole}`"),
-            ));
+            );
         }
     }
 
-    Err(err(
-        start,
-        end,
-        format!("`{whole}` is not a due date"),
-        DUE_HELP,
-    ))
+    err(start, end, format!("`{whole}` is not a due date"), DUE_HELP)
 }
 
 /// `+<duration>` starting with the `+` at `plus`.
