@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use globset::{GlobBuilder, GlobMatcher};
 
-use super::{lookup, registry, Level, ALLOW_BAD_RULE, ALLOW_WITHOUT_REASON};
+use super::{lookup, registry, Level, Rule, ALLOW_BAD_RULE, ALLOW_WITHOUT_REASON};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::load::{Node, Value};
@@ -107,81 +107,13 @@ impl LintConfig {
                 continue;
             }
             let Some(rule) = lookup(name) else { continue };
-            let mut setting = RuleSetting::default();
-            match &value.value {
-                Value::Str(level) => setting.level = Level::parse(level),
-                Value::Map(pairs) => {
-                    for (k, v) in pairs {
-                        let Some(opt) = k.as_str() else { continue };
-                        if opt == "level" {
-                            setting.level = v.as_str().and_then(Level::parse);
-                            continue;
-                        }
-                        if rule.option(opt).is_none() {
-                            let takes = if rule.options().is_empty() {
-                                format!("`{name}` takes no options, only `level`")
-                            } else {
-                                let names: Vec<String> = rule
-                                    .options()
-                                    .iter()
-                                    .map(|o| format!("`{}`", o.name))
-                                    .collect();
-                                format!("`{name}` takes `level` and {}", names.join(", "))
-                            };
-                            errors.push(config_error(
-                                file,
-                                k,
-                                format!("rule `{name}` has no option `{opt}`"),
-                                takes,
-                            ));
-                            continue;
-                        }
-                        match v.value {
-                            Value::Int(n) if n >= 1 => {
-                                setting.options.insert(opt.to_string(), n as u64);
-                            }
-                            _ => errors.push(config_error(
-                                file,
-                                v,
-                                format!(
-                                    "`{opt}` of rule `{name}` must be a whole number of at least 1"
-                                ),
-                                format!(
-                                    "e.g. `{name}: {{ {opt}: {} }}`",
-                                    rule.option(opt).map_or(1, |o| o.default)
-                                ),
-                            )),
-                        }
-                    }
-                }
-                _ => {}
-            }
+            let setting = rule_setting(file, rule, value, &mut errors);
             cfg.rules.insert(name.to_string(), setting);
         }
         for (key, value) in lint.get("ignore").and_then(Node::as_map).unwrap_or(&[]) {
-            let Some(glob) = key.as_str() else { continue };
-            let matcher = match GlobBuilder::new(glob).literal_separator(true).build() {
-                Ok(g) => g.compile_matcher(),
-                Err(e) => {
-                    errors.push(config_error(
-                        file,
-                        key,
-                        format!("`{glob}` in `lint.ignore` is not a valid glob: {e}"),
-                        "write a glob relative to the project folder, such as `sops/legacy/**`"
-                            .into(),
-                    ));
-                    continue;
-                }
-            };
-            let mut rules = Vec::new();
-            for item in value.as_seq().unwrap_or(&[]) {
-                let Some(name) = item.as_str() else { continue };
-                match check_rule_name(file, item, name, "`lint.ignore`") {
-                    Some(e) => errors.push(e),
-                    None => rules.push(name.to_string()),
-                }
+            if let Some(ignore) = ignore_entry(file, key, value, &mut errors) {
+                cfg.ignore.push(ignore);
             }
-            cfg.ignore.push(Ignore { matcher, rules });
         }
         if errors.is_empty() {
             Ok(cfg)
@@ -210,6 +142,101 @@ impl LintConfig {
     pub fn option(&self, rule: &str, name: &str) -> Option<u64> {
         self.rules.get(rule)?.options.get(name).copied()
     }
+}
+
+/// A rule's setting under `lint.rules`: a level (`warn`), or `{ level, <option>: N }`.
+fn rule_setting(
+    file: &str,
+    rule: &'static Rule,
+    value: &Node,
+    errors: &mut Vec<Diagnostic>,
+) -> RuleSetting {
+    let mut setting = RuleSetting::default();
+    match &value.value {
+        Value::Str(level) => setting.level = Level::parse(level),
+        Value::Map(pairs) => {
+            for (k, v) in pairs {
+                let Some(opt) = k.as_str() else { continue };
+                if opt == "level" {
+                    setting.level = v.as_str().and_then(Level::parse);
+                    continue;
+                }
+                match rule_option(file, rule, opt, k, v) {
+                    Ok(n) => {
+                        setting.options.insert(opt.to_string(), n);
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        _ => {}
+    }
+    setting
+}
+
+/// One numeric option of a rule, which must be one the rule has and a whole number ≥ 1.
+fn rule_option(
+    file: &str,
+    rule: &'static Rule,
+    opt: &str,
+    key: &Node,
+    value: &Node,
+) -> Result<u64, Diagnostic> {
+    let name = rule.name();
+    let Some(option) = rule.option(opt) else {
+        let takes = if rule.options().is_empty() {
+            format!("`{name}` takes no options, only `level`")
+        } else {
+            let names: Vec<String> = rule
+                .options()
+                .iter()
+                .map(|o| format!("`{}`", o.name))
+                .collect();
+            format!("`{name}` takes `level` and {}", names.join(", "))
+        };
+        let msg = format!("rule `{name}` has no option `{opt}`");
+        return Err(config_error(file, key, msg, takes));
+    };
+    match value.value {
+        Value::Int(n) if n >= 1 => Ok(n as u64),
+        _ => Err(config_error(
+            file,
+            value,
+            format!("`{opt}` of rule `{name}` must be a whole number of at least 1"),
+            format!("e.g. `{name}: {{ {opt}: {} }}`", option.default),
+        )),
+    }
+}
+
+/// One `lint.ignore` entry: a glob and the rules switched off for the files it matches.
+fn ignore_entry(
+    file: &str,
+    key: &Node,
+    value: &Node,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Ignore> {
+    let glob = key.as_str()?;
+    let matcher = match GlobBuilder::new(glob).literal_separator(true).build() {
+        Ok(g) => g.compile_matcher(),
+        Err(e) => {
+            errors.push(config_error(
+                file,
+                key,
+                format!("`{glob}` in `lint.ignore` is not a valid glob: {e}"),
+                "write a glob relative to the project folder, such as `sops/legacy/**`".into(),
+            ));
+            return None;
+        }
+    };
+    let mut rules = Vec::new();
+    for item in value.as_seq().unwrap_or(&[]) {
+        let Some(name) = item.as_str() else { continue };
+        match check_rule_name(file, item, name, "`lint.ignore`") {
+            Some(e) => errors.push(e),
+            None => rules.push(name.to_string()),
+        }
+    }
+    Some(Ignore { matcher, rules })
 }
 
 #[cfg(test)]
