@@ -31,6 +31,8 @@ pub mod storage_approvals;
 pub mod storage_kpi_agg;
 pub mod storage_kpi_waits;
 pub mod storage_kpis;
+pub mod storage_pg;
+pub mod storage_pg_dialect;
 pub mod template_guard;
 pub mod tokens;
 pub mod visibility;

@@ -13,7 +13,7 @@ mod sessions;
 pub use sessions::{LoginLink, NewSession, SessionRow};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE bundles (
         hash TEXT PRIMARY KEY,
         json TEXT NOT NULL,
@@ -119,6 +119,12 @@ const MIGRATIONS: &[&str] = &[
 
 #[path = "storage_people.rs"]
 mod people;
+
+/// How many schema migrations this binary knows (the version a current database is at, on
+/// either backend).
+pub fn schema_version_known() -> i64 {
+    MIGRATIONS.len() as i64
+}
 
 /// How long an `Idempotency-Key` is remembered (seconds).
 pub const IDEMPOTENCY_TTL: i64 = 24 * 3600;
