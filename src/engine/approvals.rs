@@ -69,7 +69,7 @@ impl Step<'_, '_> {
         from_task: Option<String>,
     ) -> Result<(), EngineError> {
         let (ix, _) = self.record_process(id)?;
-        let transition = ix.trans[&(t.from.clone(), t.to.clone())];
+        let transition = ix.trans[&t.from][&t.to];
         self.rec_mut(id).approval = Some(PendingApproval {
             transition,
             requester,

@@ -20,8 +20,8 @@ impl Step<'_, '_> {
         by: Option<String>,
         from_task: Option<String>,
     ) -> Result<(), EngineError> {
-        let process = self.rec(id).process.clone();
-        let to = self.e.status(&process, &t.to);
+        let e = self.e;
+        let to = e.status(&self.rec(id).process, &t.to);
         self.check_requires(id, &to.requires, &t.requires)?;
         if t.approval.is_empty() {
             return self.do_move(id, t, by);
@@ -65,11 +65,13 @@ impl Step<'_, '_> {
 
     /// Enters a status: its tasks, notifications, child processes and `move_parent`.
     pub fn enter(&mut self, id: RecordId, status: &str) -> Result<(), EngineError> {
-        let process = self.rec(id).process.clone();
         let e = self.e;
-        let (_, p) = e.index(&process)?;
-        let s = e.status(&process, status);
-        self.rec_mut(id).status = status.to_string();
+        let (ix, p) = e.index(&self.rec(id).process)?;
+        let s = &p.statuses[ix.status[status]];
+        // Reuses the status's buffer (a move is the common case, and ids are short).
+        let r = self.rec_mut(id);
+        r.status.clear();
+        r.status.push_str(status);
         let local = self.now.in_offset(self.w.offset);
         for task in &s.tasks {
             let opened = open_tasks(p, self.rec(id), task, local, self.w.offset);

@@ -42,8 +42,9 @@ mod tasks;
 mod timers;
 mod values;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde_json::Value;
 
 use crate::bundle::{Bundle, Process, Status, Transition};
@@ -117,8 +118,8 @@ struct ProcIndex {
     idx: usize,
     status: HashMap<String, usize>,
     field: HashMap<String, usize>,
-    /// (from, to) → transition index.
-    trans: HashMap<(String, String), usize>,
+    /// from → to → transition index (looked up by `&str`, without building a key).
+    trans: HashMap<String, HashMap<String, usize>>,
     /// status → its automatic transitions, in order.
     auto: HashMap<String, Vec<usize>>,
     /// Fields the creator may give: required ones, the initial status's `requires`, and those
@@ -171,7 +172,8 @@ impl<'b> Engine<'b> {
     pub fn transition(&self, process: &str, from: &str, to: &str) -> Option<&'b Transition> {
         let (ix, p) = self.index(process).ok()?;
         ix.trans
-            .get(&(from.to_string(), to.to_string()))
+            .get(from)
+            .and_then(|tos| tos.get(to))
             .map(|&i| &p.transitions[i])
     }
 
@@ -196,9 +198,12 @@ impl<'b> Engine<'b> {
 
 fn index_process(idx: usize, p: &Process) -> ProcIndex {
     let mut auto: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut trans = HashMap::new();
+    let mut trans: HashMap<String, HashMap<String, usize>> = HashMap::new();
     for (i, t) in p.transitions.iter().enumerate() {
-        trans.insert((t.from.clone(), t.to.clone()), i);
+        trans
+            .entry(t.from.clone())
+            .or_default()
+            .insert(t.to.clone(), i);
         if t.when.is_some() {
             auto.entry(t.from.clone()).or_default().push(i);
         }

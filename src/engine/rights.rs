@@ -2,7 +2,9 @@
 //! approval step. Every refusal of that kind is made here, so `sopctl test`, the API and the
 //! pages all show the same one.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashSet, HashSetExt};
 
 use serde_json::Value;
 

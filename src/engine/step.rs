@@ -3,16 +3,62 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
 use super::error::*;
 use super::events::{Event, RecordId};
-use super::record::{Record, World};
+use super::record::{OpenTask, PendingApproval, Record, World};
 use super::time::DateTime;
 use super::{Action, Actor, Engine, EngineError, ProcIndex};
 use crate::bundle::Process;
 
+/// What an action may change in a record it did not create, as it was before the action.
+/// Cloning the whole record per action (its fields and history) was most of an action's
+/// cost; instead the history and children are only ever appended to (their lengths restore
+/// them), and a field's old value is kept when [`Step::write`] replaces it.
+pub(super) struct Saved {
+    status: String,
+    tasks: Vec<OpenTask>,
+    approval: Option<PendingApproval>,
+    started_in: Option<usize>,
+    history_len: usize,
+    children_len: usize,
+    /// Field values before each write, in the order written (undone in reverse).
+    fields: Vec<(String, Option<Value>)>,
+}
+
+impl Saved {
+    fn of(r: &Record) -> Saved {
+        Saved {
+            status: r.status.clone(),
+            tasks: r.tasks.clone(),
+            approval: r.approval.clone(),
+            started_in: r.started_in,
+            history_len: r.history.len(),
+            children_len: r.children.len(),
+            fields: Vec::new(),
+        }
+    }
+
+    fn restore(self, r: &mut Record) {
+        r.status = self.status;
+        r.tasks = self.tasks;
+        r.approval = self.approval;
+        r.started_in = self.started_in;
+        r.history.truncate(self.history_len);
+        r.children.truncate(self.children_len);
+        for (k, old) in self.fields.into_iter().rev() {
+            match old {
+                Some(v) => r.fields.insert(k, v),
+                None => r.fields.remove(&k),
+            };
+        }
+    }
+}
+
 /// Records touched by an action, as they were before it (None: created by it).
 pub(super) struct Tx {
-    saved: BTreeMap<RecordId, Option<Record>>,
+    saved: BTreeMap<RecordId, Option<Saved>>,
     next_id: RecordId,
     pub touched: BTreeSet<RecordId>,
     pub autos: usize,
@@ -67,12 +113,10 @@ impl<'a, 'b> Step<'a, 'b> {
     }
 
     pub fn rollback(self) {
-        for (id, r) in self.tx.saved {
-            match r {
-                Some(r) => {
-                    self.w.records.insert(id, r);
-                }
-                None => {
+        for (id, saved) in self.tx.saved {
+            match (saved, self.w.records.get_mut(&id)) {
+                (Some(saved), Some(r)) => saved.restore(r),
+                _ => {
                     self.w.records.remove(&id);
                 }
             }
@@ -87,7 +131,20 @@ impl<'a, 'b> Step<'a, 'b> {
         self.tx
             .saved
             .entry(id)
-            .or_insert_with(|| w.records.get(&id).cloned());
+            .or_insert_with(|| w.records.get(&id).map(Saved::of));
+    }
+
+    /// Keeps a field's value before `write` replaces it (the record is saved already).
+    pub fn save_field(&mut self, id: RecordId, field: &str) {
+        if let Some(Some(saved)) = self.tx.saved.get_mut(&id) {
+            let old = self
+                .w
+                .records
+                .get(&id)
+                .and_then(|r| r.fields.get(field))
+                .cloned();
+            saved.fields.push((field.to_string(), old));
+        }
     }
 
     pub fn rec(&self, id: RecordId) -> &Record {

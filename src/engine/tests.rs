@@ -652,3 +652,26 @@ fn the_engine_is_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn a_failed_action_leaves_every_part_of_the_record_as_it_was() {
+    with(|h| {
+        let id = h.create();
+        h.approve_all(id);
+        let before = h.rec(id).clone();
+        // The fill is written (a new field) before the missing `shipped_at` is found.
+        let e = h
+            .act(
+                "dan",
+                Action::Complete {
+                    record: id,
+                    task: "ship".into(),
+                    fill: fields(json!({"tracking_no": "SF1"})),
+                },
+            )
+            .unwrap_err();
+        assert_eq!(e.code, "missing-fields");
+        assert_eq!(*h.rec(id), before);
+        assert_eq!(h.w.next_id, 2);
+    });
+}

@@ -1,8 +1,6 @@
 //! Field values: type checks (and the role a person field asks for), and the fields a move or
 //! a completion needs.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 use super::error::*;
@@ -101,16 +99,16 @@ impl Step<'_, '_> {
         a: &[String],
         b: &[String],
     ) -> Result<(), EngineError> {
-        let r = self.rec(id);
-        let (_, p) = self.e.index(&r.process)?;
-        let need: BTreeSet<&str> = a.iter().chain(b).map(String::as_str).collect();
-        if need.is_empty() {
+        if a.is_empty() && b.is_empty() {
             return Ok(());
         }
+        let r = self.rec(id);
+        let (_, p) = self.e.index(&r.process)?;
+        // The lists are a few names each: scanning them beats building a set per check.
         let missing: Vec<&Field> = p
             .fields
             .iter()
-            .filter(|f| need.contains(f.id.as_str()) && !r.is_set(&f.id))
+            .filter(|f| (a.contains(&f.id) || b.contains(&f.id)) && !r.is_set(&f.id))
             .collect();
         if missing.is_empty() {
             Ok(())
@@ -125,6 +123,10 @@ impl Step<'_, '_> {
             return;
         }
         let names = values.iter().map(|(k, _)| k.clone()).collect();
+        self.save(id);
+        for (k, _) in &values {
+            self.save_field(id, k);
+        }
         let r = self.rec_mut(id);
         for (k, v) in values {
             match v {
