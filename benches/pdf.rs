@@ -45,11 +45,7 @@ fn render(root: &Path, out: &Path) {
         .arg(out)
         .output()
         .expect("sopctl runs");
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 fn bench(c: &mut Criterion) {

@@ -55,7 +55,9 @@ fn printed() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
         assert_eq!(code, 0, "{err}");
         let (code, err) = run(
             dir.path(),
-            &["render", "--format", "cards", "-o", "cards", "--server", SERVER],
+            &[
+                "render", "--format", "cards", "-o", "cards", "--server", SERVER,
+            ],
         );
         assert_eq!(code, 0, "{err}");
         let (m, c) = (dir.path().join("pdf"), dir.path().join("cards/cards"));
@@ -90,7 +92,11 @@ fn tasks(p: &Value) -> Vec<&Value> {
 
 fn strs(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -313,7 +319,10 @@ fn the_index_names_every_process_and_its_file() {
     let text = pages(&dir.join("index.pdf")).concat();
     for p in processes() {
         let name = p["name"].as_str().unwrap();
-        assert!(text.contains(&squash(p["title"].as_str().unwrap())), "{name}");
+        assert!(
+            text.contains(&squash(p["title"].as_str().unwrap())),
+            "{name}"
+        );
         assert!(dir.join(format!("{name}.pdf")).is_file(), "{name}.pdf");
     }
 }
@@ -332,7 +341,11 @@ fn people_tasks(p: &Value) -> Vec<&Value> {
         .collect();
     tasks(p)
         .into_iter()
-        .filter(|t| !t["assignee"]["role"].as_str().is_some_and(|r| bots.contains(r)))
+        .filter(|t| {
+            !t["assignee"]["role"]
+                .as_str()
+                .is_some_and(|r| bots.contains(r))
+        })
         .collect()
 }
 
@@ -345,10 +358,19 @@ fn every_card_is_a6_and_shows_its_task() {
     for p in processes() {
         let name = p["name"].as_str().unwrap();
         let pdf = cards.join(format!("{name}.pdf"));
-        assert!(page_size(&pdf).contains("(A6)"), "{}", page_size(&pdf));
+        // A6 is 105 × 148 mm: 297.64 × 419.53 pt (pdfinfo names A4 but not A6).
+        assert!(
+            page_size(&pdf).starts_with("297.638 x 419.528 pts"),
+            "{}",
+            page_size(&pdf)
+        );
         let pages = pages(&pdf);
         let record = p["record"].as_str().unwrap_or("单据");
-        assert!(pages[0].contains(&squash(&format!("扫码新建{record}"))), "{}", pages[0]);
+        assert!(
+            pages[0].contains(&squash(&format!("扫码新建{record}"))),
+            "{}",
+            pages[0]
+        );
         for t in people_tasks(p) {
             let title = squash(t["title"].as_str().unwrap());
             let page = pages
@@ -356,7 +378,10 @@ fn every_card_is_a6_and_shows_its_task() {
                 .find(|pg| pg.contains(&title))
                 .unwrap_or_else(|| panic!("no card for 「{title}」 in {name}"));
             for item in strs(&t["checklist"]) {
-                assert!(page.contains(&squash(&item)), "card 「{title}」 lacks 「{item}」");
+                assert!(
+                    page.contains(&squash(&item)),
+                    "card 「{title}」 lacks 「{item}」"
+                );
             }
             assert!(page.contains("什么时候轮到你"), "{page}");
         }
@@ -368,7 +393,13 @@ fn qr_codes(pdf: &Path, tmp: &Path) -> Vec<Vec<String>> {
     let prefix = tmp.join(pdf.file_stem().unwrap());
     tool(
         "pdftoppm",
-        &["-png", "-r", "150", pdf.to_str().unwrap(), prefix.to_str().unwrap()],
+        &[
+            "-png",
+            "-r",
+            "150",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
     );
     let mut pngs: Vec<PathBuf> = std::fs::read_dir(tmp)
         .unwrap()
@@ -376,9 +407,10 @@ fn qr_codes(pdf: &Path, tmp: &Path) -> Vec<Vec<String>> {
         .map(|e| e.path())
         .filter(|p| {
             p.extension().is_some_and(|x| x == "png")
-                && p.file_name().unwrap().to_string_lossy().starts_with(
-                    &*pdf.file_stem().unwrap().to_string_lossy(),
-                )
+                && p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(&*pdf.file_stem().unwrap().to_string_lossy())
         })
         .collect();
     pngs.sort();
@@ -431,7 +463,15 @@ fn cards_of_one_role_across_processes() {
     let dir = shipped();
     let (code, err) = run(
         dir.path(),
-        &["render", "--format", "cards", "--role", "warehouse", "-o", "out"],
+        &[
+            "render",
+            "--format",
+            "cards",
+            "--role",
+            "warehouse",
+            "-o",
+            "out",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let pdf = dir.path().join("out/cards/roles/warehouse.pdf");
@@ -466,8 +506,14 @@ fn without_a_font_for_the_text_it_fails_naming_the_font_to_install() {
         .unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("no installed font has the characters"), "{err}");
-    assert!(err.contains("fonts-noto-cjk") && err.contains("Noto Sans CJK SC"), "{err}");
+    assert!(
+        err.contains("no installed font has the characters"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fonts-noto-cjk") && err.contains("Noto Sans CJK SC"),
+        "{err}"
+    );
     assert!(!dir.path().join("out").exists(), "nothing is written");
 }
 
@@ -479,7 +525,10 @@ fn a_missing_font_folder_is_a_usage_error() {
         &["render", "--format", "pdf", "--font-dir", "no-such-fonts"],
     );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("font folder") && err.contains("no-such-fonts"), "{err}");
+    assert!(
+        err.contains("font folder") && err.contains("no-such-fonts"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -498,7 +547,10 @@ fn a_bad_server_address_is_refused() {
     .unwrap();
     let (code, err) = run(dir.path(), &["render", "--format", "cards"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("render.server") && err.contains("sopctl.yaml:2:11"), "{err}");
+    assert!(
+        err.contains("render.server") && err.contains("sopctl.yaml:2:11"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -526,7 +578,10 @@ fn user_text_is_shown_never_run_as_typst() {
     let evil = "#panic(\"boom\") ] } $x$ <lbl> @ref *粗* `#set page(width: 1pt)`";
     let text = text.replacen(
         "          checklist:\n            - 对照销售订单核对发货明细",
-        &format!("          checklist:\n            - '{}'", evil.replace('\'', "''")),
+        &format!(
+            "          checklist:\n            - '{}'",
+            evil.replace('\'', "''")
+        ),
         1,
     );
     assert!(text.contains("#panic"));
@@ -552,11 +607,22 @@ fn a_print_template_in_templates_pdf_overrides_the_shipped_one() {
     .unwrap();
     let (code, err) = run(
         dir.path(),
-        &["render", "--format", "pdf", "-o", "out", "--templates", "my-templates"],
+        &[
+            "render",
+            "--format",
+            "pdf",
+            "-o",
+            "out",
+            "--templates",
+            "my-templates",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let text = pages(&dir.path().join("out/index.pdf")).concat();
-    assert!(text.contains("自定义目录") && text.contains("销售发货"), "{text}");
+    assert!(
+        text.contains("自定义目录") && text.contains("销售发货"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -564,11 +630,22 @@ fn a_print_template_error_names_its_file_and_line() {
     let dir = shipped();
     let t = dir.path().join("tpl/pdf");
     std::fs::create_dir_all(&t).unwrap();
-    std::fs::write(t.join("role.typ"), "#import \"common.typ\": *\n\n#data.role.no_such_key\n")
-        .unwrap();
+    std::fs::write(
+        t.join("role.typ"),
+        "#import \"common.typ\": *\n\n#data.role.no_such_key\n",
+    )
+    .unwrap();
     let (code, err) = run(
         dir.path(),
-        &["render", "--format", "pdf", "--role", "warehouse", "--templates", "tpl"],
+        &[
+            "render",
+            "--format",
+            "pdf",
+            "--role",
+            "warehouse",
+            "--templates",
+            "tpl",
+        ],
     );
     assert_eq!(code, 2, "{err}");
     let want = format!("template {}:3:", t.join("role.typ").display());
@@ -634,9 +711,23 @@ fn screenshots_of_a_process_page_a_booklet_page_and_a_card() {
         let prefix = docs.join(name);
         tool(
             "pdftoppm",
-            &["-png", "-r", "60", "-singlefile", "-f", &n, "-l", &n, pdf.to_str().unwrap(), prefix.to_str().unwrap()],
+            &[
+                "-png",
+                "-r",
+                "60",
+                "-singlefile",
+                "-f",
+                &n,
+                "-l",
+                &n,
+                pdf.to_str().unwrap(),
+                prefix.to_str().unwrap(),
+            ],
         );
         let png = docs.join(format!("{name}.png"));
-        assert!(std::fs::metadata(&png).unwrap().len() > 5_000, "{name}.png is empty");
+        assert!(
+            std::fs::metadata(&png).unwrap().len() > 5_000,
+            "{name}.png is empty"
+        );
     }
 }

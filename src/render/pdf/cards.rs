@@ -35,14 +35,23 @@ pub fn jobs(env: &Env, role: Option<&str>, meta: &Meta) -> Result<Vec<Job>, Rend
             meta.parts(env.site_lang)
                 .into_iter()
                 .chain([
-                    ("title", json!(format!("{} · {}", view.title, meta.word(env.site_lang, "pdf_cards")))),
+                    (
+                        "title",
+                        json!(format!(
+                            "{} · {}",
+                            view.title,
+                            meta.word(env.site_lang, "pdf_cards")
+                        )),
+                    ),
                     ("posters", json!([])),
                     ("cards", Value::Array(cards)),
                 ])
                 .collect(),
         );
         return Ok(vec![Job::new(
-            PathBuf::from("cards").join("roles").join(format!("{id}.pdf")),
+            PathBuf::from("cards")
+                .join("roles")
+                .join(format!("{id}.pdf")),
             "cards.typ",
             doc,
         )]);
@@ -69,7 +78,10 @@ pub fn jobs(env: &Env, role: Option<&str>, meta: &Meta) -> Result<Vec<Job>, Rend
             meta.parts(lang)
                 .into_iter()
                 .chain([
-                    ("title", json!(format!("{} · {}", pv.title, meta.word(lang, "pdf_cards")))),
+                    (
+                        "title",
+                        json!(format!("{} · {}", pv.title, meta.word(lang, "pdf_cards"))),
+                    ),
                     ("posters", Value::Array(posters)),
                     ("cards", Value::Array(cards)),
                 ])

@@ -12,7 +12,13 @@ use super::markdown;
 /// Keys holding Markdown: each gets a `<key>_doc` sibling with the block tree.
 const MARKDOWN_KEYS: &[&str] = &["guide", "purpose", "scope", "markdown"];
 /// Keys only HTML pages use.
-const HTML_KEYS: &[&str] = &["guide_html", "purpose_html", "scope_html", "html", "mermaid"];
+const HTML_KEYS: &[&str] = &[
+    "guide_html",
+    "purpose_html",
+    "scope_html",
+    "html",
+    "mermaid",
+];
 /// Keys whose text is drawn by sopctl (SVG, QR codes), not typeset from fonts.
 const DRAWN_KEYS: &[&str] = &["svg", "qr"];
 

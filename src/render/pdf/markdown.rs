@@ -37,9 +37,10 @@ pub fn doc(md: &str) -> Value {
             Event::SoftBreak => soft_break = true,
             Event::HardBreak => push(&mut stack, json!({"k": "br"})),
             Event::Rule => push(&mut stack, json!({"k": "hr"})),
-            Event::TaskListMarker(done) => {
-                push(&mut stack, json!({"k": "t", "text": if done { "☑ " } else { "☐ " }}))
-            }
+            Event::TaskListMarker(done) => push(
+                &mut stack,
+                json!({"k": "t", "text": if done { "☑ " } else { "☐ " }}),
+            ),
             _ => {}
         }
     }
@@ -55,7 +56,9 @@ fn start(tag: &Tag) -> Value {
         Tag::Heading { level, .. } => json!({"k": "h", "level": *level as usize}),
         Tag::BlockQuote(_) => json!({"k": "quote"}),
         Tag::CodeBlock(_) => json!({"k": "code-block"}),
-        Tag::List(first) => json!({"k": "list", "ordered": first.is_some(), "start": first.unwrap_or(1)}),
+        Tag::List(first) => {
+            json!({"k": "list", "ordered": first.is_some(), "start": first.unwrap_or(1)})
+        }
         Tag::Item => json!({"k": "item"}),
         Tag::Emphasis => json!({"k": "i"}),
         Tag::Strong => json!({"k": "b"}),
@@ -91,10 +94,7 @@ fn close_top(stack: &mut Vec<Open>) {
     let finished = match kind.as_str() {
         // A code block is one text.
         "code-block" => {
-            let text: String = children
-                .iter()
-                .filter_map(|c| c["text"].as_str())
-                .collect();
+            let text: String = children.iter().filter_map(|c| c["text"].as_str()).collect();
             json!({"k": "code-block", "text": text.trim_end_matches('\n')})
         }
         "list" => {
@@ -174,8 +174,13 @@ fn text(stack: &mut [Open], t: &str, soft_break: bool) {
             v["text"] = Value::String(joined);
         }
         None => {
-            let lead = if soft_break && top.children.is_empty() { "" } else { sep(None) };
-            top.children.push(json!({"k": "t", "text": format!("{lead}{t}")}));
+            let lead = if soft_break && top.children.is_empty() {
+                ""
+            } else {
+                sep(None)
+            };
+            top.children
+                .push(json!({"k": "t", "text": format!("{lead}{t}")}));
         }
     }
 }

@@ -130,19 +130,39 @@ pub fn render(
     }
     fonts.check(&chars, &pdf.font_dirs)?;
     let library = LazyHash::new(Library::default());
-    let out: Result<Vec<(PathBuf, Vec<u8>)>, RenderError> = jobs
-        .par_iter()
-        .map(|job| {
-            let bytes = serde_json::to_vec(&job.data).unwrap_or_default();
-            let sandbox = world::Sandbox::new(&library, &fonts, &templates, job.template, bytes)?;
-            let pdf = sandbox.pdf(&templates, &job.path.to_string_lossy())?;
-            progress.inc();
-            Ok((job.path.clone(), pdf))
-        })
-        .collect();
+    let compile = || -> Result<Vec<(PathBuf, Vec<u8>)>, RenderError> {
+        jobs.par_iter()
+            .map(|job| {
+                let bytes = serde_json::to_vec(&job.data).unwrap_or_default();
+                let sandbox =
+                    world::Sandbox::new(&library, &fonts, &templates, job.template, bytes)?;
+                let pdf = sandbox.pdf(&templates, &job.path.to_string_lossy())?;
+                progress.inc();
+                Ok((job.path.clone(), pdf))
+            })
+            .collect()
+    };
+    let out = match layout_pool() {
+        Some(pool) => pool.install(compile),
+        None => compile(),
+    };
     // typst memoizes layouts across documents; nothing is reused after this run.
     typst::comemo::evict(0);
     out
+}
+
+/// Typst lays out by recursion, deep for a long table (the index of a large project) or a
+/// booklet of many processes: rayon's default 2 MiB thread stacks overflow there, so the
+/// documents are compiled on threads with a larger stack (the main thread's 8 MiB is not
+/// enough either for 1,000 processes).
+const LAYOUT_STACK_BYTES: usize = 256 << 20;
+
+fn layout_pool() -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(LAYOUT_STACK_BYTES)
+        .thread_name(|i| format!("sopctl-pdf-{i}"))
+        .build()
+        .ok()
 }
 
 /// The index, one PDF per process and one booklet per person's role (`--role`: that role's

@@ -23,7 +23,9 @@ pub fn server(url: &str) -> Result<String, String> {
         return Err(format!("`{url}` is not an http:// or https:// address"));
     }
     if url.len() > MAX_SERVER_LEN {
-        return Err(format!("the server address is longer than {MAX_SERVER_LEN} characters"));
+        return Err(format!(
+            "the server address is longer than {MAX_SERVER_LEN} characters"
+        ));
     }
     if url
         .chars()
@@ -66,8 +68,14 @@ mod tests {
 
     #[test]
     fn servers() {
-        assert_eq!(server("https://sop.example.com/").as_deref(), Ok("https://sop.example.com"));
-        assert_eq!(server("http://127.0.0.1:7070/sop").as_deref(), Ok("http://127.0.0.1:7070/sop"));
+        assert_eq!(
+            server("https://sop.example.com/").as_deref(),
+            Ok("https://sop.example.com")
+        );
+        assert_eq!(
+            server("http://127.0.0.1:7070/sop").as_deref(),
+            Ok("http://127.0.0.1:7070/sop")
+        );
         assert!(server("sop.example.com").is_err());
         assert!(server("https://").is_err());
         assert!(server("https://x/?a=1").is_err());

@@ -9,11 +9,23 @@ use crate::render::RenderError;
 
 /// The shipped print templates, by file name.
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("common.typ", include_str!("../../../templates/pdf/common.typ")),
-    ("process.typ", include_str!("../../../templates/pdf/process.typ")),
+    (
+        "common.typ",
+        include_str!("../../../templates/pdf/common.typ"),
+    ),
+    (
+        "process.typ",
+        include_str!("../../../templates/pdf/process.typ"),
+    ),
     ("role.typ", include_str!("../../../templates/pdf/role.typ")),
-    ("index.typ", include_str!("../../../templates/pdf/index.typ")),
-    ("cards.typ", include_str!("../../../templates/pdf/cards.typ")),
+    (
+        "index.typ",
+        include_str!("../../../templates/pdf/index.typ"),
+    ),
+    (
+        "cards.typ",
+        include_str!("../../../templates/pdf/cards.typ"),
+    ),
 ];
 
 /// Overrides are read from this sub-folder of `--templates` / `render.templates`.

@@ -13,7 +13,11 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("pdf_uncommitted", "未提交到 git", "not committed to git"),
     ("pdf_overview", "概览", "Overview"),
     ("pdf_appendix", "附录", "Appendix"),
-    ("pdf_page", "第 {n} 页，共 {total} 页", "page {n} of {total}"),
+    (
+        "pdf_page",
+        "第 {n} 页，共 {total} 页",
+        "page {n} of {total}",
+    ),
     ("pdf_index_title", "SOP 手册总目录", "SOP handbooks"),
     ("pdf_file", "文件", "File"),
     ("pdf_booklet", "岗位手册", "Role booklet"),
@@ -28,7 +32,11 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("card_ask", "有问题找", "Questions? Ask"),
     ("card_next", "做完之后", "Then"),
     ("card_scan", "扫码打开我的待办", "Scan for your open tasks"),
-    ("poster_scan", "扫码新建{record}", "Scan to start a {record}"),
+    (
+        "poster_scan",
+        "扫码新建{record}",
+        "Scan to start a {record}",
+    ),
     ("poster_needs", "新建时需要填写", "You will be asked for"),
     ("poster_first", "新建后首先要做", "What happens first"),
     ("poster_who", "谁可以新建", "Who may start one"),
@@ -36,7 +44,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
 
 /// The handbook headings and these phrases, in `lang`.
 pub fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    let mut t = lang.table();
+    let mut t = lang.table().clone();
     for (k, zh, en) in WORDS {
         t.insert(k, if lang == Lang::Zh { zh } else { en });
     }
@@ -52,7 +60,10 @@ mod tests {
         let headings = Lang::Zh.table();
         let mut seen = std::collections::BTreeSet::new();
         for (k, zh, en) in WORDS {
-            assert!(!headings.contains_key(k), "{k} is a handbook heading already");
+            assert!(
+                !headings.contains_key(k),
+                "{k} is a handbook heading already"
+            );
             assert!(seen.insert(k), "{k} twice");
             assert!(!zh.is_empty() && !en.is_empty());
         }

@@ -75,10 +75,7 @@ impl<'a> Sandbox<'a> {
             .map_err(|diags| self.error(templates, &diags))?;
         let options = typst_pdf::PdfOptions {
             ident: typst::foundations::Smart::Custom(ident.to_string()),
-            creator: typst::foundations::Smart::Custom(Some(format!(
-                "sopctl {}",
-                crate::VERSION
-            ))),
+            creator: typst::foundations::Smart::Custom(Some(format!("sopctl {}", crate::VERSION))),
             ..Default::default()
         };
         typst_pdf::pdf(&doc, &options).map_err(|diags| self.error(templates, &diags))
@@ -96,7 +93,10 @@ impl<'a> Sandbox<'a> {
                 help: "this is a bug in sopctl: please report it".into(),
             };
         };
-        let file = d.span.id().map(|id| id.vpath().get_with_slash().to_string());
+        let file = d
+            .span
+            .id()
+            .map(|id| id.vpath().get_with_slash().to_string());
         let line = d.span.id().zip(self.range(d.span)).and_then(|(id, r)| {
             let src = self.sources.get(&id)?;
             src.lines().byte_to_line(r.start).map(|l| l + 1)
