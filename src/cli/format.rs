@@ -146,7 +146,7 @@ pub enum HandbookFormat {
     Html,
     /// Printed manuals: one PDF per process, a booklet per role, the index.
     Pdf,
-    /// A6 task cards with a QR code, one PDF per role.
+    /// A6 task cards with QR codes: one PDF per process (per role with `--role`).
     Cards,
 }
 
