@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the browser checks of tests/render.rs need, and nothing else:
 #   - Debian's Chromium (/usr/bin/chromium), to open the HTML handbook headless;
-#   - a CJK font (fonts-noto-cjk), so screenshots of Chinese pages show the text;
+#   - a CJK font (fonts-noto-cjk), so screenshots of Chinese pages show the text and the PDFs
+#     of `sopctl render --format pdf|cards` can set Chinese;
+#   - poppler-utils (pdftotext, pdfinfo, pdffonts, pdftoppm) and zbar-tools (zbarimg), which
+#     tests/pdf.rs reads the PDFs and decodes the QR codes of the task cards with;
 #   - Mermaid, playwright-core and axe-core from npm, into target/npm (never into the
 #     repository); the page tests (tests/pages_browser.rs) run axe-core on every page.
 # Idempotent and quiet: a second run only checks that everything is there. Run as root
@@ -39,6 +42,17 @@ if ! fc-list 2>/dev/null | grep -qi 'cjk'; then
     quiet apt-get update -qq
     quiet apt-get install -y -qq --no-install-recommends fonts-noto-cjk
     did+=("fonts-noto-cjk")
+fi
+
+missing_debs=()
+for tool in pdftotext:poppler-utils zbarimg:zbar-tools; do
+    command -v "${tool%%:*}" >/dev/null || missing_debs+=("${tool##*:}")
+done
+if [ ${#missing_debs[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    quiet apt-get update -qq
+    quiet apt-get install -y -qq --no-install-recommends "${missing_debs[@]}"
+    did+=("${missing_debs[@]}")
 fi
 
 have_npm_pkg() { # name version

@@ -48,8 +48,8 @@ pub enum Command {
     /// refuses on any validation error and then writes nothing.
     Build(BuildArgs),
     /// Write the handbooks people read (docs/reference/commands.md): index, one page per process, one per
-    /// role, in Markdown or self-contained HTML (`--format html`). Refuses SOPs that do not
-    /// validate.
+    /// role, in Markdown or self-contained HTML (`--format html`); print-ready PDFs
+    /// (`--format pdf`) or A6 task cards (`--format cards`). Refuses SOPs that do not validate.
     Render(RenderArgs),
     /// Semantic diff of the SOPs between two sides (docs/reference/commands.md): what a change does to
     /// people and to running records. Each side is a git revision, a bundle.json file or a
@@ -151,12 +151,22 @@ pub struct RenderArgs {
     /// A folder whose files replace the shipped templates of the same name.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// Render only this role's handbook (roles/ROLE.md).
+    /// Render only this role's handbook (roles/ROLE.md; with `--format pdf` its booklet,
+    /// with `--format cards` its task cards).
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
-    /// The pages: markdown (default) or self-contained html.
+    /// The output: markdown pages (default), self-contained html, pdf (printed manuals) or
+    /// cards (A6 task cards with QR codes).
     #[arg(long, value_name = "FORMAT", value_parser = FormatParser::<HandbookFormat>::new())]
     pub format: Option<HandbookFormat>,
+    /// The runtime's address for the QR codes on task cards and posters (default:
+    /// `render.server` of sopctl.yaml), e.g. https://sop.example.com.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// A folder of fonts for PDFs, used before the system's (repeatable; default:
+    /// `render.fonts` of sopctl.yaml).
+    #[arg(long = "font-dir", value_name = "DIR")]
+    pub font_dir: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,13 @@ pub struct Config {
     pub lint: Option<Node>,
     pub render_language: Option<String>,
     pub render_templates: Option<String>,
+    /// `render.pdf` / `render.cards`: `sopctl build` also writes the PDFs / task cards.
+    pub render_pdf: bool,
+    pub render_cards: bool,
+    /// `render.server`: the runtime's address for QR codes on task cards.
+    pub render_server: Option<String>,
+    /// `render.fonts`: a folder of fonts for PDFs, relative to the project root.
+    pub render_fonts: Option<String>,
     pub apply_server: Option<String>,
 }
 
@@ -206,6 +213,17 @@ fn parse(root: &Path, rel: &str, src: SourceFile) -> Result<Config, ConfigError>
             return Err(fail(vec![d], &src));
         }
     }
+    if let Some(n) = root_node.get("render").and_then(|n| n.get("server")) {
+        if let Some(Err(e)) = n.as_str().map(crate::render::pdf::qr::server) {
+            let d = config_error(
+                rel,
+                n.span,
+                format!("`render.server`: {e}"),
+                "write the address where `sopctl serve` answers, e.g. `https://sop.example.com`",
+            );
+            return Err(fail(vec![d], &src));
+        }
+    }
     let get = |a: &str, b: &str| {
         root_node
             .get(a)
@@ -213,12 +231,23 @@ fn parse(root: &Path, rel: &str, src: SourceFile) -> Result<Config, ConfigError>
             .and_then(Node::as_str)
             .map(str::to_string)
     };
+    let flag = |key: &str| {
+        root_node
+            .get("render")
+            .and_then(|n| n.get(key))
+            .and_then(Node::as_bool)
+            .unwrap_or(false)
+    };
     Ok(Config {
         root: root.to_path_buf(),
         sources,
         lint: root_node.get("lint").cloned(),
         render_language: get("render", "language"),
         render_templates: get("render", "templates"),
+        render_pdf: flag("pdf"),
+        render_cards: flag("cards"),
+        render_server: get("render", "server"),
+        render_fonts: get("render", "fonts"),
         apply_server: get("apply", "server"),
         source: Some(src),
     })

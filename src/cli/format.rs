@@ -8,7 +8,6 @@ use clap::builder::{PossibleValue, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::ValueEnum;
 
-use crate::render::OutputFormat;
 use crate::report::Format;
 
 /// A command's `--format` values, and how its usage error names them.
@@ -145,19 +144,14 @@ pub enum HandbookFormat {
     Markdown,
     /// Self-contained HTML pages.
     Html,
+    /// Printed manuals: one PDF per process, a booklet per role, the index.
+    Pdf,
+    /// A6 task cards with QR codes: one PDF per process (per role with `--role`).
+    Cards,
 }
 
 impl FormatValue for HandbookFormat {
     const WHAT: &'static str = "a handbook format";
-}
-
-impl From<HandbookFormat> for OutputFormat {
-    fn from(f: HandbookFormat) -> OutputFormat {
-        match f {
-            HandbookFormat::Markdown => OutputFormat::Markdown,
-            HandbookFormat::Html => OutputFormat::Html,
-        }
-    }
 }
 
 /// The periodic review of `report`.

@@ -83,10 +83,17 @@ fn write_outputs(
         out_dir: Some(handbook_dir.clone()),
     };
     let pages = super::render::pages(g, loaded, &opts, human)?;
+    let pdfs = printed(g, loaded, config, &opts, human)?;
+    let (page_count, pdf_count) = (pages.len(), pdfs.len());
+    let files: Vec<(PathBuf, Vec<u8>)> = pages
+        .into_iter()
+        .map(|(p, s)| (p, s.into_bytes()))
+        .chain(pdfs)
+        .collect();
     // Ctrl-C is held back while the handbook is swapped in and the bundle renamed over the old
     // one: an interrupted build leaves the old outputs or the new ones, never a mix.
     let held = crate::fsutil::Held::new();
-    super::render::write_pages(&handbook_dir, &pages)?;
+    super::render::write_pages(&handbook_dir, &files)?;
     if let Err(e) = crate::fsutil::write_atomic(&target, built.to_json().as_bytes()) {
         fail(
             &format!("cannot write {}: {e}", shown.display()),
@@ -97,10 +104,14 @@ fn write_outputs(
     held.release();
 
     let (processes, statuses, tasks) = built.counts();
+    let pdf_note = match pdf_count {
+        0 => String::new(),
+        n => format!(" and {}", plural(n, "PDF", "PDFs")),
+    };
     eprintln!(
-        "built {} and {} handbook pages in {}: {}, {}, {}, {}",
+        "built {} and {} handbook pages{pdf_note} in {}: {}, {}, {}, {}",
         shown.display(),
-        pages.len(),
+        page_count,
         dir.join("handbook").display(),
         plural(processes, "process", "processes"),
         plural(statuses, "status", "statuses"),
@@ -108,6 +119,31 @@ fn write_outputs(
         short_hash(&built.hash)
     );
     Ok(Exit::Ok)
+}
+
+/// The PDFs `render.pdf` and `render.cards` of sopctl.yaml ask for, beside the handbook.
+fn printed(
+    g: &Global,
+    loaded: &project::Loaded,
+    config: &crate::config::Config,
+    opts: &render::RenderOptions,
+    human: bool,
+) -> Step<Vec<(PathBuf, Vec<u8>)>> {
+    let kinds = [
+        (config.render_pdf, render::pdf::Kind::Manuals),
+        (config.render_cards, render::pdf::Kind::Cards),
+    ];
+    // PDFs take their text from the views of the HTML pages, as `render --format pdf` does.
+    let opts = render::RenderOptions {
+        format: render::OutputFormat::Html,
+        ..opts.clone()
+    };
+    let mut out = Vec::new();
+    for (_, kind) in kinds.iter().filter(|(on, _)| *on) {
+        let pdf = super::render::pdf_options(g, config, None, &[])?;
+        out.extend(super::render::pdfs(g, loaded, &opts, *kind, &pdf, human)?);
+    }
+    Ok(out)
 }
 
 fn output_dir(out: Option<&Path>) -> PathBuf {

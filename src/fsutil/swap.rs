@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 /// Files a handbook folder may hold. A folder with anything else (say `-o .` or `-o docs`) is
 /// not swapped away: its pages are written in place instead.
-const PAGE_EXTENSIONS: [&str; 5] = ["md", "html", "css", "svg", "png"];
+const PAGE_EXTENSIONS: [&str; 6] = ["md", "html", "css", "svg", "png", "pdf"];
 
 /// Writes `pages` (paths relative to `dir`) so that `dir` holds the old pages or all the new
 /// ones. Pages already in `dir` that are not rewritten are kept.
-pub fn write_pages(dir: &Path, pages: &[(PathBuf, String)]) -> io::Result<()> {
+pub fn write_pages<T: AsRef<[u8]>>(dir: &Path, pages: &[(PathBuf, T)]) -> io::Result<()> {
     if dir.exists() && !is_page_folder(dir) {
         return write_in_place(dir, pages);
     }
@@ -44,9 +44,9 @@ pub fn write_pages(dir: &Path, pages: &[(PathBuf, String)]) -> io::Result<()> {
 }
 
 /// Writes each page over whatever is there, one by one (each file still atomically).
-fn write_in_place(dir: &Path, pages: &[(PathBuf, String)]) -> io::Result<()> {
-    for (rel, text) in pages {
-        super::write_atomic(&dir.join(rel), text.as_bytes())?;
+fn write_in_place<T: AsRef<[u8]>>(dir: &Path, pages: &[(PathBuf, T)]) -> io::Result<()> {
+    for (rel, bytes) in pages {
+        super::write_atomic(&dir.join(rel), bytes.as_ref())?;
     }
     Ok(())
 }

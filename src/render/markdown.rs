@@ -18,7 +18,7 @@ fn level_from(n: usize) -> HeadingLevel {
 
 /// CJK ideographs, kana, hangul and the CJK punctuation blocks: text in which a line break
 /// inside a paragraph must not become a space.
-fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x2FDF | 0x3000..=0x30FF | 0x3100..=0x31FF | 0x3400..=0x4DBF
         | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F

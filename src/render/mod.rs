@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod kpis;
 pub mod markdown;
 pub mod mermaid;
+pub mod pdf;
 pub mod svg;
 
 use std::collections::HashMap;
@@ -362,6 +363,16 @@ pub fn render_handbook_with(
     opts: &RenderOptions,
     progress: &crate::progress::Progress,
 ) -> Result<Vec<(PathBuf, String)>, RenderError> {
+    with_env(loaded, opts, |env_view| pages(env_view, opts, progress))
+}
+
+/// Checks `--role` and `render.language`, reads the revision history, and runs `f` with what
+/// every view builder needs (the Markdown/HTML pages and the PDFs share it).
+pub(crate) fn with_env<R>(
+    loaded: &Loaded,
+    opts: &RenderOptions,
+    f: impl FnOnce(&Env) -> Result<R, RenderError>,
+) -> Result<R, RenderError> {
     let project = &loaded.project;
     let config_lang = check_options(project, opts)?;
     let processes: Vec<&crate::model::Process> = project
@@ -388,11 +399,22 @@ pub fn render_handbook_with(
         site_lang,
         config_lang,
     };
+    f(&env_view)
+}
+
+/// The Markdown or HTML pages of `env_view`, in their stable order.
+fn pages(
+    env_view: &Env,
+    opts: &RenderOptions,
+    progress: &crate::progress::Progress,
+) -> Result<Vec<(PathBuf, String)>, RenderError> {
+    let project = env_view.project;
+    let site_lang = env_view.site_lang;
     let (tenv, sources) = environment(opts)?;
     let ext = opts.format.ext();
     // Every page carries the contents; made a template value once, so each page shares it
     // instead of serializing all processes and roles again (quadratic in the project).
-    let index = Value::from_serialize(context::index_view(&env_view));
+    let index = Value::from_serialize(context::index_view(env_view));
     let page_ctx = |lang: Lang, page: Page| PageContext {
         t: lang.table(),
         lang: lang.code(),
@@ -424,7 +446,7 @@ pub fn render_handbook_with(
             .processes
             .par_iter()
             .map(|p| {
-                let view = context::process_view(&env_view, p);
+                let view = context::process_view(env_view, p);
                 let c = PageContext {
                     process: Some(&view),
                     ..page_ctx(env_view.lang_of(p), Page::top(opts.format))
@@ -441,7 +463,7 @@ pub fn render_handbook_with(
     let role_pages: Vec<_> = roles
         .par_iter()
         .map(|r| {
-            let view = context::role_view(&env_view, r);
+            let view = context::role_view(env_view, r);
             let c = PageContext {
                 role: Some(&view),
                 ..page_ctx(site_lang, Page::role(opts.format))
