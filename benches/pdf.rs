@@ -6,36 +6,15 @@
 //!
 //! A run takes tens of seconds, so the sample is criterion's smallest (10).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_sopctl");
-
-fn processes() -> usize {
-    std::env::var("SOPCTL_BENCH_PROCESSES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100)
-}
-
-fn corpus(n: usize) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = manifest.join("target").join(format!("bench-corpus-{n}"));
-    if !out.join("sops").join("roles.yaml").exists() {
-        let script = manifest.join("../shared/bench/gen_corpus.py");
-        let status = Command::new("python3")
-            .arg(&script)
-            .arg(&out)
-            .args(["--processes", &n.to_string()])
-            .status()
-            .expect("python3 runs gen_corpus.py");
-        assert!(status.success(), "gen_corpus.py failed");
-    }
-    out
-}
 
 fn render(root: &Path, out: &Path) {
     let o = Command::new(BIN)
@@ -49,8 +28,8 @@ fn render(root: &Path, out: &Path) {
 }
 
 fn bench(c: &mut Criterion) {
-    let n = processes();
-    let root = corpus(n);
+    let n = common::processes(100);
+    let root = common::corpus_of(n);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("pdf");
     render(&root, &out);

@@ -360,6 +360,20 @@ fn read_answer(c: &mut std::net::TcpStream) -> (u16, serde_json::Value) {
     }
 }
 
+/// Sends the body a byte every 100 ms from another thread: a 4 KiB body would take seven
+/// minutes; it stops after 4 s or when the server closes.
+fn trickle(c: &std::net::TcpStream) -> std::thread::JoinHandle<()> {
+    let mut w = c.try_clone().unwrap();
+    std::thread::spawn(move || {
+        for _ in 0..40 {
+            if w.write_all(b"x").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    })
+}
+
 #[test]
 fn an_upload_trickled_past_the_request_timeout_gets_a_json_408() {
     let dir = tempfile::tempdir().unwrap();
@@ -373,16 +387,7 @@ fn an_upload_trickled_past_the_request_timeout_gets_a_json_408() {
     )
     .unwrap();
     let t = Instant::now();
-    // One byte every 100 ms: the 4 KiB body would take seven minutes; stop after 4 s.
-    let mut w = c.try_clone().unwrap();
-    let trickle = std::thread::spawn(move || {
-        for _ in 0..40 {
-            if w.write_all(b"x").is_err() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    });
+    let trickle = trickle(&c);
     let best = answers_quickly(&s.addr, "tb");
     let (status, body) = read_answer(&mut c);
     let waited = t.elapsed();
@@ -419,15 +424,7 @@ fn a_page_form_trickled_past_the_request_timeout_gets_a_timeout_page() {
     )
     .unwrap();
     let t = Instant::now();
-    let mut w = c.try_clone().unwrap();
-    let trickle = std::thread::spawn(move || {
-        for _ in 0..40 {
-            if w.write_all(b"x").is_err() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    });
+    let trickle = trickle(&c);
     let mut text = String::new();
     let mut chunk = [0u8; 4096];
     while !text.contains("</html>") {

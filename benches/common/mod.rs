@@ -7,11 +7,23 @@ use std::process::Command;
 /// written once and reused by later runs. It lies outside any git repository, as a new
 /// project does: under `target/` it would be an ignored folder of this repository, whose
 /// git status `stale-review` would look up file by file.
+#[allow(dead_code)]
 pub fn corpus() -> PathBuf {
-    let n: usize = std::env::var("SOPCTL_BENCH_PROCESSES")
+    corpus_of(processes(1000))
+}
+
+/// `SOPCTL_BENCH_PROCESSES`, else `default`.
+#[allow(dead_code)]
+pub fn processes(default: usize) -> usize {
+    std::env::var("SOPCTL_BENCH_PROCESSES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1000);
+        .unwrap_or(default)
+}
+
+/// The corpus of `n` processes (see [`corpus`]).
+#[allow(dead_code)] // each bench compiles this module on its own; not all call every function
+pub fn corpus_of(n: usize) -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = std::env::temp_dir().join(format!("sopctl-bench-corpus-{n}"));
     if !out.join("sops").join("roles.yaml").exists() {
