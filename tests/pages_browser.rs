@@ -3,7 +3,7 @@
 //! fake Feishu received) and an external implementer of the translation project, running
 //! axe-core on every page. Screenshots land in `target/screenshots/`, and the README's in
 //! `docs/screenshots/`. Needs `.ci/install-render-tools.sh`, so the test is `#[ignore]`d and
-//! `.ci/run` runs it with `--include-ignored`; there (`CI=true`) a missing tool fails it,
+//! `.ci/run` runs it with `--ignored`; there (`CI=true`) a missing tool fails it,
 //! elsewhere, run by hand, it says why it did not run.
 
 mod common;

@@ -524,6 +524,12 @@ fn without_a_font_for_the_text_it_fails_naming_the_font_to_install() {
         err.contains("fonts-noto-cjk") && err.contains("Noto Sans CJK SC"),
         "{err}"
     );
+    // With no font at all, Latin letters are missing too; the ones shown are Chinese.
+    let first = err.split('「').nth(1).and_then(|s| s.chars().next());
+    assert!(
+        first.is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+        "{err}"
+    );
     assert!(!dir.path().join("out").exists(), "nothing is written");
 }
 

@@ -3,7 +3,7 @@
 //! `SOPCTL_NO_GIT=1`, so they do not depend on git history; the history itself is tested on a
 //! repository made here. The browser checks (the real Mermaid parser, headless Chromium) need
 //! the tools of `.ci/install-render-tools.sh`, so they are `#[ignore]`d and `.ci/run` runs them
-//! with `--include-ignored`; there (`CI=true`) a missing tool fails them, elsewhere, run by
+//! with `--ignored`; there (`CI=true`) a missing tool fails them, elsewhere, run by
 //! hand, they say why they did not run.
 
 mod common;

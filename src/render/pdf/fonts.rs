@@ -96,12 +96,16 @@ impl Fonts {
                 .map_while(|i| book.info(i))
                 .any(|info| info.coverage.contains(c as u32))
         };
-        let missing: Vec<char> = chars
+        let mut missing: Vec<char> = chars
             .iter()
             .copied()
             .filter(|c| !c.is_whitespace() && !c.is_control() && !is_invisible(*c))
             .filter(|c| !covered(*c))
             .collect();
+        // Chinese characters first, words before punctuation: when they are missing, the fix
+        // is a CJK font, and the message should show them rather than the Latin letters or
+        // the 、。《 a bare font folder also lacks.
+        missing.sort_by_key(|c| (!crate::render::markdown::is_cjk(*c), !c.is_alphabetic()));
         if missing.is_empty() {
             return Ok(());
         }

@@ -137,6 +137,10 @@ pub fn render(
                 let sandbox =
                     world::Sandbox::new(&library, &fonts, &templates, job.template, bytes)?;
                 let pdf = sandbox.pdf(&templates, &job.path.to_string_lossy())?;
+                drop(sandbox);
+                // typst memoizes layouts across documents; what the last few documents did
+                // not reuse is dropped, so memory stays that of a few documents, not of all.
+                typst::comemo::evict(CACHE_AGE);
                 progress.inc();
                 Ok((job.path.clone(), pdf))
             })
@@ -150,6 +154,9 @@ pub fn render(
     typst::comemo::evict(0);
     out
 }
+
+/// How many documents a memoized typst result survives unused (see `comemo::evict`).
+const CACHE_AGE: usize = 4;
 
 /// Typst lays out by recursion, deep for a long table (the index of a large project) or a
 /// booklet of many processes: rayon's default 2 MiB thread stacks overflow there, so the
