@@ -138,6 +138,9 @@ pub const IDEMPOTENCY_TTL: i64 = 24 * 3600;
 pub enum StoreError {
     /// Another writer changed the record since it was read.
     Conflict(RecordId),
+    /// Another request with the same `Idempotency-Key` was committed first (by another node,
+    /// or another connection): this one is not, and a retry gets the first one's answer.
+    KeyTaken,
     Db(DbError),
     Corrupt(String),
 }
@@ -146,6 +149,10 @@ impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StoreError::Conflict(id) => write!(f, "record {id} was changed by someone else"),
+            StoreError::KeyTaken => write!(
+                f,
+                "a request with the same Idempotency-Key was committed first"
+            ),
             StoreError::Db(e) => write!(f, "database error: {e}"),
             StoreError::Corrupt(m) => write!(f, "corrupt stored data: {m}"),
         }
@@ -670,6 +677,10 @@ impl Store {
     pub fn commit(&mut self, c: &Commit<'_>) -> Result<(), StoreError> {
         self.conn
             .transaction(Begin::Immediate, |tx| commit_in(tx, c))
+            .map_err(|e| match e {
+                StoreError::Db(db) if db.is_duplicate_key("idempotency") => StoreError::KeyTaken,
+                e => e,
+            })
     }
 
     /// The audit rows of one record, oldest first (all of them: see `history_page`).

@@ -56,6 +56,24 @@ impl std::fmt::Display for DbError {
 
 impl std::error::Error for DbError {}
 
+impl DbError {
+    /// Whether this is a uniqueness failure on `table`'s primary key (SQLite names the
+    /// table's columns, PostgreSQL the `<table>_pkey` constraint).
+    pub fn is_duplicate_key(&self, table: &str) -> bool {
+        match self {
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, Some(m))) => {
+                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                    && m.contains(&format!(" {table}."))
+            }
+            DbError::Postgres(e) => e.as_db_error().is_some_and(|d| {
+                *d.code() == postgres::error::SqlState::UNIQUE_VIOLATION
+                    && d.constraint() == Some(&format!("{table}_pkey"))
+            }),
+            _ => false,
+        }
+    }
+}
+
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> DbError {
         DbError::Sqlite(e)
