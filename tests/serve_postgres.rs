@@ -158,3 +158,64 @@ fn postgres_needs_a_files_folder_named() {
         ]
     );
 }
+
+/// The clock of the servers started a day later: every `pack` (due +2h) is overdue.
+const NEXT_DAY: &[(&str, &str)] = &[
+    ("SOPCTL_NOW", "2026-01-06T09:00:00+08:00"),
+    ("SOPCTL_ADMIN_TOKEN", "adm"),
+    ("SOPCTL_USER_TOKENS", "tc=chen:clerk;tb=bai:boss"),
+];
+
+/// How many `tick` rows (a timer fired and changed something) a record's history holds.
+fn ticks(addr: &str, id: u64) -> usize {
+    state(addr, id)
+        .1
+        .iter()
+        .filter(|a| a.as_str() == Some("tick"))
+        .count()
+}
+
+#[test]
+fn two_servers_on_one_database_fire_each_due_timer_once() {
+    let Some(db) = FreshPg::new() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("files");
+    let text = bundle(dir.path());
+    let ids: Vec<u64> = {
+        let s = start(&db.url(), &data);
+        assert_eq!(
+            http(&s.addr, "PUT", "/v1/bundle", Some("adm"), Some(&text)).0,
+            201
+        );
+        (0..6)
+            .map(|_| {
+                let (st, body) = http(
+                    &s.addr,
+                    "POST",
+                    "/v1/records",
+                    Some("tc"),
+                    Some(r#"{"process":"orders","fields":{}}"#),
+                );
+                assert_eq!(st, 201, "{body}");
+                body["id"].as_u64().unwrap()
+            })
+            .collect()
+    };
+    let args = ["--data", data.to_str().unwrap(), "--utc-offset", "+08:00"];
+    let (a, b) = (
+        serve_db(&db.url(), NEXT_DAY, &args),
+        serve_db(&db.url(), NEXT_DAY, &args),
+    );
+    // Both background loops look every second; wait (bounded) until every timer fired.
+    let fired = |addr: &str| ids.iter().all(|id| ticks(addr, *id) >= 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !fired(&a.addr) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // A few more rounds of both loops, then each record was ticked once, seen from either.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    for id in &ids {
+        assert_eq!(ticks(&a.addr, *id), 1, "record {id}");
+        assert_eq!(ticks(&b.addr, *id), 1, "record {id}");
+    }
+}
