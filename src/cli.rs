@@ -81,10 +81,10 @@ pub enum Command {
     /// SOPCTL_TOKEN; --format markdown (default, charts as SVG files beside -o) or html.
     /// Exit 0 written, 2 cannot reach or authenticate.
     Report(ReportArgs),
-    /// Run the runtime (docs/reference/commands.md): an HTTP JSON API over SQLite. The admin token
-    /// is SOPCTL_ADMIN_TOKEN; people use tokens from `sopctl token create` and are named by
-    /// --users FILE. SOPCTL_USER_TOKENS (`token=user:role1,role2;…`) or --tokens FILE are for
-    /// tests and small setups.
+    /// Run the runtime (docs/reference/commands.md): an HTTP JSON API over SQLite or
+    /// PostgreSQL. The admin token is SOPCTL_ADMIN_TOKEN; people use tokens from `sopctl token
+    /// create` and are named by --users FILE. SOPCTL_USER_TOKENS (`token=user:role1,role2;…`)
+    /// or --tokens FILE are for tests and small setups.
     Serve(ServeArgs),
     /// Print a one-time sign-in link for a person (admin; opens the database directly).
     LoginLink(LoginLinkArgs),
@@ -279,7 +279,8 @@ pub struct ServeArgs {
     /// The address to listen on (default: 127.0.0.1:7070; port 0 picks a free port).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
-    /// The database (default: sqlite://sopctl.db).
+    /// The database: sqlite://FILE (default: sqlite://sopctl.db), or
+    /// postgres://USER@HOST:PORT/DATABASE, which several servers may share.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
     /// A file of tokens, one `token=user:role1,role2` (or `admin=TOKEN`) a line.
@@ -296,7 +297,8 @@ pub struct ServeArgs {
     /// phone, feishu, dingtalk, language } }`), re-read when it changes or on SIGHUP.
     #[arg(long, value_name = "FILE")]
     pub users: Option<PathBuf>,
-    /// The folder uploaded files are stored in (default: `<database file>.files` beside it).
+    /// The folder uploaded files are stored in (default: `<database file>.files` beside a
+    /// SQLite file; required with PostgreSQL, the same shared folder on every server).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// The largest file `POST /v1/files` takes, in bytes or with KiB/MiB/GiB (default: 20MiB).

@@ -1,70 +1,16 @@
-//! Storage contract tests, run against both backends: the SQLite file `sopctl serve` uses by
-//! default and a real PostgreSQL server (each test on its own fresh database, dropped after).
-//! With `CI=true` a missing PostgreSQL fails these tests; elsewhere they say so and pass only
-//! the SQLite half.
+//! The two backends' schemas and PostgreSQL's opening: both hold the same tables and columns,
+//! migrations apply once (also with nodes starting together), and each way of failing to open
+//! is named with a hint. The store's behaviour on both is in `storage_contract.rs`. Each
+//! PostgreSQL test has its own fresh database; with `CI=true` a missing server fails them,
+//! elsewhere they say so and pass only the SQLite half.
+
+mod pg_support;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use pg_support::FreshPg;
 use sopctl::runtime::storage::{schema_version_known, Store};
 use sopctl::runtime::storage_pg::{self, PgOpenError};
-
-/// The server the tests create their databases on (override with `SOPCTL_TEST_PG`).
-fn admin_url() -> String {
-    std::env::var("SOPCTL_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
-}
-
-/// A database made for one test and dropped when it ends.
-struct FreshPg {
-    name: String,
-}
-
-impl FreshPg {
-    /// None (with a note) when no server answers, unless `CI=true`, where that fails the test.
-    fn new() -> Option<FreshPg> {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "sopctl_t_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        let mut admin = match storage_pg::connect(&admin_url()) {
-            Ok(c) => c,
-            Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!(
-                    "CI=true needs PostgreSQL for the storage tests: {e} ({})",
-                    e.hint()
-                )
-            }
-            Err(e) => {
-                eprintln!("skipping the PostgreSQL half: {e}");
-                return None;
-            }
-        };
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("the test role may create databases");
-        Some(FreshPg { name })
-    }
-
-    fn url(&self) -> String {
-        let admin = admin_url();
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-        format!("{base}/{}", self.name)
-    }
-}
-
-impl Drop for FreshPg {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = storage_pg::connect(&admin_url()) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
 
 type Columns = BTreeMap<String, Vec<String>>;
 
@@ -97,13 +43,15 @@ fn sqlite_columns() -> Columns {
     out
 }
 
-/// Every table's column names in PostgreSQL's public schema, less the version table.
+/// Every table's column names in PostgreSQL's public schema, less the version table and the
+/// `rowid` columns that stand in for SQLite's implicit rowid (see `storage_pg_dialect`).
 fn pg_columns(client: &mut postgres::Client) -> Columns {
     let mut out = Columns::new();
     for row in client
         .query(
             "SELECT table_name::text, column_name::text FROM information_schema.columns
              WHERE table_schema = 'public' AND table_name <> 'sopctl_schema'
+               AND column_name <> 'rowid'
              ORDER BY 1, 2",
             &[],
         )

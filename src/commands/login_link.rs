@@ -1,7 +1,7 @@
 //! `sopctl login-link USER`: prints a one-time sign-in link, for an admin handing a person
 //! their first link. Opens the database directly, like `serve` (SQLite allows both at once).
 
-use super::serve::{db_path, DEFAULT_DB, DEFAULT_LISTEN};
+use super::serve::{db_target, open_store, DEFAULT_DB, DEFAULT_LISTEN};
 use super::{refuse, Exit, Step};
 use crate::cli::LoginLinkArgs;
 use crate::runtime::auth::Tokens;
@@ -28,18 +28,14 @@ pub fn run(o: &LoginLinkArgs) -> Step<Exit> {
             "entries are `token=user:role1,role2`",
         )
     })?;
-    let path = db_path(o.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(|e| {
+    let target = db_target(o.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(|e| {
         refuse(
             &e,
-            "use --db sqlite://FILE, the database `sopctl serve` uses",
+            "use --db sqlite://FILE or postgres://…, the database `sopctl serve` uses",
         )
     })?;
-    let mut store = Store::open(&path).map_err(|e| {
-        refuse(
-            &format!("cannot open the database {}: {e}", path.display()),
-            "pass the --db that `sopctl serve` uses",
-        )
-    })?;
+    let mut store = open_store(&target)
+        .map_err(|(m, _)| refuse(&m, "pass the --db that `sopctl serve` uses"))?;
     let directory = directory(o, &tokens, &store)?;
     if !data::known_user(&directory, &o.user) {
         return Err(refuse(

@@ -1,7 +1,8 @@
-//! `sopctl serve`: the runtime. Opens (or creates) the SQLite database, loads the tokens and
-//! the directory, starts the background loop and serves the HTTP API until interrupted.
+//! `sopctl serve`: the runtime. Opens (or creates) the database (a SQLite file, or a
+//! PostgreSQL database several nodes may share), loads the tokens and the directory, starts
+//! the background loop and serves the HTTP API until interrupted.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::{refuse, Exit, Step};
@@ -34,6 +35,41 @@ pub fn db_path(url: &str) -> Result<PathBuf, String> {
     }
 }
 
+/// Where `--db` says the store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    Sqlite(PathBuf),
+    /// A `postgres://` (or `postgresql://`) URL, as given.
+    Postgres(String),
+}
+
+/// `postgres://…` → PostgreSQL; anything [`db_path`] takes → a SQLite file.
+pub fn db_target(url: &str) -> Result<DbTarget, String> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(DbTarget::Postgres(url.to_string()));
+    }
+    db_path(url).map(DbTarget::Sqlite)
+}
+
+/// Opens one store on `target`, every failure in one line with a hint (a PostgreSQL store is
+/// its own connection; a SQLite one its own handle on the file).
+pub fn open_store(target: &DbTarget) -> Result<Store, (String, String)> {
+    match target {
+        DbTarget::Sqlite(path) => Store::open(path).map_err(|e| {
+            (
+                format!("cannot open the database {}: {e}", path.display()),
+                "check that the folder exists and is writable, or pass --db sqlite://FILE".into(),
+            )
+        }),
+        DbTarget::Postgres(url) => Store::open_postgres(url).map_err(|e| {
+            (
+                format!("cannot open the database: {e}"),
+                e.hint().to_string(),
+            )
+        }),
+    }
+}
+
 /// The three connections to the database: the writer, the people's (token checks and the
 /// invited, off the writer's lock) and a reader (KPI answers beside the writer, WAL).
 struct Stores {
@@ -62,9 +98,13 @@ pub fn run(o: &ServeArgs) -> Step<Exit> {
     })?;
     let directory =
         DirectoryHandle::open(o.users.as_deref()).map_err(|e| refuse(&e.message, &e.help))?;
-    let path = db_path(o.db.as_deref().unwrap_or(DEFAULT_DB))
-        .map_err(|e| refuse(&e, "use --db sqlite://FILE"))?;
-    let stores = open_stores(&path)?;
+    let target = db_target(o.db.as_deref().unwrap_or(DEFAULT_DB)).map_err(|e| {
+        refuse(
+            &e,
+            "use --db sqlite://FILE, or --db postgres://USER@HOST/DATABASE",
+        )
+    })?;
+    let stores = open_stores(&target)?;
     if tokens.is_empty() && stores.people.tokens().is_ok_and(|t| t.is_empty()) {
         return Err(refuse(
             "no tokens are configured, so no request could be served",
@@ -72,7 +112,7 @@ pub fn run(o: &ServeArgs) -> Step<Exit> {
              SOPCTL_USER_TOKENS, or pass --tokens FILE",
         ));
     }
-    let (files, data, max_upload) = file_store(o, &path)?;
+    let (files, data, max_upload) = file_store(o, &target)?;
     crate::runtime::listen::raise_fd_limit();
     let listener = std::net::TcpListener::bind(listen).map_err(|e| {
         refuse(
@@ -155,25 +195,20 @@ fn clock(o: &ServeArgs) -> Step<Clock> {
         .map_err(|e| refuse(&e, "unset it, or write it like 2026-01-05T09:00:00+08:00"))
 }
 
-fn open_stores(path: &Path) -> Step<Stores> {
-    let store = Store::open(path).map_err(|e| {
-        refuse(
-            &format!("cannot open the database {}: {e}", path.display()),
-            "check that the folder exists and is writable, or pass --db sqlite://FILE",
-        )
-    })?;
-    let people = Store::open(path).map_err(|e| {
-        refuse(
-            &format!("cannot open the database {}: {e}", path.display()),
-            "",
-        )
-    })?;
-    let reader = Store::open_reader(path).map_err(|e| {
-        refuse(
-            &format!("cannot open the database {} to read: {e}", path.display()),
-            "",
-        )
-    })?;
+/// The writer, the people's and the reader's connections. On SQLite the reader is opened
+/// read-only; on PostgreSQL each is simply its own connection.
+fn open_stores(target: &DbTarget) -> Step<Stores> {
+    let open = || open_store(target).map_err(|(m, h)| refuse(&m, &h));
+    let (store, people) = (open()?, open()?);
+    let reader = match target {
+        DbTarget::Sqlite(path) => Store::open_reader(path).map_err(|e| {
+            refuse(
+                &format!("cannot open the database {} to read: {e}", path.display()),
+                "",
+            )
+        })?,
+        DbTarget::Postgres(_) => open()?,
+    };
     Ok(Stores {
         store,
         people,
@@ -181,8 +216,10 @@ fn open_stores(path: &Path) -> Step<Stores> {
     })
 }
 
-/// Uploaded files: `--data DIR` (its folder and path) and `--max-upload SIZE`.
-fn file_store(o: &ServeArgs, db: &Path) -> Step<(FileStore, PathBuf, usize)> {
+/// Uploaded files: `--data DIR` (its folder and path) and `--max-upload SIZE`. Beside a SQLite
+/// file by default; on PostgreSQL the folder must be named, since every node sharing the
+/// database must read the same files (a per-node default would lose them between nodes).
+fn file_store(o: &ServeArgs, db: &DbTarget) -> Step<(FileStore, PathBuf, usize)> {
     let max_upload = match o.max_upload.as_deref().map(|s| (s, parse_size(s))) {
         None => DEFAULT_MAX_UPLOAD,
         Some((_, Some(n))) => n,
@@ -193,7 +230,16 @@ fn file_store(o: &ServeArgs, db: &Path) -> Step<(FileStore, PathBuf, usize)> {
             ))
         }
     };
-    let data = o.data.clone().unwrap_or_else(|| FileStore::default_dir(db));
+    let data = match (o.data.clone(), db) {
+        (Some(dir), _) => dir,
+        (None, DbTarget::Sqlite(path)) => FileStore::default_dir(path),
+        (None, DbTarget::Postgres(_)) => {
+            return Err(refuse(
+                "on PostgreSQL, uploaded files need a folder of their own",
+                "pass --data DIR (the same shared folder on every node)",
+            ))
+        }
+    };
     let files = FileStore::open(&data, max_upload).map_err(|e| {
         refuse(
             &format!("cannot use the data folder {}: {e}", data.display()),
@@ -305,6 +351,19 @@ mod tests {
         assert_eq!(db_path("b.db").unwrap(), PathBuf::from("b.db"));
         assert!(db_path("postgres://x").is_err());
         assert!(db_path("sqlite://").is_err());
+        assert_eq!(
+            db_target("postgres://u@h/d").unwrap(),
+            DbTarget::Postgres("postgres://u@h/d".into())
+        );
+        assert_eq!(
+            db_target("postgresql://h/d").unwrap(),
+            DbTarget::Postgres("postgresql://h/d".into())
+        );
+        assert_eq!(
+            db_target("sqlite://a.db").unwrap(),
+            DbTarget::Sqlite("a.db".into())
+        );
+        assert!(db_target("mysql://x").is_err());
     }
 
     #[test]

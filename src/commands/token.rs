@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{fail, Exit, Step};
 use crate::cli::{TokenArgs, TokenCommand};
-use crate::commands::serve::{db_path, DEFAULT_DB};
+use crate::commands::serve::{db_target, open_store, DEFAULT_DB};
 use crate::engine::DateTime;
 use crate::runtime::clock::Clock;
 use crate::runtime::directory::{is_identifier, Directory};
@@ -36,11 +36,16 @@ type Outcome<T> = Result<T, (String, String)>;
 
 fn open(db: Option<&str>) -> Outcome<Store> {
     let url = db.unwrap_or(DEFAULT_DB);
-    let path = db_path(url).map_err(|e| (e, "use --db sqlite://FILE".to_string()))?;
-    Store::open(&path).map_err(|e| {
+    let target = db_target(url).map_err(|e| {
         (
-            format!("cannot open the database {}: {e}", path.display()),
-            "check the path, or pass --db sqlite://FILE (the one `sopctl serve` uses)".into(),
+            e,
+            "use --db sqlite://FILE or postgres://USER@HOST/DATABASE".to_string(),
+        )
+    })?;
+    open_store(&target).map_err(|(m, _)| {
+        (
+            m,
+            "check the path or URL, or pass the --db that `sopctl serve` uses".into(),
         )
     })
 }

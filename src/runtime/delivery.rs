@@ -49,7 +49,10 @@ pub fn deliver_due(
     limit: usize,
 ) -> Result<usize, ApiError> {
     let now = state.clock.secs();
-    let rows = state.store().outbox_due(now, limit)?;
+    // Leased on PostgreSQL: no other node sends these while this one holds them.
+    let rows = state
+        .store()
+        .claim_outbox(now, limit, super::storage_claims::OUTBOX_LEASE)?;
     if rows.is_empty() {
         return Ok(0);
     }

@@ -52,6 +52,11 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(id) => ApiError::conflict(format!(
                 "record {id} was changed by someone else; read it again"
             )),
+            StoreError::KeyTaken => ApiError::conflict(
+                "a request with the same Idempotency-Key was committed at the same time; \
+                 send it again to get its answer"
+                    .to_string(),
+            ),
             e => ApiError::internal(e.to_string()),
         }
     }

@@ -535,7 +535,10 @@ impl AppState {
     /// in between. Returns how many records were looked at.
     pub fn tick_due(&self, limit: usize) -> Result<usize, ApiError> {
         let now = self.clock.now();
-        let due = self.store().due_timers(now.secs, limit)?;
+        // Claimed (leased) on PostgreSQL, so of several nodes only one fires each timer.
+        let due =
+            self.store()
+                .claim_due_timers(now.secs, limit, super::storage_claims::TIMER_LEASE)?;
         for &id in &due {
             if let Err(e) = self.tick_one(id, now) {
                 // One broken record must not hold up the others: look at it again later.

@@ -4,9 +4,11 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
+use super::db::{Backend, Begin, Db, DbError, FromValue, Row, Value};
 use crate::engine::{Record, RecordId};
+use crate::params;
 
 #[path = "storage_sessions.rs"]
 mod sessions;
@@ -115,6 +117,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 10: which task row a KPI sample came from, so the longest approval waits name who
     // asked (see storage_kpi_waits).
     super::storage_kpi_waits::MIGRATION,
+    // 11: timer and outbox leases, for several nodes on one PostgreSQL database (see
+    // storage_claims).
+    super::storage_claims::MIGRATION,
 ];
 
 #[path = "storage_people.rs"]
@@ -133,7 +138,10 @@ pub const IDEMPOTENCY_TTL: i64 = 24 * 3600;
 pub enum StoreError {
     /// Another writer changed the record since it was read.
     Conflict(RecordId),
-    Db(rusqlite::Error),
+    /// Another request with the same `Idempotency-Key` was committed first (by another node,
+    /// or another connection): this one is not, and a retry gets the first one's answer.
+    KeyTaken,
+    Db(DbError),
     Corrupt(String),
 }
 
@@ -141,6 +149,10 @@ impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StoreError::Conflict(id) => write!(f, "record {id} was changed by someone else"),
+            StoreError::KeyTaken => write!(
+                f,
+                "a request with the same Idempotency-Key was committed first"
+            ),
             StoreError::Db(e) => write!(f, "database error: {e}"),
             StoreError::Corrupt(m) => write!(f, "corrupt stored data: {m}"),
         }
@@ -149,9 +161,15 @@ impl std::fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> StoreError {
+        StoreError::Db(e)
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
-        StoreError::Db(e)
+        StoreError::Db(DbError::Sqlite(e))
     }
 }
 
@@ -301,7 +319,42 @@ pub struct NewAudit<'a> {
 }
 
 pub struct Store {
-    pub(super) conn: Connection,
+    pub(super) conn: Db,
+    /// The name this connection's claims carry (`storage_claims`): host, process and a
+    /// random part, so two stores never share one.
+    pub(super) node: String,
+}
+
+/// A name no other store has: `<host>:<pid>:<random>`.
+fn node_name() -> String {
+    let mut r = [0u8; 4];
+    let _ = getrandom::fill(&mut r);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
+    format!(
+        "{host}:{}:{:08x}",
+        std::process::id(),
+        u32::from_be_bytes(r)
+    )
+}
+
+impl Store {
+    pub(super) fn with(conn: Db) -> Store {
+        Store {
+            conn,
+            node: node_name(),
+        }
+    }
+}
+
+/// A stored record from its (state_json, bundle_hash, version) columns.
+pub(super) fn stored_record(r: &Row) -> Result<StoredRecord, StoreError> {
+    Ok(StoredRecord {
+        record: parse_record(&r.get::<String>(0)?)?,
+        bundle_hash: r.get(1)?,
+        version: r.get(2)?,
+    })
 }
 
 impl Store {
@@ -316,66 +369,87 @@ impl Store {
             )));
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
-        let mut store = Store { conn };
+        let mut store = Store::with(Db::sqlite(conn));
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Connects to a `postgres://` URL and brings its schema up to date (see `storage_pg`):
+    /// each call is its own connection, so every node and every store of one node has one.
+    pub fn open_postgres(url: &str) -> Result<Store, super::storage_pg::PgOpenError> {
+        Ok(Store::with(Db::postgres(super::storage_pg::open(url)?)))
+    }
+
+    /// Which database this store is on.
+    pub fn backend(&self) -> Backend {
+        self.conn.backend()
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
         let done: i64 = self
             .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            .query_one("PRAGMA user_version", params![])?
+            .get(0)?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.execute_batch(&format!("PRAGMA user_version={}", i + 1))?;
-            tx.commit()?;
+            self.conn.transaction(Begin::Deferred, |tx| {
+                tx.execute_batch(sql)?;
+                tx.execute_batch(&format!("PRAGMA user_version={}", i + 1))
+            })?;
         }
         Ok(())
     }
 
     /// The active bundle: (hash, json).
     pub fn active_bundle(&self) -> Result<Option<(String, String)>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT hash, json FROM bundles WHERE active = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?)
+        self.conn
+            .query_opt("SELECT hash, json FROM bundles WHERE active = 1", params![])?
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .transpose()
     }
 
     /// The active bundle's hash only: what most requests need, without its text.
     pub fn active_hash(&self) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT hash FROM bundles WHERE active = 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        self.one_column("SELECT hash FROM bundles WHERE active = 1", params![])
     }
 
     pub fn bundle_json(&self, hash: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT json FROM bundles WHERE hash = ?", [hash], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        self.one_column("SELECT json FROM bundles WHERE hash = ?", params![hash])
+    }
+
+    /// The first column of the first row, if there is one.
+    pub(super) fn one_column<T: FromValue>(
+        &self,
+        sql: &str,
+        p: &[Value],
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.conn.query_opt(sql, p)?.map(|r| r.get(0)).transpose()?)
+    }
+
+    /// The first column of every row.
+    pub(super) fn column<T: FromValue>(
+        &self,
+        sql: &str,
+        p: &[Value],
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = self.conn.query(sql, p)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
     }
 
     /// Every stored version, oldest first.
     pub fn bundles(&self) -> Result<Vec<BundleRow>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare("SELECT hash, uploaded_at, active FROM bundles ORDER BY uploaded_at, rowid")?;
-        let rows = st.query_map([], |r| {
-            Ok(BundleRow {
-                hash: r.get(0)?,
-                uploaded_at: r.get(1)?,
-                active: r.get::<_, i64>(2)? != 0,
+        let rows = self.conn.query(
+            "SELECT hash, uploaded_at, active FROM bundles ORDER BY uploaded_at, rowid",
+            params![],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(BundleRow {
+                    hash: r.get(0)?,
+                    uploaded_at: r.get(1)?,
+                    active: r.get::<i64>(2)? != 0,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Stores (if new) and activates a bundle, with an audit row, in one transaction. Returns
@@ -389,136 +463,114 @@ impl Store {
         audit: NewAudit<'_>,
         migrated: &[RecordWrite<'_>],
     ) -> Result<bool, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO bundles (hash, json, uploaded_at, active) VALUES (?, ?, ?, 0)",
-            params![hash, json, at],
-        )? == 1;
-        tx.execute("UPDATE bundles SET active = 0 WHERE active = 1", [])?;
-        tx.execute("UPDATE bundles SET active = 1 WHERE hash = ?", [hash])?;
-        for w in migrated {
-            write_record(&tx, w)?;
-        }
-        insert_audit(&tx, &audit)?;
-        tx.commit()?;
-        Ok(inserted)
+        self.conn.transaction(Begin::Immediate, |tx| {
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO bundles (hash, json, uploaded_at, active) VALUES (?, ?, ?, 0)",
+                params![hash, json, at],
+            )? == 1;
+            tx.execute("UPDATE bundles SET active = 0 WHERE active = 1", params![])?;
+            tx.execute("UPDATE bundles SET active = 1 WHERE hash = ?", params![hash])?;
+            for w in migrated {
+                write_record(tx, w)?;
+            }
+            insert_audit(tx, &audit)?;
+            Ok(inserted)
+        })
     }
 
     pub fn record(&self, id: RecordId) -> Result<Option<StoredRecord>, StoreError> {
-        let row: Option<(String, String, i64)> = self
-            .conn
-            .query_row(
+        self.conn
+            .query_opt(
                 "SELECT state_json, bundle_hash, version FROM records WHERE id = ?",
-                [id as i64],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        row.map(|(json, bundle_hash, version)| {
-            Ok(StoredRecord {
-                record: parse_record(&json)?,
-                bundle_hash,
-                version,
-            })
-        })
-        .transpose()
+                params![id as i64],
+            )?
+            .map(|r| stored_record(&r))
+            .transpose()
     }
 
     /// Every live (not terminal) record, with its version and bundle.
     pub fn live_records(&self) -> Result<Vec<StoredRecord>, StoreError> {
-        let mut st = self.conn.prepare(
+        self.records_where(
             "SELECT state_json, bundle_hash, version FROM records WHERE terminal = 0 ORDER BY id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut out = vec![];
-        for row in rows {
-            let (json, bundle_hash, version) = row?;
-            out.push(StoredRecord {
-                record: parse_record(&json)?,
-                bundle_hash,
-                version,
-            });
-        }
-        Ok(out)
+            params![],
+        )
+    }
+
+    /// The records a query over (state_json, bundle_hash, version) returns.
+    pub(super) fn records_where(
+        &self,
+        sql: &str,
+        p: &[Value],
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        self.conn.query(sql, p)?.iter().map(stored_record).collect()
     }
 
     /// How many live records sit in each status.
     pub fn live_counts(&self) -> Result<Vec<LiveCount>, StoreError> {
-        let mut st = self.conn.prepare(
+        let rows = self.conn.query(
             "SELECT process, status, COUNT(*) FROM records WHERE terminal = 0
              GROUP BY process, status ORDER BY process, status",
+            params![],
         )?;
-        let rows = st.query_map([], |r| {
-            Ok(LiveCount {
-                process: r.get(0)?,
-                status: r.get(1)?,
-                records: r.get(2)?,
+        rows.iter()
+            .map(|r| {
+                Ok(LiveCount {
+                    process: r.get(0)?,
+                    status: r.get(1)?,
+                    records: r.get(2)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Ids of records with an open task assigned to one of `who` (user ids and role ids).
     pub fn assigned_records(&self, who: &[String]) -> Result<Vec<RecordId>, StoreError> {
         let mut ids = std::collections::BTreeSet::new();
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT record_id FROM assignments WHERE assignee = ?")?;
         for w in who {
-            let rows = st.query_map([w], |r| r.get::<_, i64>(0))?;
-            for r in rows {
-                ids.insert(r? as RecordId);
-            }
+            let found: Vec<i64> = self.column(
+                "SELECT record_id FROM assignments WHERE assignee = ?",
+                params![w],
+            )?;
+            ids.extend(found.into_iter().map(|i| i as RecordId));
         }
         Ok(ids.into_iter().collect())
     }
 
     /// Records whose timer is due at `now`, earliest first.
     pub fn due_timers(&self, now: i64, limit: usize) -> Result<Vec<RecordId>, StoreError> {
-        let mut st = self.conn.prepare_cached(
+        let ids: Vec<i64> = self.column(
             "SELECT record_id FROM timers WHERE due_at <= ? ORDER BY due_at, record_id LIMIT ?",
+            params![now, limit as i64],
         )?;
-        let rows = st.query_map(params![now, limit as i64], |r| r.get::<_, i64>(0))?;
-        Ok(rows
-            .map(|r| r.map(|x| x as RecordId))
-            .collect::<Result<_, _>>()?)
+        Ok(ids.into_iter().map(|x| x as RecordId).collect())
     }
 
     /// The timer of one record, if set.
     pub fn timer(&self, id: RecordId) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT due_at FROM timers WHERE record_id = ?",
-                [id as i64],
-                |r| r.get(0),
-            )
-            .optional()?)
+        self.one_column(
+            "SELECT due_at FROM timers WHERE record_id = ?",
+            params![id as i64],
+        )
     }
 
     /// A user's inbox, newest first.
     pub fn inbox(&self, user: &str, limit: usize) -> Result<Vec<InboxRow>, StoreError> {
-        let mut st = self.conn.prepare_cached(
+        let rows = self.conn.query(
             "SELECT id, at, record_id, reason, message FROM inbox WHERE user = ?
              ORDER BY id DESC LIMIT ?",
+            params![user, limit as i64],
         )?;
-        let rows = st.query_map(params![user, limit as i64], |r| {
-            Ok(InboxRow {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                record_id: r.get::<_, Option<i64>>(2)?.map(|x| x as RecordId),
-                reason: r.get(3)?,
-                message: r.get(4)?,
+        rows.iter()
+            .map(|r| {
+                Ok(InboxRow {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    record_id: r.get::<Option<i64>>(2)?.map(|x| x as RecordId),
+                    reason: r.get(3)?,
+                    message: r.get(4)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Pending outbox rows due at `now`, oldest first.
@@ -532,44 +584,20 @@ impl Store {
     /// Every outbox row of a record (or all rows), oldest first.
     pub fn outbox(&self, record: Option<RecordId>) -> Result<Vec<OutboxRow>, StoreError> {
         match record {
-            Some(id) => self.outbox_query("WHERE record_id = ?1 ORDER BY id", [id as i64]),
-            None => self.outbox_query("ORDER BY id", []),
+            Some(id) => self.outbox_query("WHERE record_id = ?1 ORDER BY id", params![id as i64]),
+            None => self.outbox_query("ORDER BY id", params![]),
         }
     }
 
-    fn outbox_query(
-        &self,
-        tail: &str,
-        p: impl rusqlite::Params,
-    ) -> Result<Vec<OutboxRow>, StoreError> {
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT id, created_at, record_id, channel, payload_json, state, attempts, next_at,
+    fn outbox_query(&self, tail: &str, p: &[Value]) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows = self.conn.query(
+            &format!(
+                "SELECT id, created_at, record_id, channel, payload_json, state, attempts, next_at,
              last_error FROM outbox {tail}"
-        ))?;
-        let rows = st.query_map(p, |r| {
-            Ok((
-                OutboxRow {
-                    id: r.get(0)?,
-                    created_at: r.get(1)?,
-                    record_id: r.get::<_, Option<i64>>(2)?.map(|x| x as RecordId),
-                    channel: r.get(3)?,
-                    payload: serde_json::Value::Null,
-                    state: r.get(5)?,
-                    attempts: r.get(6)?,
-                    next_at: r.get(7)?,
-                    last_error: r.get(8)?,
-                },
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        let mut out = vec![];
-        for row in rows {
-            let (mut o, payload) = row?;
-            o.payload =
-                serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            out.push(o);
-        }
-        Ok(out)
+            ),
+            p,
+        )?;
+        rows.iter().map(outbox_row).collect()
     }
 
     /// Records the result of one delivery attempt: `Ok` → sent; `Err((msg, Some(at)))` → retry
@@ -581,18 +609,18 @@ impl Store {
     ) -> Result<(), StoreError> {
         match result {
             Ok(()) => self.conn.execute(
-                "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL
-                 WHERE id = ?",
-                [id],
+                "UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL,
+                 claimed_by = NULL, lease_until = NULL WHERE id = ?",
+                params![id],
             )?,
             Err((msg, Some(at))) => self.conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?
-                 WHERE id = ?",
+                "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?,
+                 claimed_by = NULL, lease_until = NULL WHERE id = ?",
                 params![at, msg, id],
             )?,
             Err((msg, None)) => self.conn.execute(
-                "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?
-                 WHERE id = ?",
+                "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?,
+                 claimed_by = NULL, lease_until = NULL WHERE id = ?",
                 params![msg, id],
             )?,
         };
@@ -601,21 +629,17 @@ impl Store {
 
     /// The answer stored for a user's `Idempotency-Key`, if it was used.
     pub fn idempotent(&self, user: &str, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT answer FROM idempotency WHERE user = ? AND key = ?",
-                params![user, key],
-                |r| r.get(0),
-            )
-            .optional()?)
+        self.one_column(
+            "SELECT answer FROM idempotency WHERE user = ? AND key = ?",
+            params![user, key],
+        )
     }
 
     /// Forgets idempotency keys used before `before` (unix seconds).
     pub fn forget_idempotency(&mut self, before: i64) -> Result<usize, StoreError> {
         Ok(self
             .conn
-            .execute("DELETE FROM idempotency WHERE at < ?", [before])?)
+            .execute("DELETE FROM idempotency WHERE at < ?", params![before])?)
     }
 
     /// The user and time of the last completion of `task` on a record, from the audit log.
@@ -624,81 +648,39 @@ impl Store {
         id: RecordId,
         task: &str,
     ) -> Result<Option<(String, i64)>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
+        self.conn
+            .query_opt(
                 "SELECT actor, at FROM audit WHERE record_id = ? AND action = 'complete'
                  AND json_extract(detail_json, '$.request.complete.task') = ?
                  ORDER BY id DESC LIMIT 1",
                 params![id as i64, task],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+            )?
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .transpose()
     }
 
-    /// The id the next new record gets.
+    /// The id the next new record gets. On SQLite (one server per file) the next after the
+    /// highest; on PostgreSQL drawn from the records' sequence, so nodes sharing the database
+    /// never hand out the same id (an id drawn and not used leaves a gap).
     pub fn next_record_id(&self) -> Result<RecordId, StoreError> {
-        let max: i64 =
-            self.conn
-                .query_row("SELECT COALESCE(MAX(id), 0) FROM records", [], |r| r.get(0))?;
-        Ok(max as RecordId + 1)
+        let sql = match self.backend() {
+            Backend::Sqlite => "SELECT COALESCE(MAX(id), 0) + 1 FROM records",
+            Backend::Postgres => "SELECT nextval(pg_get_serial_sequence('records', 'id'))",
+        };
+        let next: i64 = self.conn.query_one(sql, params![])?.get(0)?;
+        Ok(next as RecordId)
     }
 
     /// Writes records (each checked against the version it was read at), their timers and
     /// task assignments, inbox and outbox rows and the audit row in one transaction: all or
     /// nothing. A record changed since it was read is a conflict.
     pub fn commit(&mut self, c: &Commit<'_>) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for w in &c.writes {
-            write_record(&tx, w)?;
-        }
-        for (id, at) in &c.timers {
-            set_timer(&tx, *id, *at)?;
-        }
-        let at = c.audit.as_ref().map(|a| a.at).unwrap_or(0);
-        for m in &c.inbox {
-            tx.prepare_cached(
-                "INSERT INTO inbox (user, at, record_id, reason, message) VALUES (?, ?, ?, ?, ?)",
-            )?
-            .execute(params![
-                m.user,
-                at,
-                m.record_id.map(|r| r as i64),
-                m.reason,
-                m.message
-            ])?;
-        }
-        for m in &c.outbox {
-            tx.prepare_cached(
-                "INSERT INTO outbox (created_at, record_id, channel, payload_json, next_at)
-                 VALUES (?, ?, ?, ?, ?)",
-            )?
-            .execute(params![
-                at,
-                m.record_id.map(|r| r as i64),
-                m.channel,
-                m.payload.to_string(),
-                at
-            ])?;
-        }
-        if let Some((user, key, answer)) = &c.idempotency {
-            tx.prepare_cached(
-                "INSERT INTO idempotency (user, key, answer, at) VALUES (?, ?, ?, ?)",
-            )?
-            .execute(params![user, key, answer, at])?;
-        }
-        super::storage_kpis::write(&tx, &c.kpi)?;
-        if let Some(a) = &c.audit {
-            insert_audit(&tx, a)?;
-        }
-        super::storage_api::insert_record_files(&tx, &c.record_files)?;
-        for (id, u) in &c.invited {
-            people::write_invited(&tx, id, u, at)?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.conn
+            .transaction(Begin::Immediate, |tx| commit_in(tx, c))
+            .map_err(|e| match e {
+                StoreError::Db(db) if db.is_duplicate_key("idempotency") => StoreError::KeyTaken,
+                e => e,
+            })
     }
 
     /// The audit rows of one record, oldest first (all of them: see `history_page`).
@@ -707,70 +689,141 @@ impl Store {
     }
 }
 
+pub(super) fn outbox_row(r: &Row) -> Result<OutboxRow, StoreError> {
+    let payload: String = r.get(4)?;
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        created_at: r.get(1)?,
+        record_id: r.get::<Option<i64>>(2)?.map(|x| x as RecordId),
+        channel: r.get(3)?,
+        payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        state: r.get(5)?,
+        attempts: r.get(6)?,
+        next_at: r.get(7)?,
+        last_error: r.get(8)?,
+    })
+}
+
+/// The body of [`Store::commit`], inside its transaction.
+fn commit_in(tx: &Db, c: &Commit<'_>) -> Result<(), StoreError> {
+    for w in &c.writes {
+        write_record(tx, w)?;
+    }
+    for (id, at) in &c.timers {
+        set_timer(tx, *id, *at)?;
+    }
+    let at = c.audit.as_ref().map(|a| a.at).unwrap_or(0);
+    for m in &c.inbox {
+        tx.execute(
+            "INSERT INTO inbox (user, at, record_id, reason, message) VALUES (?, ?, ?, ?, ?)",
+            params![
+                m.user,
+                at,
+                m.record_id.map(|r| r as i64),
+                m.reason,
+                m.message
+            ],
+        )?;
+    }
+    for m in &c.outbox {
+        tx.execute(
+            "INSERT INTO outbox (created_at, record_id, channel, payload_json, next_at)
+             VALUES (?, ?, ?, ?, ?)",
+            params![
+                at,
+                m.record_id.map(|r| r as i64),
+                m.channel,
+                m.payload.to_string(),
+                at
+            ],
+        )?;
+    }
+    if let Some((user, key, answer)) = &c.idempotency {
+        tx.execute(
+            "INSERT INTO idempotency (user, key, answer, at) VALUES (?, ?, ?, ?)",
+            params![user, key, answer, at],
+        )?;
+    }
+    super::storage_kpis::write(tx, &c.kpi)?;
+    if let Some(a) = &c.audit {
+        insert_audit(tx, a)?;
+    }
+    super::storage_api::insert_record_files(tx, &c.record_files)?;
+    for (id, u) in &c.invited {
+        people::write_invited(tx, id, u, at)?;
+    }
+    Ok(())
+}
+
 /// Inserts or version-checks and updates one record, with its timer and task assignments.
-fn write_record(tx: &rusqlite::Transaction<'_>, w: &RecordWrite<'_>) -> Result<(), StoreError> {
+fn write_record(tx: &Db, w: &RecordWrite<'_>) -> Result<(), StoreError> {
     let json = serde_json::to_string(w.record).expect("a record always serializes");
     let id = w.record.id as i64;
     let n = match w.expected_version {
-        None => tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO records
+        None => tx.execute(
+            "INSERT OR IGNORE INTO records
                  (id, process, bundle_hash, state_json, version, status, terminal)
                  VALUES (?, ?, ?, ?, 1, ?, ?)",
-            )?
-            .execute(params![
+            params![
                 id,
                 w.record.process,
                 w.bundle_hash,
                 json,
                 w.record.status,
                 w.terminal
-            ])?,
-        Some(v) => tx
-            .prepare_cached(
-                "UPDATE records SET state_json = ?, bundle_hash = ?, version = version + 1,
+            ],
+        )?,
+        Some(v) => tx.execute(
+            "UPDATE records SET state_json = ?, bundle_hash = ?, version = version + 1,
                  status = ?, terminal = ? WHERE id = ? AND version = ?",
-            )?
-            .execute(params![
-                json,
-                w.bundle_hash,
-                w.record.status,
-                w.terminal,
-                id,
-                v
-            ])?,
+            params![json, w.bundle_hash, w.record.status, w.terminal, id, v],
+        )?,
     };
     if n == 0 {
         return Err(StoreError::Conflict(w.record.id));
     }
+    if w.expected_version.is_none() && tx.backend() == Backend::Postgres {
+        sequence_past(tx, id)?;
+    }
     set_timer(tx, w.record.id, w.timer)?;
     let role = w.approval_role.as_deref().filter(|_| !w.terminal);
     super::storage_approvals::write(tx, w.record.id, role)?;
-    tx.prepare_cached("DELETE FROM assignments WHERE record_id = ?")?
-        .execute([id])?;
-    let mut ins = tx.prepare_cached(
-        "INSERT OR IGNORE INTO assignments (record_id, task, assignee) VALUES (?, ?, ?)",
-    )?;
+    tx.execute("DELETE FROM assignments WHERE record_id = ?", params![id])?;
     for t in &w.record.tasks {
         for who in t.roles.iter().chain(&t.users) {
-            ins.execute(params![id, t.id, who])?;
+            tx.execute(
+                "INSERT OR IGNORE INTO assignments (record_id, task, assignee) VALUES (?, ?, ?)",
+                params![id, t.id, who],
+            )?;
         }
     }
     Ok(())
 }
 
-fn set_timer(
-    tx: &rusqlite::Transaction<'_>,
-    id: RecordId,
-    at: Option<i64>,
-) -> Result<(), StoreError> {
+/// Moves the records' sequence past `id`: an action that starts child records gives them the
+/// ids after the one it drew (the engine counts on), so the sequence must not hand those out
+/// again. (`setval` is not rolled back with the transaction: at worst a gap.)
+fn sequence_past(tx: &Db, id: i64) -> Result<(), StoreError> {
+    tx.query(
+        "SELECT setval(pg_get_serial_sequence('records', 'id'), ?1)
+         WHERE ?1 > COALESCE(pg_sequence_last_value(
+             CAST(pg_get_serial_sequence('records', 'id') AS regclass)), 0)",
+        params![id],
+    )?;
+    Ok(())
+}
+
+/// Sets or clears a record's timer. An upsert rather than SQLite's `INSERT OR REPLACE`, so
+/// both backends run the same statement (the row is keyed by the record: same effect).
+fn set_timer(tx: &Db, id: RecordId, at: Option<i64>) -> Result<(), StoreError> {
     match at {
-        Some(at) => tx
-            .prepare_cached("INSERT OR REPLACE INTO timers (record_id, due_at) VALUES (?, ?)")?
-            .execute(params![id as i64, at])?,
-        None => tx
-            .prepare_cached("DELETE FROM timers WHERE record_id = ?")?
-            .execute([id as i64])?,
+        Some(at) => tx.execute(
+            "INSERT INTO timers (record_id, due_at) VALUES (?, ?)
+             ON CONFLICT (record_id) DO UPDATE SET due_at = excluded.due_at,
+               claimed_by = NULL, lease_until = NULL",
+            params![id as i64, at],
+        )?,
+        None => tx.execute("DELETE FROM timers WHERE record_id = ?", params![id as i64])?,
     };
     Ok(())
 }
@@ -779,7 +832,7 @@ fn parse_record(json: &str) -> Result<Record, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn insert_audit(tx: &rusqlite::Transaction<'_>, a: &NewAudit<'_>) -> Result<(), StoreError> {
+fn insert_audit(tx: &Db, a: &NewAudit<'_>) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO audit (at, actor, action, record_id, bundle_hash, detail_json)
          VALUES (?, ?, ?, ?, ?, ?)",
@@ -856,7 +909,9 @@ mod tests {
         let s = Store::open(&path).unwrap();
         let mode: String = s
             .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .query_one("PRAGMA journal_mode", params![])
+            .unwrap()
+            .get(0)
             .unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(s.active_bundle().unwrap().unwrap().0, "h2");

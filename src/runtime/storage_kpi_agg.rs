@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 
+use super::db::{Begin, Db, Value};
 use super::kpi_agg::{bin, day, done_key, key, split, Bins};
 use super::kpi_store::{EntryRow, TASK};
 use super::storage::{Store, StoreError};
@@ -18,6 +19,7 @@ use crate::engine::{DateTime, Record};
 use crate::expr::parse_expr;
 use crate::kpi::def::Measure;
 use crate::kpi::measure::{reached, share_samples, time_samples, Entry, Sample};
+use crate::params;
 
 /// Migration 8: the tables.
 pub const MIGRATION: &str = "CREATE TABLE kpi_measures (
@@ -67,15 +69,15 @@ struct KeptOf {
 pub struct Kept(HashMap<String, KeptOf>);
 
 impl Kept {
-    fn of(&mut self, c: &Connection, process: &str) -> Result<&KeptOf, StoreError> {
+    fn of(&mut self, c: &Db, process: &str) -> Result<&KeptOf, StoreError> {
         if !self.0.contains_key(process) {
-            let mut st = c.prepare_cached("SELECT key, def FROM kpi_measures WHERE process = ?")?;
-            let rows = st.query_map([process], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?;
+            let rows = c.query(
+                "SELECT key, def FROM kpi_measures WHERE process = ?",
+                params![process],
+            )?;
             let mut kept = KeptOf::default();
-            for row in rows {
-                let (k, def) = row?;
+            for row in &rows {
+                let (k, def): (String, String) = (row.get(0)?, row.get(1)?);
                 if def == waits::DEF {
                     kept.other.push(k);
                     continue;
@@ -89,7 +91,7 @@ impl Kept {
         Ok(&self.0[process])
     }
 
-    pub fn has(&mut self, c: &Connection, process: &str, k: &str) -> Result<bool, StoreError> {
+    pub fn has(&mut self, c: &Db, process: &str, k: &str) -> Result<bool, StoreError> {
         let of = self.of(c, process)?;
         Ok(of.measures.iter().any(|(x, _)| x == k) || of.other.iter().any(|x| x == k))
     }
@@ -103,13 +105,13 @@ impl Kept {
 }
 
 /// Adds one sample and counts it in its day and bin.
-pub fn add(c: &Connection, process: &str, k: &str, at: i64, value: f64) -> Result<(), StoreError> {
+pub fn add(c: &Db, process: &str, k: &str, at: i64, value: f64) -> Result<(), StoreError> {
     add_ref(c, process, k, at, value, None)
 }
 
 /// [`add`], naming the `kpi_tasks` row the sample came from.
 pub fn add_ref(
-    c: &Connection,
+    c: &Db,
     process: &str,
     k: &str,
     at: i64,
@@ -117,26 +119,22 @@ pub fn add_ref(
     from_row: Option<i64>,
 ) -> Result<(), StoreError> {
     let b = bin(value);
-    c.prepare_cached(
+    c.execute(
         "INSERT INTO kpi_samples (process, key, at, bin, value, ref) VALUES (?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![process, k, at, b, value, from_row])?;
-    c.prepare_cached(
+        params![process, k, at, b, value, from_row],
+    )?;
+    // The existing row named by its table: PostgreSQL would not know which `count` is meant.
+    c.execute(
         "INSERT INTO kpi_days (process, key, day, bin, count, sum) VALUES (?, ?, ?, ?, 1, ?)
-         ON CONFLICT (process, key, day, bin) DO UPDATE SET count = count + 1, sum = sum + excluded.sum",
-    )?
-    .execute(params![process, k, day(at), b, value])?;
+         ON CONFLICT (process, key, day, bin) DO UPDATE SET count = kpi_days.count + 1, sum = kpi_days.sum + excluded.sum",
+        params![process, k, day(at), b, value],
+    )?;
     Ok(())
 }
 
 /// The samples a status entry (already inserted as row `rowid`) gives: a `time` KPI ending
 /// in it, on the record's first entry there; a `share.reached` KPI, on its terminal entry.
-pub fn entered(
-    c: &Connection,
-    kept: &mut Kept,
-    e: &EntryRow,
-    rowid: i64,
-) -> Result<(), StoreError> {
+pub fn entered(c: &Db, kept: &mut Kept, e: &EntryRow, rowid: i64) -> Result<(), StoreError> {
     let measures = kept.of(c, &e.process)?.measures.clone();
     for (k, m) in &measures {
         let value = match m {
@@ -156,46 +154,41 @@ pub fn entered(
 }
 
 /// Whether the record entered `status` before row `rowid`.
-fn seen(c: &Connection, record: u64, status: &str, rowid: i64) -> Result<bool, StoreError> {
-    Ok(c.prepare_cached(
+fn seen(c: &Db, record: u64, status: &str, rowid: i64) -> Result<bool, StoreError> {
+    Ok(c.query_opt(
         "SELECT 1 FROM kpi_status_entries WHERE record = ? AND status = ? AND rowid < ? LIMIT 1",
+        params![record as i64, status, rowid],
     )?
-    .query_row(params![record as i64, status, rowid], |_| Ok(()))
-    .optional()?
     .is_some())
 }
 
 /// `time`: only the first entry into `to` counts, from the latest entry into `from` before.
-fn time_value(
-    c: &Connection,
-    e: &EntryRow,
-    rowid: i64,
-    from: &str,
-) -> Result<Option<f64>, StoreError> {
+fn time_value(c: &Db, e: &EntryRow, rowid: i64, from: &str) -> Result<Option<f64>, StoreError> {
     if seen(c, e.record, &e.status, rowid)? {
         return Ok(None);
     }
     let start: Option<i64> = c
-        .prepare_cached(
+        .query_opt(
             "SELECT at FROM kpi_status_entries WHERE record = ? AND status = ? AND rowid < ?
              ORDER BY rowid DESC LIMIT 1",
+            params![e.record as i64, from, rowid],
         )?
-        .query_row(params![e.record as i64, from, rowid], |r| r.get(0))
-        .optional()?;
+        .map(|r| r.get(0))
+        .transpose()?;
     Ok(start.map(|s| (e.at - s) as f64))
 }
 
 /// A task completed (`kpi_tasks` row `id`): its lateness, under `done:<task>`.
-pub fn completed(c: &Connection, kept: &mut Kept, id: i64) -> Result<(), StoreError> {
-    let row: Option<(String, String, Option<i64>, i64)> = c
-        .prepare_cached(
-            "SELECT process, task, due, closed FROM kpi_tasks WHERE id = ? AND kind = ? AND done = 1",
-        )?
-        .query_row(params![id, TASK], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
-    let Some((process, task, due, closed)) = row else {
+pub fn completed(c: &Db, kept: &mut Kept, id: i64) -> Result<(), StoreError> {
+    let row = c.query_opt(
+        "SELECT process, task, due, closed FROM kpi_tasks WHERE id = ? AND kind = ? AND done = 1",
+        params![id, TASK],
+    )?;
+    let Some(row) = row else {
         return Ok(());
     };
+    let (process, task, due, closed): (String, String, Option<i64>, i64) =
+        (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
     let k = done_key(&task);
     if kept.has(c, &process, &k)? {
         add(c, &process, &k, closed, lateness(closed, due))?;
@@ -209,7 +202,7 @@ fn lateness(done: i64, due: Option<i64>) -> f64 {
 
 /// A number field's final value: under `value:<field>` when an `average` KPI keeps it.
 pub fn valued(
-    c: &Connection,
+    c: &Db,
     kept: &mut Kept,
     process: &str,
     field: &str,
@@ -240,38 +233,33 @@ fn wanted(p: &Process) -> Vec<(String, Measure)> {
 
 /// Starts keeping every measure of `bundle` not kept yet, and each process's approval waits,
 /// filled from what the KPI tables hold, in one transaction. Cost follows the process's history, once per new measure.
-pub fn ensure(c: &mut Connection, bundle: &Bundle, offset: i32) -> Result<usize, StoreError> {
-    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut added = 0;
-    for p in &bundle.processes {
-        let mut kept = Kept::default();
-        for (k, m) in wanted(p) {
-            if kept.has(&tx, &p.name, &k)? {
-                continue;
+pub fn ensure(c: &Db, bundle: &Bundle, offset: i32) -> Result<usize, StoreError> {
+    c.transaction(Begin::Immediate, |tx| {
+        let mut added = 0;
+        for p in &bundle.processes {
+            let mut kept = Kept::default();
+            for (k, m) in wanted(p) {
+                if kept.has(tx, &p.name, &k)? {
+                    continue;
+                }
+                for s in backfill(tx, p, &m, offset)? {
+                    add(tx, &p.name, &k, s.at, s.value)?;
+                }
+                let def = serde_json::to_string(&m).expect("a measure serializes");
+                tx.execute(
+                    "INSERT INTO kpi_measures (process, key, def) VALUES (?, ?, ?)",
+                    params![p.name, k, def],
+                )?;
+                added += 1;
             }
-            for s in backfill(&tx, p, &m, offset)? {
-                add(&tx, &p.name, &k, s.at, s.value)?;
-            }
-            let def = serde_json::to_string(&m).expect("a measure serializes");
-            tx.execute(
-                "INSERT INTO kpi_measures (process, key, def) VALUES (?, ?, ?)",
-                params![p.name, k, def],
-            )?;
-            added += 1;
+            waits::ensure(tx, &mut kept, &p.name)?;
         }
-        waits::ensure(&tx, &mut kept, &p.name)?;
-    }
-    tx.commit()?;
-    Ok(added)
+        Ok(added)
+    })
 }
 
 /// A measure's samples from the KPI tables, by the same functions the scenario runner uses.
-fn backfill(
-    c: &Connection,
-    p: &Process,
-    m: &Measure,
-    offset: i32,
-) -> Result<Vec<Sample>, StoreError> {
+fn backfill(c: &Db, p: &Process, m: &Measure, offset: i32) -> Result<Vec<Sample>, StoreError> {
     let terminal: Vec<&str> = p
         .statuses
         .iter()
@@ -323,36 +311,41 @@ fn backfill(
         }
         Measure::Share { .. } => vec![],
         Measure::OnTime { task } => {
-            let mut st = c.prepare(
+            let rows = c.query(
                 "SELECT closed, due FROM kpi_tasks WHERE process = ? AND kind = ? AND task = ?
                  AND done = 1 AND closed IS NOT NULL",
+                params![p.name, TASK, task],
             )?;
-            let rows = st.query_map(params![p.name, TASK, task], |r| {
-                let (done, due): (i64, Option<i64>) = (r.get(0)?, r.get(1)?);
-                Ok(Sample {
-                    at: done,
-                    value: lateness(done, due),
+            rows.iter()
+                .map(|r| {
+                    let (done, due): (i64, Option<i64>) = (r.get(0)?, r.get(1)?);
+                    Ok(Sample {
+                        at: done,
+                        value: lateness(done, due),
+                    })
                 })
-            })?;
-            rows.collect::<Result<_, _>>()?
+                .collect::<Result<_, StoreError>>()?
         }
         Measure::Average { field } => {
-            let mut st =
-                c.prepare("SELECT at, value FROM kpi_values WHERE process = ? AND field = ?")?;
-            let rows = st.query_map(params![p.name, field], |r| {
-                Ok(Sample {
-                    at: r.get(0)?,
-                    value: r.get(1)?,
+            let rows = c.query(
+                "SELECT at, value FROM kpi_values WHERE process = ? AND field = ?",
+                params![p.name, field],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Sample {
+                        at: r.get(0)?,
+                        value: r.get(1)?,
+                    })
                 })
-            })?;
-            rows.collect::<Result<_, _>>()?
+                .collect::<Result<_, StoreError>>()?
         }
     })
 }
 
 /// Runs `f` over each record's entries into `statuses` (in time order), one record at a time.
 fn per_record(
-    c: &Connection,
+    c: &Db,
     process: &str,
     statuses: &[&str],
     mut f: impl FnMut(&[Entry]) -> Vec<Sample>,
@@ -362,14 +355,13 @@ fn per_record(
          ORDER BY record, at, rowid",
         vec!["?"; statuses.len()].join(", ")
     );
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&process];
-    args.extend(statuses.iter().map(|s| s as &dyn rusqlite::ToSql));
-    let mut st = c.prepare(&sql)?;
-    let mut rows = st.query(args.as_slice())?;
+    let mut args = vec![Value::Text(process.to_string())];
+    args.extend(statuses.iter().map(|s| Value::Text(s.to_string())));
+    let rows = c.query(&sql, &args)?;
     let (mut out, mut group) = (Vec::new(), Vec::<Entry>::new());
-    while let Some(r) = rows.next()? {
+    for r in &rows {
         let e = Entry {
-            record: r.get::<_, i64>(0)? as u64,
+            record: r.get::<i64>(0)? as u64,
             status: r.get(1)?,
             at: r.get(2)?,
         };
@@ -386,40 +378,38 @@ fn per_record(
 }
 
 /// A record with its current fields (a terminal record's are final).
-fn fields(c: &Connection, id: u64) -> Result<Option<Record>, StoreError> {
+fn fields(c: &Db, id: u64) -> Result<Option<Record>, StoreError> {
     let text: Option<String> = c
-        .prepare_cached("SELECT state_json FROM records WHERE id = ?")?
-        .query_row([id as i64], |r| r.get(0))
-        .optional()?;
+        .query_opt(
+            "SELECT state_json FROM records WHERE id = ?",
+            params![id as i64],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
 /// The counts per bin of one measure's samples in `[from, to)`.
-pub fn bins(
-    c: &Connection,
-    process: &str,
-    k: &str,
-    from: i64,
-    to: i64,
-) -> Result<Bins, StoreError> {
+pub fn bins(c: &Db, process: &str, k: &str, from: i64, to: i64) -> Result<Bins, StoreError> {
     let mut out = Bins::default();
     let (days, edges) = split(from, to);
     if let Some((first, last)) = days {
-        let mut st = c.prepare_cached(
-            "SELECT bin, sum(count), sum(sum) FROM kpi_days
+        // The integer sum cast back to an integer: PostgreSQL's sum of BIGINT is NUMERIC.
+        let rows = c.query(
+            "SELECT bin, CAST(sum(count) AS INTEGER), sum(sum) FROM kpi_days
              WHERE process = ? AND key = ? AND day >= ? AND day < ? GROUP BY bin",
+            params![process, k, first, last],
         )?;
-        let mut rows = st.query(params![process, k, first, last])?;
-        while let Some(r) = rows.next()? {
-            out.add(r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?);
+        for r in &rows {
+            out.add(r.get(0)?, r.get::<i64>(1)? as u64, r.get(2)?);
         }
     }
-    let mut st = c.prepare_cached(
-        "SELECT bin, value FROM kpi_samples WHERE process = ? AND key = ? AND at >= ? AND at < ?",
-    )?;
     for (a, b) in edges {
-        let mut rows = st.query(params![process, k, a, b])?;
-        while let Some(r) = rows.next()? {
+        let rows = c.query(
+            "SELECT bin, value FROM kpi_samples WHERE process = ? AND key = ? AND at >= ? AND at < ?",
+            params![process, k, a, b],
+        )?;
+        for r in &rows {
             out.add(r.get(0)?, 1, r.get(1)?);
         }
     }
@@ -429,7 +419,7 @@ pub fn bins(
 /// The nearest-rank `p`-th percentile of one measure's samples in `[from, to)`, given their
 /// bins: only the samples of the bin holding the rank are read.
 pub fn percentile(
-    c: &Connection,
+    c: &Db,
     process: &str,
     k: &str,
     (from, to): (i64, i64),
@@ -439,11 +429,11 @@ pub fn percentile(
     let Some((bin, rank)) = b.locate(p) else {
         return Ok(None);
     };
-    let mut st = c.prepare_cached(
+    let rows = c.query(
         "SELECT value FROM kpi_samples WHERE process = ? AND key = ? AND bin = ? AND at >= ? AND at < ?",
+        params![process, k, bin, from, to],
     )?;
-    let rows = st.query_map(params![process, k, bin, from, to], |r| r.get::<_, f64>(0))?;
-    let mut values: Vec<f64> = rows.collect::<Result<_, _>>()?;
+    let mut values: Vec<f64> = rows.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?;
     values.sort_by(f64::total_cmp);
     Ok(values.get(rank as usize - 1).copied())
 }
@@ -451,7 +441,7 @@ pub fn percentile(
 impl Store {
     /// Starts keeping `bundle`'s new measures (see [`ensure`]); how many were added.
     pub fn ensure_kpis(&mut self, bundle: &Bundle, offset: i32) -> Result<usize, StoreError> {
-        ensure(&mut self.conn, bundle, offset)
+        ensure(&self.conn, bundle, offset)
     }
 
     /// See [`bins`].
@@ -479,6 +469,6 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Store { conn })
+        Ok(Store::with(Db::sqlite(conn)))
     }
 }

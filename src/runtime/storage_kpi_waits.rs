@@ -4,11 +4,11 @@
 //! `late:<role>` (how late). `GET /v1/kpis` then reads a role's decisions, mean and longest
 //! wait from the day counts instead of every decision in the range.
 
-use rusqlite::{params, Connection, OptionalExtension};
-
+use super::db::{Db, Row};
 use super::kpi_store::APPROVAL;
 use super::storage::StoreError;
 use super::storage_kpi_agg::{add_ref, bins, percentile, Kept};
+use crate::params;
 
 /// Migration 10: which task row a sample came from (approval waits only).
 pub const MIGRATION: &str = "ALTER TABLE kpi_samples ADD COLUMN ref INTEGER;";
@@ -37,25 +37,15 @@ struct Step {
 }
 
 /// The approval row `id` was decided: its wait (and lateness) when the process's waits are kept.
-pub fn decided(c: &Connection, kept: &mut Kept, id: i64) -> Result<(), StoreError> {
+pub fn decided(c: &Db, kept: &mut Kept, id: i64) -> Result<(), StoreError> {
     let row = c
-        .prepare_cached(
-            "SELECT process, assignees, opened, due, closed FROM kpi_tasks
+        .query_opt(
+            "SELECT id, assignees, opened, due, closed, process FROM kpi_tasks
              WHERE id = ? AND kind = ? AND done = 1 AND closed IS NOT NULL",
+            params![id, APPROVAL],
         )?
-        .query_row(params![id, APPROVAL], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Step {
-                    id,
-                    role: r.get(1)?,
-                    opened: r.get(2)?,
-                    due: r.get(3)?,
-                    closed: r.get(4)?,
-                },
-            ))
-        })
-        .optional()?;
+        .map(|r| Ok::<_, StoreError>((r.get::<String>(5)?, step(&r)?)))
+        .transpose()?;
     match row {
         Some((process, step)) if kept.has(c, &process, MARKER)? => sample(c, kept, &process, &step),
         _ => Ok(()),
@@ -63,13 +53,13 @@ pub fn decided(c: &Connection, kept: &mut Kept, id: i64) -> Result<(), StoreErro
 }
 
 /// Counts one decided step, registering its role's key on first use.
-fn sample(c: &Connection, kept: &mut Kept, process: &str, s: &Step) -> Result<(), StoreError> {
+fn sample(c: &Db, kept: &mut Kept, process: &str, s: &Step) -> Result<(), StoreError> {
     let k = wait_key(&s.role);
     if !kept.has(c, process, &k)? {
-        c.prepare_cached(
+        c.execute(
             "INSERT OR IGNORE INTO kpi_measures (process, key, def) VALUES (?, ?, ?)",
-        )?
-        .execute(params![process, k, DEF])?;
+            params![process, k, DEF],
+        )?;
         kept.note(process, &k);
     }
     add_ref(
@@ -88,25 +78,17 @@ fn sample(c: &Connection, kept: &mut Kept, process: &str, s: &Step) -> Result<()
 
 /// Starts keeping `process`'s waits, filled from every approval step it decided so far.
 /// Whether it was new.
-pub fn ensure(c: &Connection, kept: &mut Kept, process: &str) -> Result<bool, StoreError> {
+pub fn ensure(c: &Db, kept: &mut Kept, process: &str) -> Result<bool, StoreError> {
     if kept.has(c, process, MARKER)? {
         return Ok(false);
     }
-    let mut st = c.prepare(
+    let steps = c.query(
         "SELECT id, assignees, opened, due, closed FROM kpi_tasks
          WHERE process = ? AND kind = ? AND done = 1 AND closed IS NOT NULL ORDER BY id",
+        params![process, APPROVAL],
     )?;
-    let steps = st.query_map(params![process, APPROVAL], |r| {
-        Ok(Step {
-            id: r.get(0)?,
-            role: r.get(1)?,
-            opened: r.get(2)?,
-            due: r.get(3)?,
-            closed: r.get(4)?,
-        })
-    })?;
-    for s in steps {
-        sample(c, kept, process, &s?)?;
+    for r in &steps {
+        sample(c, kept, process, &step(r)?)?;
     }
     c.execute(
         "INSERT INTO kpi_measures (process, key, def) VALUES (?, ?, ?)",
@@ -114,6 +96,17 @@ pub fn ensure(c: &Connection, kept: &mut Kept, process: &str) -> Result<bool, St
     )?;
     kept.note(process, MARKER);
     Ok(true)
+}
+
+/// A step from its (id, assignees, opened, due, closed) columns.
+fn step(r: &Row) -> Result<Step, StoreError> {
+    Ok(Step {
+        id: r.get(0)?,
+        role: r.get(1)?,
+        opened: r.get(2)?,
+        due: r.get(3)?,
+        closed: r.get(4)?,
+    })
 }
 
 /// One deciding role's approval steps decided in a range.
@@ -129,7 +122,7 @@ pub struct RoleDecided {
 
 /// Every role with a decision in `[from, to)`, by role id.
 pub fn roles(
-    c: &Connection,
+    c: &Db,
     process: &str,
     (from, to): (i64, i64),
 ) -> Result<Vec<RoleDecided>, StoreError> {
@@ -153,13 +146,13 @@ pub fn roles(
 }
 
 /// The `wait:<role>` keys a process has samples under.
-fn role_keys(c: &Connection, process: &str) -> Result<Vec<String>, StoreError> {
-    let mut st = c.prepare_cached(
+fn role_keys(c: &Db, process: &str) -> Result<Vec<String>, StoreError> {
+    let rows = c.query(
         "SELECT key FROM kpi_measures WHERE process = ? AND key >= 'wait:' AND key < 'wait;'
          ORDER BY key",
+        params![process],
     )?;
-    let rows = st.query_map([process], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
 }
 
 /// A decided step among the longest waits: (waited seconds, who asked, role).
@@ -169,38 +162,40 @@ pub type Wait = (i64, Option<String>, String);
 /// bins that can hold them are read (value and rowid, both in the bin index), then who asked
 /// is looked up for those few.
 pub fn longest(
-    c: &Connection,
+    c: &Db,
     process: &str,
     (from, to): (i64, i64),
     n: u64,
 ) -> Result<Vec<Wait>, StoreError> {
     let mut found: Vec<(f64, i64, String)> = Vec::new();
-    let mut st = c.prepare_cached(
-        "SELECT value, rowid FROM kpi_samples
-         WHERE process = ? AND key = ? AND bin = ? AND at >= ? AND at < ?",
-    )?;
     for k in role_keys(c, process)? {
         let role = &k["wait:".len()..];
         for bin in top_bins(&bins(c, process, &k, from, to)?, n) {
-            let rows = st.query_map(params![process, k, bin, from, to], |r| {
-                Ok((r.get::<_, f64>(0)?, r.get::<_, i64>(1)?))
-            })?;
-            for row in rows {
-                let (v, rowid) = row?;
-                found.push((v, rowid, role.to_string()));
+            let rows = c.query(
+                "SELECT value, rowid FROM kpi_samples
+         WHERE process = ? AND key = ? AND bin = ? AND at >= ? AND at < ?",
+                params![process, k, bin, from, to],
+            )?;
+            for r in &rows {
+                found.push((r.get(0)?, r.get(1)?, role.to_string()));
             }
         }
     }
     // Ties in the order the steps were decided (samples are written as they are).
     found.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     found.truncate(n as usize);
-    let mut ask = c.prepare_cached(
-        "SELECT t.requester FROM kpi_samples s JOIN kpi_tasks t ON t.id = s.ref WHERE s.rowid = ?",
-    )?;
     found
         .into_iter()
         .map(|(v, rowid, role)| {
-            let who: Option<String> = ask.query_row([rowid], |r| r.get(0)).optional()?.flatten();
+            let who: Option<String> = c
+                .query_opt(
+                    "SELECT t.requester FROM kpi_samples s JOIN kpi_tasks t ON t.id = s.ref
+                     WHERE s.rowid = ?",
+                    params![rowid],
+                )?
+                .map(|r| r.get(0))
+                .transpose()?
+                .flatten();
             Ok((v as i64, who, role))
         })
         .collect()
@@ -260,14 +255,14 @@ mod tests {
     }
 
     /// Inserts a decided step as an action would, and returns its row id.
-    fn step(c: &Connection, role: &str, who: &str, opened: i64, waited: i64) -> i64 {
-        c.execute(
+    fn step(c: &Db, role: &str, who: &str, opened: i64, waited: i64) -> i64 {
+        c.insert_id(
             "INSERT INTO kpi_tasks (record, process, kind, task, assignees, requester, opened,
              due, closed, done) VALUES (1, 'p', 'approval', 't#0', ?, ?, ?, ?, ?, 1)",
             params![role, who, opened, opened + 3600, opened + waited],
+            "id",
         )
-        .unwrap();
-        c.last_insert_rowid()
+        .unwrap()
     }
 
     fn answer(store: &crate::runtime::storage::Store) -> (Vec<RoleDecided>, Vec<Wait>) {

@@ -2,11 +2,11 @@
 //! from the aggregates these rows feed (`storage_kpi_agg`); open work and approval waits are
 //! read here, through indexes on (process, kind, closed).
 
-use rusqlite::{params, OptionalExtension, Transaction};
-
+use super::db::Db;
 use super::kpi_store::{CloseRow, KpiRows, APPROVAL, TASK};
 use super::storage::{Store, StoreError};
 use super::storage_kpi_agg as agg;
+use crate::params;
 
 /// The migration that creates the tables (one step of the store's list).
 pub const MIGRATION: &str = "CREATE TABLE kpi_status_entries (
@@ -44,39 +44,40 @@ pub const MIGRATION: &str = "CREATE TABLE kpi_status_entries (
 
 /// Writes one action's rows inside its transaction, and the KPI samples they give (see
 /// `storage_kpi_agg`).
-pub fn write(tx: &Transaction<'_>, rows: &KpiRows) -> Result<(), StoreError> {
+pub fn write(tx: &Db, rows: &KpiRows) -> Result<(), StoreError> {
     let mut kept = agg::Kept::default();
     for e in &rows.entries {
-        tx.prepare_cached(
+        let rowid = tx.insert_id(
             "INSERT INTO kpi_status_entries (record, process, status, at) VALUES (?, ?, ?, ?)",
-        )?
-        .execute(params![e.record as i64, e.process, e.status, e.at])?;
-        agg::entered(tx, &mut kept, e, tx.last_insert_rowid())?;
+            params![e.record as i64, e.process, e.status, e.at],
+            "rowid",
+        )?;
+        agg::entered(tx, &mut kept, e, rowid)?;
     }
     for o in &rows.opened {
-        tx.prepare_cached(
+        tx.execute(
             "INSERT INTO kpi_tasks (record, process, kind, task, assignees, requester, opened, due)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )?
-        .execute(params![
-            o.record as i64,
-            o.process,
-            o.kind,
-            o.task,
-            o.assignees,
-            o.requester,
-            o.opened,
-            o.due
-        ])?;
+            params![
+                o.record as i64,
+                o.process,
+                o.kind,
+                o.task,
+                o.assignees,
+                o.requester,
+                o.opened,
+                o.due
+            ],
+        )?;
     }
     for c in &rows.closed {
         close(tx, &mut kept, c)?;
     }
     for v in &rows.values {
-        tx.prepare_cached(
+        tx.execute(
             "INSERT INTO kpi_values (record, process, field, value, at) VALUES (?, ?, ?, ?, ?)",
-        )?
-        .execute(params![v.record as i64, v.process, v.field, v.value, v.at])?;
+            params![v.record as i64, v.process, v.field, v.value, v.at],
+        )?;
         agg::valued(tx, &mut kept, &v.process, &v.field, v.at, v.value)?;
     }
     for w in &rows.wheres {
@@ -88,7 +89,7 @@ pub fn write(tx: &Transaction<'_>, rows: &KpiRows) -> Result<(), StoreError> {
 }
 
 /// Closes the open row a close names; a completed task gives its `done:` sample.
-fn close(tx: &Transaction<'_>, kept: &mut agg::Kept, c: &CloseRow) -> Result<(), StoreError> {
+fn close(tx: &Db, kept: &mut agg::Kept, c: &CloseRow) -> Result<(), StoreError> {
     // A rejection names the transition only (`<transition>#`): it closes its open step.
     let (op, task) = if c.task.ends_with('#') {
         ("LIKE", format!("{}%", c.task))
@@ -96,15 +97,20 @@ fn close(tx: &Transaction<'_>, kept: &mut agg::Kept, c: &CloseRow) -> Result<(),
         ("=", c.task.clone())
     };
     let id: Option<i64> = tx
-        .prepare_cached(&format!(
-            "SELECT id FROM kpi_tasks WHERE record = ? AND kind = ? AND task {op} ?
+        .query_opt(
+            &format!(
+                "SELECT id FROM kpi_tasks WHERE record = ? AND kind = ? AND task {op} ?
              AND closed IS NULL ORDER BY id LIMIT 1"
-        ))?
-        .query_row(params![c.record as i64, c.kind, task], |r| r.get(0))
-        .optional()?;
+            ),
+            params![c.record as i64, c.kind, task],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
     let Some(id) = id else { return Ok(()) };
-    tx.prepare_cached("UPDATE kpi_tasks SET closed = ?, done = ?, done_by = ? WHERE id = ?")?
-        .execute(params![c.at, c.done, c.by, id])?;
+    tx.execute(
+        "UPDATE kpi_tasks SET closed = ?, done = ?, done_by = ? WHERE id = ?",
+        params![c.at, c.done, c.by, id],
+    )?;
     if c.done && c.kind == TASK {
         agg::completed(tx, kept, id)?;
     } else if c.done && c.kind == APPROVAL {
@@ -127,22 +133,24 @@ pub struct OpenWork {
 impl Store {
     /// Tasks and approval steps of a process still open.
     pub fn kpi_open_work(&self, process: &str) -> Result<Vec<OpenWork>, StoreError> {
-        let mut st = self.conn.prepare_cached(
+        let rows = self.conn.query(
             "SELECT t.kind, t.task, t.assignees, t.requester, t.opened, t.due
              FROM kpi_tasks t JOIN records r ON r.id = t.record
              WHERE t.process = ? AND t.kind IN ('task', 'approval') AND t.closed IS NULL
                AND r.terminal = 0",
+            params![process],
         )?;
-        let rows = st.query_map(params![process], |r| {
-            Ok(OpenWork {
-                kind: r.get(0)?,
-                task: r.get(1)?,
-                assignees: r.get(2)?,
-                requester: r.get(3)?,
-                opened: r.get(4)?,
-                due: r.get(5)?,
+        rows.iter()
+            .map(|r| {
+                Ok(OpenWork {
+                    kind: r.get(0)?,
+                    task: r.get(1)?,
+                    assignees: r.get(2)?,
+                    requester: r.get(3)?,
+                    opened: r.get(4)?,
+                    due: r.get(5)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 }

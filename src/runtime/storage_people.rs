@@ -1,9 +1,9 @@
 //! The store's people tables: API tokens (`api_tokens`) and the people invited at run time
 //! (`directory_users`). A child module of `storage`, so it reaches the connection directly.
 
-use rusqlite::{params, OptionalExtension};
-
 use super::{Store, StoreError};
+use crate::params;
+use crate::runtime::db::{Db, Row};
 use crate::runtime::directory::DirUser;
 use crate::runtime::tokens::ApiToken;
 
@@ -26,7 +26,7 @@ pub const MIGRATION: &str = "CREATE TABLE IF NOT EXISTS api_tokens (
         invited_at INTEGER NOT NULL
     );";
 
-fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiToken> {
+fn token_row(r: &Row) -> Result<ApiToken, StoreError> {
     Ok(ApiToken {
         id: r.get(0)?,
         user: r.get(1)?,
@@ -45,32 +45,31 @@ impl Store {
         created: i64,
         expires: Option<i64>,
     ) -> Result<i64, StoreError> {
-        self.conn.execute(
+        Ok(self.conn.insert_id(
             "INSERT INTO api_tokens (user, sha256, created, expires) VALUES (?, ?, ?, ?)",
             params![user, sha256, created, expires],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+            "id",
+        )?)
     }
 
     /// The token with this hash, with the hash as stored (for the constant-time check).
     pub fn token_by_hash(&self, sha256: &str) -> Result<Option<(ApiToken, String)>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
+        self.conn
+            .query_opt(
                 "SELECT id, user, created, expires, revoked, sha256 FROM api_tokens
                  WHERE sha256 = ?",
-                [sha256],
-                |r| Ok((token_row(r)?, r.get(5)?)),
-            )
-            .optional()?)
+                params![sha256],
+            )?
+            .map(|r| Ok((token_row(&r)?, r.get(5)?)))
+            .transpose()
     }
 
     pub fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
-        let mut q = self
-            .conn
-            .prepare("SELECT id, user, created, expires, revoked FROM api_tokens ORDER BY id")?;
-        let rows = q.query_map([], token_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = self.conn.query(
+            "SELECT id, user, created, expires, revoked FROM api_tokens ORDER BY id",
+            params![],
+        )?;
+        rows.iter().map(token_row).collect()
     }
 
     /// Marks a token revoked at `now`; false when there is no such token. Revoking twice keeps
@@ -85,23 +84,20 @@ impl Store {
 
     /// The people invited at run time, as directory entries.
     pub fn invited_users(&self) -> Result<Vec<(String, DirUser)>, StoreError> {
-        let mut q = self.conn.prepare(
+        let rows = self.conn.query(
             "SELECT id, name, roles_json, email, phone, language FROM directory_users ORDER BY id",
+            params![],
         )?;
-        let rows = q.query_map([], |r| {
-            let roles: String = r.get(2)?;
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                roles,
+        let mut out = vec![];
+        for r in &rows {
+            let (id, name, roles, email, phone, language): (String, String, String, _, _, _) = (
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
                 r.get(3)?,
                 r.get(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?;
-        let mut out = vec![];
-        for row in rows {
-            let (id, name, roles, email, phone, language) = row?;
+                r.get::<Option<String>>(5)?,
+            );
             let roles: Vec<String> = serde_json::from_str(&roles)
                 .map_err(|e| StoreError::Corrupt(format!("roles of invited user {id}: {e}")))?;
             out.push((
@@ -127,22 +123,15 @@ impl Store {
 }
 
 /// Adds (or updates) an invited person on `conn` (also inside an action's transaction).
-pub(super) fn write_invited(
-    conn: &rusqlite::Connection,
-    id: &str,
-    u: &DirUser,
-    now: i64,
-) -> Result<(), StoreError> {
+pub(super) fn write_invited(conn: &Db, id: &str, u: &DirUser, now: i64) -> Result<(), StoreError> {
     let roles = serde_json::to_string(&u.roles).unwrap_or_else(|_| "[]".into());
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO directory_users (id, name, roles_json, email, phone, language, invited_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, roles_json = excluded.roles_json,
            email = excluded.email, phone = excluded.phone, language = excluded.language",
-    )?
-    .execute(params![
-        id, u.name, roles, u.email, u.phone, u.language, now
-    ])?;
+        params![id, u.name, roles, u.email, u.phone, u.language, now],
+    )?;
     Ok(())
 }
 

@@ -1,9 +1,9 @@
 //! The store's sign-in links and browser sessions (see `runtime::session`). Tokens are never
 //! stored: only their SHA-256. Reads never write, so a `GET` of a page changes nothing.
 
-use rusqlite::{params, OptionalExtension};
-
 use super::{Store, StoreError};
+use crate::params;
+use crate::runtime::db::{Backend, Begin, Row};
 use crate::runtime::session::{self, SESSION_ABSOLUTE_SECS, SESSION_IDLE_SECS};
 
 /// The migration step that adds the tables (appended to the store's list).
@@ -66,20 +66,14 @@ impl Store {
 
     /// The link a token names, if it is unused and not expired. Reads only.
     pub fn login_link(&self, token: &str, now: i64) -> Result<Option<LoginLink>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
+        self.conn
+            .query_opt(
                 "SELECT user, next FROM login_links
                  WHERE hash = ? AND used_at IS NULL AND expires_at > ?",
                 params![session::hash(token), now],
-                |r| {
-                    Ok(LoginLink {
-                        user: r.get(0)?,
-                        next: r.get(1)?,
-                    })
-                },
-            )
-            .optional()?)
+            )?
+            .map(|r| link_row(&r))
+            .transpose()
     }
 
     /// Spends a link and starts a session, in one transaction: of two requests with the same
@@ -89,74 +83,65 @@ impl Store {
         token: &str,
         now: i64,
     ) -> Result<Option<(LoginLink, NewSession)>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let h = session::hash(token);
-        let n = tx.execute(
-            "UPDATE login_links SET used_at = ?1
+        self.conn.transaction(Begin::Immediate, |tx| {
+            let h = session::hash(token);
+            let n = tx.execute(
+                "UPDATE login_links SET used_at = ?1
              WHERE hash = ?2 AND used_at IS NULL AND expires_at > ?1",
-            params![now, h],
-        )?;
-        if n == 0 {
-            return Ok(None);
-        }
-        let link: LoginLink = tx.query_row(
-            "SELECT user, next FROM login_links WHERE hash = ?",
-            [&h],
-            |r| {
-                Ok(LoginLink {
-                    user: r.get(0)?,
-                    next: r.get(1)?,
-                })
-            },
-        )?;
-        // Old rows go when someone signs in: no timer needed, and a GET never deletes.
-        tx.execute(
-            "DELETE FROM sessions WHERE expires_at <= ?1 OR seen_at <= ?2",
-            params![now, now - SESSION_IDLE_SECS],
-        )?;
-        tx.execute(
-            "DELETE FROM login_links WHERE expires_at <= ?",
-            [now - SESSION_ABSOLUTE_SECS],
-        )?;
-        let (token, csrf) = (session::new_token(), session::new_token());
-        tx.execute(
-            "INSERT INTO sessions (hash, user, csrf, created_at, seen_at, expires_at)
+                params![now, h],
+            )?;
+            if n == 0 {
+                return Ok(None);
+            }
+            let link = link_row(&tx.query_one(
+                "SELECT user, next FROM login_links WHERE hash = ?",
+                params![h],
+            )?)?;
+            // Old rows go when someone signs in: no timer needed, and a GET never deletes.
+            tx.execute(
+                "DELETE FROM sessions WHERE expires_at <= ?1 OR seen_at <= ?2",
+                params![now, now - SESSION_IDLE_SECS],
+            )?;
+            tx.execute(
+                "DELETE FROM login_links WHERE expires_at <= ?",
+                params![now - SESSION_ABSOLUTE_SECS],
+            )?;
+            let (token, csrf) = (session::new_token(), session::new_token());
+            tx.execute(
+                "INSERT INTO sessions (hash, user, csrf, created_at, seen_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?)",
-            params![
-                session::hash(&token),
-                link.user,
+                params![
+                    session::hash(&token),
+                    link.user,
+                    csrf,
+                    now,
+                    now,
+                    now + SESSION_ABSOLUTE_SECS
+                ],
+            )?;
+            let row = SessionRow {
+                user: link.user.clone(),
                 csrf,
-                now,
-                now,
-                now + SESSION_ABSOLUTE_SECS
-            ],
-        )?;
-        tx.commit()?;
-        let row = SessionRow {
-            user: link.user.clone(),
-            csrf,
-        };
-        Ok(Some((link, NewSession { token, row })))
+            };
+            Ok(Some((link, NewSession { token, row })))
+        })
     }
 
     /// The live session a cookie token names. Reads only.
     pub fn session(&self, token: &str, now: i64) -> Result<Option<SessionRow>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
+        self.conn
+            .query_opt(
                 "SELECT user, csrf FROM sessions
                  WHERE hash = ? AND expires_at > ? AND seen_at > ?",
                 params![session::hash(token), now, now - SESSION_IDLE_SECS],
-                |r| {
-                    Ok(SessionRow {
-                        user: r.get(0)?,
-                        csrf: r.get(1)?,
-                    })
-                },
-            )
-            .optional()?)
+            )?
+            .map(|r| {
+                Ok(SessionRow {
+                    user: r.get(0)?,
+                    csrf: r.get(1)?,
+                })
+            })
+            .transpose()
     }
 
     /// The person acted (sent a form): the idle time starts again.
@@ -172,35 +157,57 @@ impl Store {
     pub fn end_session(&mut self, token: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "DELETE FROM sessions WHERE hash = ?",
-            [session::hash(token)],
+            params![session::hash(token)],
         )?;
         Ok(())
     }
 
     /// Every row of every table, as text: what the "no GET changes state" tests compare.
+    /// PostgreSQL keeps no row order, so there each table's rows are sorted by their text.
     pub fn dump(&self) -> Result<String, StoreError> {
-        let mut st = self
-            .conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
-        let tables: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let tables: Vec<String> = match self.backend() {
+            Backend::Sqlite => self.column(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+                params![],
+            )?,
+            Backend::Postgres => self.column(
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
+                 WHERE table_schema = current_schema() ORDER BY 1",
+                params![],
+            )?,
+        };
         let mut out = String::new();
         for t in tables {
-            let mut q = self.conn.prepare(&format!("SELECT * FROM \"{t}\""))?;
-            let n = q.column_count();
-            let rows = q.query_map([], |r| {
-                let cells: Vec<String> = (0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).map(|v| v.to_owned()).ok()))
-                    .collect();
-                Ok(cells.join("|"))
-            })?;
+            let mut rows: Vec<String> = self
+                .conn
+                .query(&format!("SELECT * FROM \"{t}\""), params![])?
+                .iter()
+                .map(dump_row)
+                .collect();
+            if self.backend() == Backend::Postgres {
+                rows.sort();
+            }
             out.push_str(&format!("== {t}\n"));
             for row in rows {
-                out.push_str(&row?);
+                out.push_str(&row);
                 out.push('\n');
             }
         }
         Ok(out)
     }
+}
+
+fn link_row(r: &Row) -> Result<LoginLink, StoreError> {
+    Ok(LoginLink {
+        user: r.get(0)?,
+        next: r.get(1)?,
+    })
+}
+
+/// One row as the dump prints it: each cell as `Some(<value>)`, as it always has.
+fn dump_row(r: &Row) -> String {
+    let cells: Vec<String> = r.0.iter().map(|v| format!("{:?}", Some(v))).collect();
+    cells.join("|")
 }
 
 #[cfg(test)]

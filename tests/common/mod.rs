@@ -259,10 +259,14 @@ pub fn serve(db: &Path, env: &[(&str, &str)]) -> Server {
 
 /// [`serve`] with more arguments (`--channels FILE`, `--utc-offset …`).
 pub fn serve_with(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
+    serve_db(&format!("sqlite://{}", db.display()), env, args)
+}
+
+/// [`serve_with`] on any `--db` (a `postgres://` URL too).
+pub fn serve_db(db: &str, env: &[(&str, &str)], args: &[&str]) -> Server {
     use std::io::BufRead;
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sopctl"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--db"])
-        .arg(format!("sqlite://{}", db.display()))
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--db", db])
         .args(args)
         .env_remove("SOPCTL_ADMIN_TOKEN")
         .env_remove("SOPCTL_USER_TOKENS")
