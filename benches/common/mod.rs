@@ -38,3 +38,20 @@ pub fn corpus_of(n: usize) -> PathBuf {
     }
     out
 }
+
+/// Runs the command once; returns its exit code, peak resident memory in KiB (the child's
+/// `ru_maxrss`, read with `wait4`) and wall time.
+#[allow(dead_code)]
+pub fn run_measured(mut c: Command) -> (i32, i64, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let child = c.spawn().expect("the sopctl binary starts");
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills; the child is ours and not waited
+    // for elsewhere (`child` is dropped without `wait`).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(got, pid, "wait4 on the sopctl child");
+    drop(child);
+    (libc::WEXITSTATUS(status), usage.ru_maxrss, start.elapsed())
+}

@@ -50,19 +50,25 @@ pub fn system_fonts_disabled() -> bool {
     std::env::var("SOPCTL_NO_SYSTEM_FONTS").is_ok_and(|v| v == "1")
 }
 
-/// One PDF to make: where it goes, its template and its data.
+/// One PDF to make: where it goes, its template and its data, kept as JSON text (a tree of
+/// `Value`s is several times larger, and a large project's documents would all be held at
+/// once) with the characters it typesets, for the font check made before any layout.
 pub struct Job {
     pub path: PathBuf,
     pub template: &'static str,
-    pub data: Value,
+    pub data: Vec<u8>,
+    pub chars: BTreeSet<char>,
 }
 
 impl Job {
     pub fn new(path: PathBuf, template: &'static str, data: Value) -> Job {
+        let mut chars = BTreeSet::new();
+        data::chars(&data, &mut chars);
         Job {
             path,
             template,
-            data,
+            data: serde_json::to_vec(&data).unwrap_or_default(),
+            chars,
         }
     }
 }
@@ -126,16 +132,20 @@ pub fn render(
     })?;
     let mut chars = BTreeSet::new();
     for j in &jobs {
-        data::chars(&j.data, &mut chars);
+        chars.extend(&j.chars);
     }
     fonts.check(&chars, &pdf.font_dirs)?;
     let library = LazyHash::new(Library::default());
     let compile = || -> Result<Vec<(PathBuf, Vec<u8>)>, RenderError> {
         jobs.par_iter()
             .map(|job| {
-                let bytes = serde_json::to_vec(&job.data).unwrap_or_default();
-                let sandbox =
-                    world::Sandbox::new(&library, &fonts, &templates, job.template, bytes)?;
+                let sandbox = world::Sandbox::new(
+                    &library,
+                    &fonts,
+                    &templates,
+                    job.template,
+                    job.data.clone(),
+                )?;
                 let pdf = sandbox.pdf(&templates, &job.path.to_string_lossy())?;
                 drop(sandbox);
                 // typst memoizes layouts across documents; what the last few documents did
