@@ -69,8 +69,9 @@ impl Stage {
     /// threads at once for different pages.
     pub fn write(&self, rel: &Path, bytes: &[u8]) -> io::Result<()> {
         let path = self.path().join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+        // Most pages sit at the top of the stage, which exists: no `mkdir` for them.
+        if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(self.path().join(parent))?;
         }
         let mode = unlink_old(&path)?;
         let mut file = std::fs::OpenOptions::new()
