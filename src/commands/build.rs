@@ -70,8 +70,6 @@ fn write_outputs(
     let dir = output_dir(out);
     let shown = dir.join(bundle::FILE_NAME);
     let target = g.cwd.join(&shown);
-    // The handbook is rendered before anything is written, so a template error leaves the
-    // output folder as it was.
     let handbook_dir = g.cwd.join(&dir).join("handbook");
     let opts = render::RenderOptions {
         format: render::OutputFormat::Markdown,
@@ -82,18 +80,18 @@ fn write_outputs(
         git: render::history::git_enabled(),
         out_dir: Some(handbook_dir.clone()),
     };
-    let pages = super::render::pages(g, loaded, &opts, human)?;
-    let pdfs = printed(g, loaded, config, &opts, human)?;
-    let (page_count, pdf_count) = (pages.len(), pdfs.len());
-    let files: Vec<(PathBuf, Vec<u8>)> = pages
-        .into_iter()
-        .map(|(p, s)| (p, s.into_bytes()))
-        .chain(pdfs)
-        .collect();
-    // Ctrl-C is held back while the handbook is swapped in and the bundle renamed over the old
-    // one: an interrupted build leaves the old outputs or the new ones, never a mix.
+    // Ctrl-C is held from here on. The handbook is rendered into a stage, removed on a
+    // template error, so the output folder is left as it was; the stage is swapped in and the
+    // bundle renamed over the old one only at the end: an interrupted build leaves the old
+    // outputs or the new ones, never a mix.
     let held = crate::fsutil::Held::new();
-    super::render::write_pages(&handbook_dir, &files)?;
+    let (stage, page_count) =
+        super::staged::render_pages(g, loaded, &opts, human, &handbook_dir, &held)?;
+    let pdfs = printed(g, loaded, config, &opts, human)?;
+    super::staged::add_files(&stage, &handbook_dir, &pdfs)?;
+    let pdf_count = pdfs.len();
+    drop(pdfs);
+    super::staged::commit(stage, &handbook_dir, &held)?;
     if let Err(e) = crate::fsutil::write_atomic(&target, built.to_json().as_bytes()) {
         fail(
             &format!("cannot write {}: {e}", shown.display()),

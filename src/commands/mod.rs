@@ -18,6 +18,7 @@ pub mod render;
 pub mod review;
 pub mod schema;
 pub mod serve;
+mod staged;
 pub mod test;
 pub mod token;
 pub mod validate;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{fail, Exit, Global, Step};
+use super::{fail, staged, Exit, Global, Step};
 use crate::cli::{HandbookFormat, RenderArgs};
 use crate::project;
 use crate::render::pdf::{self, Kind, PdfOptions};
@@ -81,10 +81,12 @@ pub fn run(g: &Global, a: &RenderArgs) -> Step<Exit> {
     };
     let (count, noun) = match target {
         Target::Pages(_) => {
+            let held = crate::fsutil::Held::new();
             // The pages go to files, so the progress bar is drawn whatever their format.
-            let pages = pages(g, &loaded, &opts, true)?;
-            write_all(&out_dir, &pages)?;
-            (pages.len(), ("page", "pages"))
+            let (stage, count) = staged::render_pages(g, &loaded, &opts, true, &out_dir, &held)?;
+            staged::commit(stage, &out_dir, &held)?;
+            held.release();
+            (count, ("page", "pages"))
         }
         Target::Pdf(kind) => {
             let pdf = pdf_options(g, &config, a.server.as_deref(), &a.font_dir)?;
@@ -138,22 +140,6 @@ fn focused_processes(
         return Err(Exit::Error);
     }
     Ok(processes)
-}
-
-/// Renders the pages in memory, with a progress bar when `human` output goes to a terminal.
-pub(crate) fn pages(
-    g: &Global,
-    loaded: &project::Loaded,
-    opts: &RenderOptions,
-    human: bool,
-) -> Step<Vec<(PathBuf, String)>> {
-    let progress = g.progress(human, render::page_count(loaded), "rendering");
-    let rendered = render::render_handbook_with(loaded, opts, &progress);
-    progress.finish();
-    rendered.map_err(|e| {
-        fail(&e.to_string(), &e.help());
-        Exit::Error
-    })
 }
 
 /// Lays out the PDFs of `kind` in memory, with a progress bar when `human` output goes to a
@@ -230,12 +216,6 @@ pub(crate) fn templates_dir(
 }
 
 /// Writes rendered pages below `out_dir`: all of them or none (see `fsutil::write_pages`).
-pub(crate) fn write_pages<T: AsRef<[u8]>>(out_dir: &Path, pages: &[(PathBuf, T)]) -> Step<()> {
-    crate::fsutil::write_pages(out_dir, pages).map_err(|e| {
-        fail(
-            &format!("cannot write the pages to `{}`: {e}", out_dir.display()),
-            "check that the output folder is writable",
-        );
-        Exit::Error
-    })
+fn write_pages<T: AsRef<[u8]>>(out_dir: &Path, pages: &[(PathBuf, T)]) -> Step<()> {
+    crate::fsutil::write_pages(out_dir, pages).map_err(|e| staged::write_failed(out_dir, &e))
 }

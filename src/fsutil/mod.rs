@@ -2,9 +2,12 @@
 //! folder, then rename it over the target.
 
 mod interrupt;
+mod stage;
 mod swap;
+mod sync;
 
 pub use interrupt::Held;
+pub use stage::Stage;
 pub use swap::write_pages;
 
 use std::io::Write;

@@ -1,9 +1,11 @@
 //! Writing a folder of pages so that an interrupted run leaves the old folder or the new one,
-//! never a mix: the pages go into a hidden sibling folder, which then takes the old one's
-//! place in one rename.
+//! never a mix: the pages go into a hidden sibling folder (a `Stage`), which then takes the
+//! old one's place in one rename.
 
 use std::io;
 use std::path::{Path, PathBuf};
+
+use super::stage::Stage;
 
 /// Files a handbook folder may hold. A folder with anything else (say `-o .` or `-o docs`) is
 /// not swapped away: its pages are written in place instead.
@@ -12,47 +14,15 @@ const PAGE_EXTENSIONS: [&str; 6] = ["md", "html", "css", "svg", "png", "pdf"];
 /// Writes `pages` (paths relative to `dir`) so that `dir` holds the old pages or all the new
 /// ones. Pages already in `dir` that are not rewritten are kept.
 pub fn write_pages<T: AsRef<[u8]>>(dir: &Path, pages: &[(PathBuf, T)]) -> io::Result<()> {
-    if dir.exists() && !is_page_folder(dir) {
-        return write_in_place(dir, pages);
-    }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let name = dir
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy());
-    let stage = tempfile::Builder::new()
-        .prefix(&format!(".{name}.new."))
-        .tempdir_in(&parent)?;
-    if dir.is_dir() {
-        link_tree(dir, stage.path())?;
-    }
-    write_in_place(stage.path(), pages)?;
-    set_mode(stage.path(), dir)?;
-    if dir.exists() {
-        // `stage` now names the old folder and is removed when dropped.
-        exchange(stage.path(), dir)?;
-        Ok(())
-    } else {
-        std::fs::rename(stage.path(), dir)?;
-        // The folder is in place: keep it.
-        let _ = stage.keep();
-        Ok(())
-    }
-}
-
-/// Writes each page over whatever is there, one by one (each file still atomically).
-fn write_in_place<T: AsRef<[u8]>>(dir: &Path, pages: &[(PathBuf, T)]) -> io::Result<()> {
+    let stage = Stage::begin(dir)?;
     for (rel, bytes) in pages {
-        super::write_atomic(&dir.join(rel), bytes.as_ref())?;
+        stage.write(rel, bytes.as_ref())?;
     }
-    Ok(())
+    stage.commit()
 }
 
 /// True when every file below `dir` looks like a rendered page.
-fn is_page_folder(dir: &Path) -> bool {
+pub(super) fn is_page_folder(dir: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
@@ -70,7 +40,7 @@ fn is_page_folder(dir: &Path) -> bool {
 /// Mirrors `from` into `to` with hard links (copies where links are not possible), so the
 /// new folder keeps the pages this run does not rewrite. Rewriting a page replaces its link,
 /// so the old folder's files are never changed.
-fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
+pub(super) fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
     for e in std::fs::read_dir(from)? {
         let e = e?;
         let (src, dst) = (e.path(), to.join(e.file_name()));
@@ -86,7 +56,7 @@ fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
 
 /// A temporary folder is private (0700); the output gets the mode of the folder it replaces,
 /// or the usual 0755.
-fn set_mode(stage: &Path, like: &Path) -> io::Result<()> {
+pub(super) fn set_mode(stage: &Path, like: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -102,7 +72,7 @@ fn set_mode(stage: &Path, like: &Path) -> io::Result<()> {
 
 /// Swaps two folders in one step where the system can (Linux `RENAME_EXCHANGE`), otherwise
 /// in two renames, which leave a moment with only the old folder set aside.
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+pub(super) fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::ffi::CString;

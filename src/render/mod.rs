@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod graph;
+mod handbook;
 pub mod history;
 pub mod i18n;
 pub mod kpis;
@@ -15,15 +16,16 @@ pub mod pdf;
 pub mod svg;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::project::Loaded;
-use context::{Env, Page};
+pub use handbook::{HandbookError, PageSink};
+
+use context::Env;
 use i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -355,15 +357,21 @@ fn site_language(processes: &[&crate::model::Process]) -> Lang {
     }
 }
 
-/// Renders the handbook of a loaded project: the pages as (path relative to the output folder,
-/// text), in a stable order, advancing `progress` by one per page. The project must have
-/// passed validation.
-pub fn render_handbook_with(
+/// Renders the handbook of a loaded project into `sink`, page by page as each is done,
+/// advancing `progress` by one per page, and returns the number of pages. The project must
+/// have passed validation.
+pub fn render_handbook_into(
     loaded: &Loaded,
     opts: &RenderOptions,
     progress: &crate::progress::Progress,
-) -> Result<Vec<(PathBuf, String)>, RenderError> {
-    with_env(loaded, opts, |env_view| pages(env_view, opts, progress))
+    sink: &dyn PageSink,
+) -> Result<usize, HandbookError> {
+    match with_env(loaded, opts, |env_view| {
+        Ok(handbook::render_into(env_view, opts, progress, sink))
+    }) {
+        Ok(rendered) => rendered,
+        Err(e) => Err(HandbookError::Render(e)),
+    }
 }
 
 /// Checks `--role` and `render.language`, reads the revision history, and runs `f` with what
@@ -400,81 +408,4 @@ pub(crate) fn with_env<R>(
         config_lang,
     };
     f(&env_view)
-}
-
-/// The Markdown or HTML pages of `env_view`, in their stable order.
-fn pages(
-    env_view: &Env,
-    opts: &RenderOptions,
-    progress: &crate::progress::Progress,
-) -> Result<Vec<(PathBuf, String)>, RenderError> {
-    let project = env_view.project;
-    let site_lang = env_view.site_lang;
-    let (tenv, sources) = environment(opts)?;
-    let ext = opts.format.ext();
-    // Every page carries the contents; made a template value once, so each page shares it
-    // instead of serializing all processes and roles again (quadratic in the project).
-    let index = Value::from_serialize(context::index_view(env_view));
-    let page_ctx = |lang: Lang, page: Page| PageContext {
-        t: lang.table(),
-        lang: lang.code(),
-        html_lang: lang.html_lang(),
-        format: opts.format.as_str(),
-        generator: format!("sopctl {}", crate::VERSION),
-        index: index.clone(),
-        index_link: context::index_link(page),
-        process: None,
-        role: None,
-    };
-    let mut pages = Vec::new();
-    let tname = |kind: &str| format!("{kind}.{ext}.j2");
-
-    let roles: Vec<&crate::model::Role> = match &opts.role {
-        Some(id) => project.roles.iter().filter(|r| &r.id.v == id).collect(),
-        None => project.roles.iter().collect(),
-    };
-    if opts.role.is_none() {
-        let c = page_ctx(site_lang, Page::top(opts.format));
-        pages.push((
-            PathBuf::from(format!("index.{ext}")),
-            render_one(&tenv, &sources, &tname("index"), &c)?,
-        ));
-        progress.inc();
-        // Pages are independent: rendered in parallel, kept in their stable order, and the
-        // first error in that order is the one reported.
-        let process_pages: Vec<_> = env_view
-            .processes
-            .par_iter()
-            .map(|p| {
-                let view = context::process_view(env_view, p);
-                let c = PageContext {
-                    process: Some(&view),
-                    ..page_ctx(env_view.lang_of(p), Page::top(opts.format))
-                };
-                let page = render_one(&tenv, &sources, &tname("process"), &c);
-                progress.inc();
-                page.map(|text| (PathBuf::from(format!("{}.{ext}", p.name.v)), text))
-            })
-            .collect();
-        for page in process_pages {
-            pages.push(page?);
-        }
-    }
-    let role_pages: Vec<_> = roles
-        .par_iter()
-        .map(|r| {
-            let view = context::role_view(env_view, r);
-            let c = PageContext {
-                role: Some(&view),
-                ..page_ctx(site_lang, Page::role(opts.format))
-            };
-            let page = render_one(&tenv, &sources, &tname("role"), &c);
-            progress.inc();
-            page.map(|text| (Path::new("roles").join(format!("{}.{ext}", r.id.v)), text))
-        })
-        .collect();
-    for page in role_pages {
-        pages.push(page?);
-    }
-    Ok(pages)
 }

@@ -63,6 +63,10 @@ fn role_process(env: &Env, p: &Process, id: &str, page: Page) -> RoleProcess {
     }
     role_moves(env, p, id, page, &mut rp);
     for s in &p.statuses {
+        // Only statuses that notify the role need their notification views.
+        if !s.notify.iter().any(|n| n.to.iter().any(|r| is_role(r, id))) {
+            continue;
+        }
         for n in notify_views(env, p, s, page, plang) {
             if n.to.iter().any(|x| x.kind == "role" && x.id == id) {
                 rp.notifications.push(n);
@@ -76,6 +80,13 @@ fn role_process(env: &Env, p: &Process, id: &str, page: Page) -> RoleProcess {
 fn role_moves(env: &Env, p: &Process, id: &str, page: Page, rp: &mut RoleProcess) {
     let plang = env.lang_of(p);
     for t in &p.transitions {
+        // Most transitions of most processes are not the role's: skip them before building
+        // their views (role pages look at every process once per role).
+        let approves = t.approval.iter().any(|step| step.role.v == id);
+        let moves = t.by.iter().any(|b| is_role(b, id));
+        if !(approves || moves) {
+            continue;
+        }
         let from: Vec<StatusRef> = p
             .from_ids(t)
             .into_iter()
@@ -103,7 +114,7 @@ fn role_moves(env: &Env, p: &Process, id: &str, page: Page, rp: &mut RoleProcess
                 });
             }
         }
-        if t.by.iter().any(|b| is_role(b, id)) {
+        if moves {
             rp.moves.push(RoleMove {
                 process: rp.process.clone(),
                 title,
