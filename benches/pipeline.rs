@@ -44,20 +44,6 @@ fn command(root: &Path, out: &Path, args: &[&str]) -> Command {
     c
 }
 
-/// Runs the command once and returns its exit code and peak resident memory in KiB.
-fn run_measured(mut c: Command) -> (i32, i64) {
-    let child = c.spawn().expect("the sopctl binary starts");
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: `rusage` is plain data that wait4 fills; the child is ours and not waited
-    // for elsewhere (`child` is dropped without `wait`).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(got, pid, "wait4 on the sopctl child");
-    drop(child);
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
-}
-
 fn corpus_bytes(root: &Path) -> u64 {
     std::fs::read_dir(root.join("sops"))
         .unwrap()
@@ -73,7 +59,7 @@ fn bench(c: &mut Criterion) {
     let out = tempfile::tempdir().unwrap();
     eprintln!("corpus: {:.1} MiB of YAML", bytes as f64 / 1048576.0);
     for (name, args) in COMMANDS {
-        let (code, kib) = run_measured(command(&root, out.path(), args));
+        let (code, kib, _) = common::run_measured(command(&root, out.path(), args));
         // validate, test and build succeed on the corpus; lint may report warnings (exit 1).
         assert!(
             code == 0 || (*name == "lint" && code == 1),
