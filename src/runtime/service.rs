@@ -620,21 +620,7 @@ impl AppState {
     /// records it would strand make it a 409 `would-strand` unless `force`, which leaves them
     /// on the version they run on.
     pub fn put_bundle(&self, body: &str, force: bool) -> Result<(StatusCode, Value), ApiError> {
-        let b = Bundle::from_json(body)
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid-bundle", e))?;
-        super::bundle_check::check(&b)
-            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-bundle", e))?;
-        let hash = b.content_hash();
-        if hash != b.hash {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "hash-mismatch",
-                format!(
-                    "the bundle says hash {} but its contents hash to {hash}",
-                    b.hash
-                ),
-            ));
-        }
+        let (b, hash) = verified_bundle(body)?;
         let mut store = self.store();
         let unheld = self.unheld_roles(&b);
         if store.active_hash()?.is_some_and(|h| h == hash) {
@@ -651,26 +637,7 @@ impl AppState {
         }
         let new = Arc::new(b);
         let now = self.clock.secs();
-        let mut moved: Vec<(crate::engine::Record, i64, bool)> = vec![];
-        let mut stranded: BTreeMap<(String, String), i64> = BTreeMap::new();
-        let live = store.live_records()?;
-        for sr in &live {
-            if sr.bundle_hash == hash {
-                continue;
-            }
-            let old = self.bundle(&store, &sr.bundle_hash)?;
-            match migrate(&sr.record, &old, &new) {
-                Migration::Moved { record, .. } => {
-                    let terminal = is_terminal(&new, &record);
-                    moved.push((*record, sr.version, terminal));
-                }
-                Migration::Stranded { .. } => {
-                    *stranded
-                        .entry((sr.record.process.clone(), sr.record.status.clone()))
-                        .or_default() += 1;
-                }
-            }
-        }
+        let (moved, stranded) = self.plan_migration(&store, &new, &hash)?;
         let stranded_json: Vec<Value> = stranded
             .iter()
             .map(|((p, s), n)| json!({"process": p, "status": s, "records": n}))
@@ -726,6 +693,36 @@ impl AppState {
             status,
             json!({"status": word, "hash": hash, "migrated": moved.len(), "pinned": pinned, "stranded": stranded_json, "unheld_roles": unheld}),
         ))
+    }
+
+    /// The live records a new bundle carries over (record, version it was read at, whether
+    /// terminal there) and the (process, status) counts it would strand.
+    fn plan_migration(
+        &self,
+        store: &Store,
+        new: &Bundle,
+        hash: &str,
+    ) -> Result<(Vec<Carried>, Stranded), ApiError> {
+        let mut moved = vec![];
+        let mut stranded: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for sr in &store.live_records()? {
+            if sr.bundle_hash == hash {
+                continue;
+            }
+            let old = self.bundle(store, &sr.bundle_hash)?;
+            match migrate(&sr.record, &old, new) {
+                Migration::Moved { record, .. } => {
+                    let terminal = is_terminal(new, &record);
+                    moved.push((*record, sr.version, terminal));
+                }
+                Migration::Stranded { .. } => {
+                    *stranded
+                        .entry((sr.record.process.clone(), sr.record.status.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
+        Ok((moved, stranded))
     }
 
     /// A record as a user may see it: external users only see records they take part in.
@@ -904,4 +901,30 @@ impl std::ops::Deref for ReadStore<'_> {
             ReadStore::Writer(g) => g,
         }
     }
+}
+
+/// A live record a new bundle carries over: the record on it, the version it was read at,
+/// and whether it is terminal there.
+type Carried = (crate::engine::Record, i64, bool);
+/// Live records a new bundle would strand, counted by (process, status).
+type Stranded = BTreeMap<(String, String), i64>;
+
+/// A bundle upload parsed, checked and its hash verified against its contents.
+fn verified_bundle(body: &str) -> Result<(Bundle, String), ApiError> {
+    let b = Bundle::from_json(body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid-bundle", e))?;
+    super::bundle_check::check(&b)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-bundle", e))?;
+    let hash = b.content_hash();
+    if hash != b.hash {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "hash-mismatch",
+            format!(
+                "the bundle says hash {} but its contents hash to {hash}",
+                b.hash
+            ),
+        ));
+    }
+    Ok((b, hash))
 }
