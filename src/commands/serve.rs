@@ -81,15 +81,7 @@ struct Stores {
 pub fn run(o: &ServeArgs) -> Step<Exit> {
     let listen = o.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
     let clock = clock(o)?;
-    let channels = match o.channels.as_deref().map(ChannelsConfig::load).transpose() {
-        Ok(c) => c.unwrap_or_default(),
-        Err(e) => {
-            return Err(refuse(
-                &format!("bad channels file: {e}"),
-                "see the README's Serve section for the format",
-            ))
-        }
-    };
+    let channels = channels(o)?;
     let tokens = Tokens::load(o.tokens.as_deref()).map_err(|e| {
         refuse(
             &format!("bad tokens: {e}"),
@@ -130,18 +122,7 @@ pub fn run(o: &ServeArgs) -> Step<Exit> {
             "fix the template, or remove it from the --templates folder to use the shipped one",
         )
     })?;
-    let public_url = match listener.local_addr() {
-        Ok(a) => o
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{a}")),
-        Err(e) => {
-            return Err(refuse(
-                &format!("cannot read the listening address: {e}"),
-                "",
-            ))
-        }
-    };
+    let public_url = public_url(o, &listener)?;
     let mut channels = channels;
     channels.public_url = public_url.clone();
     let mut state = AppState::new(stores.store, tokens, clock, files)
@@ -155,15 +136,7 @@ pub fn run(o: &ServeArgs) -> Step<Exit> {
     if let Some(n) = o.max_connections {
         limits.max_connections = n as usize;
     }
-    if let Err(e) = state.keep_kpis().and_then(|_| state.index_approvals()) {
-        return Err(refuse(
-            &format!(
-                "cannot prepare the KPI aggregates and the approvals index: {}",
-                e.body["error"]["message"]
-            ),
-            "the database may be damaged; restore it from a backup",
-        ));
-    }
+    prepare_indexes(&state)?;
     let pages = Arc::new(crate::runtime::pages::Pages {
         app: state.clone(),
         env,
@@ -176,6 +149,48 @@ pub fn run(o: &ServeArgs) -> Step<Exit> {
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
     result.map_err(|e| refuse(&format!("the server stopped: {e}"), ""))?;
     Ok(Exit::Ok)
+}
+
+/// The channels file (`--channels`), or none.
+fn channels(o: &ServeArgs) -> Step<ChannelsConfig> {
+    match o.channels.as_deref().map(ChannelsConfig::load).transpose() {
+        Ok(c) => Ok(c.unwrap_or_default()),
+        Err(e) => Err(refuse(
+            &format!("bad channels file: {e}"),
+            "see the README's Serve section for the format",
+        )),
+    }
+}
+
+/// The address links in messages and pages point at: `--public-url`, else where it listens.
+fn public_url(o: &ServeArgs, listener: &std::net::TcpListener) -> Step<String> {
+    match listener.local_addr() {
+        Ok(a) => Ok(o
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{a}"))),
+        Err(e) => Err(refuse(
+            &format!("cannot read the listening address: {e}"),
+            "",
+        )),
+    }
+}
+
+/// The KPI aggregates and the approvals index, brought up to date before any request.
+fn prepare_indexes(state: &AppState) -> Step<()> {
+    state
+        .keep_kpis()
+        .and_then(|_| state.index_approvals())
+        .map_err(|e| {
+            refuse(
+                &format!(
+                    "cannot prepare the KPI aggregates and the approvals index: {}",
+                    e.body["error"]["message"]
+                ),
+                "the database may be damaged; restore it from a backup",
+            )
+        })
+        .map(|_| ())
 }
 
 /// The clock due dates are computed with: `--utc-offset`, and the test clock of the
