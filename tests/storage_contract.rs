@@ -6,8 +6,7 @@
 mod common;
 mod pg_support;
 
-use std::collections::BTreeMap;
-
+use pg_support::record;
 use serde_json::json;
 use sopctl::engine::{DateTime, OpenTask, Record, RecordId};
 use sopctl::runtime::directory::DirUser;
@@ -19,21 +18,6 @@ use sopctl::runtime::storage_api::{FileRow, RecordQuery};
 
 /// Opens one more connection to the test's database.
 type Open<'a> = &'a dyn Fn() -> Store;
-
-fn record(id: RecordId, status: &str) -> Record {
-    Record {
-        id,
-        process: "orders".into(),
-        status: status.into(),
-        fields: BTreeMap::new(),
-        tasks: vec![],
-        approval: None,
-        parent: None,
-        children: vec![],
-        history: vec![],
-        started_in: None,
-    }
-}
 
 fn write(r: &Record, v: Option<i64>) -> RecordWrite<'_> {
     RecordWrite {

@@ -9,27 +9,12 @@ mod pg_support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Barrier};
 
-use pg_support::FreshPg;
+use pg_support::{record, FreshPg};
 use serde_json::json;
 use sopctl::engine::{Record, RecordId};
 use sopctl::runtime::storage::{
     Commit, NewAudit, NewInbox, NewOutbox, RecordWrite, Store, StoreError,
 };
-
-fn record(id: RecordId, status: &str) -> Record {
-    Record {
-        id,
-        process: "orders".into(),
-        status: status.into(),
-        fields: BTreeMap::new(),
-        tasks: vec![],
-        approval: None,
-        parent: None,
-        children: vec![],
-        history: vec![],
-        started_in: None,
-    }
-}
 
 fn write(r: &Record, v: Option<i64>, timer: Option<i64>) -> RecordWrite<'_> {
     RecordWrite {

@@ -5,6 +5,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::collections::BTreeMap;
+
+use sopctl::engine::{Record, RecordId};
 use sopctl::runtime::storage_pg;
 
 /// The server the tests create their databases on (override with `SOPCTL_TEST_PG`).
@@ -61,5 +64,21 @@ impl Drop for FreshPg {
                 self.name
             ));
         }
+    }
+}
+
+/// A bare record of process `orders` in `status`, for the store tests.
+pub fn record(id: RecordId, status: &str) -> Record {
+    Record {
+        id,
+        process: "orders".into(),
+        status: status.into(),
+        fields: BTreeMap::new(),
+        tasks: vec![],
+        approval: None,
+        parent: None,
+        children: vec![],
+        history: vec![],
+        started_in: None,
     }
 }
