@@ -6,7 +6,7 @@
 
 mod pg_support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
 
 use pg_support::{record, FreshPg};
