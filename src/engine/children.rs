@@ -95,16 +95,9 @@ impl Step<'_, '_> {
         self.w.records.insert(
             id,
             Record {
-                id,
-                process: p.name.clone(),
-                status: initial.id.clone(),
                 fields,
-                tasks: vec![],
-                approval: None,
                 parent,
-                children: vec![],
-                history: vec![],
-                started_in: None,
+                ..Record::new(id, &p.name, &initial.id)
             },
         );
         id

@@ -87,6 +87,22 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record of `process` in `status`, with no fields, tasks or history yet.
+    pub fn new(id: RecordId, process: &str, status: &str) -> Record {
+        Record {
+            id,
+            process: process.to_string(),
+            status: status.to_string(),
+            fields: BTreeMap::new(),
+            tasks: vec![],
+            approval: None,
+            parent: None,
+            children: vec![],
+            history: vec![],
+            started_in: None,
+        }
+    }
+
     pub fn open_task_ids(&self) -> Vec<String> {
         self.tasks.iter().map(|t| t.id.clone()).collect()
     }

@@ -106,16 +106,8 @@ mod tests {
 
     fn rec(status: &str) -> Record {
         Record {
-            id: 1,
-            process: "p".into(),
-            status: status.into(),
             fields: [("note".to_string(), serde_json::json!("x"))].into(),
-            tasks: vec![],
-            approval: None,
-            parent: None,
-            children: vec![],
-            history: vec![],
-            started_in: None,
+            ..Record::new(1, "p", status)
         }
     }
 

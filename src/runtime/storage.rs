@@ -851,21 +851,9 @@ fn insert_audit(tx: &Db, a: &NewAudit<'_>) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn record(id: RecordId, status: &str) -> Record {
-        Record {
-            id,
-            process: "p".into(),
-            status: status.into(),
-            fields: BTreeMap::new(),
-            tasks: vec![],
-            approval: None,
-            parent: None,
-            children: vec![],
-            history: vec![],
-            started_in: None,
-        }
+        Record::new(id, "p", status)
     }
 
     fn w(r: &Record, v: Option<i64>) -> RecordWrite<'_> {

@@ -135,38 +135,4 @@ pub(super) fn write_invited(conn: &Db, id: &str, u: &DirUser, now: i64) -> Resul
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_and_invited_people_round_trip() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(&dir.path().join("db")).unwrap();
-        let id = s.insert_token("li", "h1", 10, Some(20)).unwrap();
-        assert!(
-            s.insert_token("wang", "h1", 10, None).is_err(),
-            "hashes are unique"
-        );
-        let (t, h) = s.token_by_hash("h1").unwrap().unwrap();
-        assert_eq!(
-            (t.user.as_str(), t.expires, h.as_str()),
-            ("li", Some(20), "h1")
-        );
-        assert!(s.token_by_hash("h2").unwrap().is_none());
-        assert!(s.revoke_token(id, 15).unwrap());
-        assert!(s.revoke_token(id, 16).unwrap());
-        assert_eq!(s.tokens().unwrap()[0].revoked, Some(15));
-        assert!(!s.revoke_token(99, 15).unwrap());
-        let u = DirUser {
-            name: "Lisa".into(),
-            roles: vec!["translator-ext".into()],
-            language: Some("en".into()),
-            ..DirUser::default()
-        };
-        s.invite_user("lisa", &u, 1).unwrap();
-        let got = s.invited_users().unwrap();
-        assert_eq!(got[0].0, "lisa");
-        assert!(got[0].1.invited && got[0].1.roles == u.roles);
-    }
-}
+// Tested on both backends by `tests/storage_contract.rs` (`people_and_tokens`).

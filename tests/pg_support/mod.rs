@@ -5,8 +5,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use std::collections::BTreeMap;
-
 use sopctl::engine::{Record, RecordId};
 use sopctl::runtime::storage_pg;
 
@@ -69,16 +67,5 @@ impl Drop for FreshPg {
 
 /// A bare record of process `orders` in `status`, for the store tests.
 pub fn record(id: RecordId, status: &str) -> Record {
-    Record {
-        id,
-        process: "orders".into(),
-        status: status.into(),
-        fields: BTreeMap::new(),
-        tasks: vec![],
-        approval: None,
-        parent: None,
-        children: vec![],
-        history: vec![],
-        started_in: None,
-    }
+    Record::new(id, "orders", status)
 }

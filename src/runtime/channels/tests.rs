@@ -814,20 +814,12 @@ fn config_load_names_the_file() {
 
 fn record() -> crate::engine::Record {
     crate::engine::Record {
-        id: 7,
-        process: "purchase".into(),
-        status: "review".into(),
         fields: BTreeMap::from([
             ("item".to_string(), json!("Laptop <Pro> & bag")),
             ("amount".to_string(), json!(1200)),
             ("id".to_string(), json!("field named id")),
         ]),
-        tasks: vec![],
-        approval: None,
-        parent: None,
-        children: vec![],
-        history: vec![],
-        started_in: None,
+        ..crate::engine::Record::new(7, "purchase", "review")
     }
 }
 
