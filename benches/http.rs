@@ -4,6 +4,12 @@
 //! ceiling on the same disk: raw SQLite transactions per second (one UPDATE of a ~1 KB JSON
 //! row per transaction, single thread), with synchronous=FULL and, for reference, NORMAL.
 //!
+//! Then the same on PostgreSQL (`http_pg`): one node, and three nodes on one database with
+//! the clients spread round-robin across them, beside the raw commit rate of the same
+//! database. It runs on a fresh database on `SOPCTL_TEST_PG` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`, as the tests), dropped at the end; without
+//! a server those rows are skipped with a note. A summary table ends this part.
+//!
 //! Also the latency of reads while a wave of 1,000 reminders falls due at once, and of
 //! `GET /v1/me/work` in a database of 100,000 records.
 //!
@@ -16,6 +22,7 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod http_pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -106,6 +113,11 @@ fn serve(db: &Path) -> Server {
 
 /// `sopctl serve` with its clock starting at `now` (`SOPCTL_NOW`) when given.
 fn serve_at(db: &Path, now: Option<&str>) -> Server {
+    serve_url(&format!("sqlite://{}", db.display()), &[], now)
+}
+
+/// `sopctl serve --db URL ARGS…` on a free loopback port (any `--db`, a `postgres://` URL too).
+fn serve_url(db: &str, args: &[&str], now: Option<&str>) -> Server {
     use std::io::BufRead;
     let mut cmd = Command::new(bin());
     match now {
@@ -113,8 +125,8 @@ fn serve_at(db: &Path, now: Option<&str>) -> Server {
         None => cmd.env_remove("SOPCTL_NOW"),
     };
     let mut child = cmd
-        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-        .arg(format!("sqlite://{}", db.display()))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", db])
+        .args(args)
         .env("SOPCTL_ADMIN_TOKEN", "adm")
         .env("SOPCTL_USER_TOKENS", "ta=ann:worker;tb=bob:boss")
         .stdout(Stdio::null())
@@ -158,12 +170,13 @@ fn complete(c: &mut Conn, id: u64, step: usize) {
     assert_eq!(st, 200, "{b}");
 }
 
-/// Creates `n` records with `clients` connections; returns their ids.
-fn create_many(addr: &str, n: usize, clients: usize) -> Vec<u64> {
+/// Creates `n` records with `clients` connections (round-robin over the nodes at `addrs`);
+/// returns their ids.
+fn create_many(addrs: &[String], n: usize, clients: usize) -> Vec<u64> {
     let per = n.div_ceil(clients);
     let threads: Vec<_> = (0..clients)
-        .map(|_| {
-            let addr = addr.to_string();
+        .map(|i| {
+            let addr = addrs[i % addrs.len()].clone();
             std::thread::spawn(move || {
                 let mut c = Conn::connect(&addr).unwrap();
                 (0..per).map(|_| create(&mut c)).collect::<Vec<_>>()
@@ -183,9 +196,10 @@ struct Run {
     latencies: Vec<Duration>,
 }
 
-/// `clients` threads, each over one keep-alive connection, complete every task of their share
-/// of `ids` (a record's ten in order) until the records or `budget` run out.
-fn complete_all(addr: &str, ids: &[u64], clients: usize, budget: Duration) -> Run {
+/// `clients` threads, each over one keep-alive connection to one of the nodes at `addrs`
+/// (client `i` to node `i mod n`), complete every task of their share of `ids` (a record's
+/// ten in order) until the records or `budget` run out.
+fn complete_all(addrs: &[String], ids: &[u64], clients: usize, budget: Duration) -> Run {
     // Exactly `clients` shares (some may be one record shorter), so the barrier counts right.
     let shares: Vec<Vec<u64>> = (0..clients)
         .map(|i| ids.iter().skip(i).step_by(clients).copied().collect())
@@ -193,8 +207,9 @@ fn complete_all(addr: &str, ids: &[u64], clients: usize, budget: Duration) -> Ru
     let barrier = Arc::new(Barrier::new(clients + 1));
     let threads: Vec<_> = shares
         .into_iter()
-        .map(|mine| {
-            let (addr, barrier) = (addr.to_string(), barrier.clone());
+        .enumerate()
+        .map(|(i, mine)| {
+            let (addr, barrier) = (addrs[i % addrs.len()].clone(), barrier.clone());
             std::thread::spawn(move || {
                 let mut c = Conn::connect(&addr).unwrap();
                 let mut lat = Vec::with_capacity(mine.len() * STEPS);
@@ -237,34 +252,89 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-fn http_figures(dir: &Path) {
-    let text = bundle(dir);
-    let server = serve(&dir.join("http.db"));
-    let addr = server.addr.clone();
-    let mut c = Conn::connect(&addr).unwrap();
-    let (st, b) = c
-        .request("PUT", "/v1/bundle", Some("adm"), Some(&text))
-        .unwrap();
-    assert_eq!(st, 201, "{b}");
+/// One client count's figures (in [`CLIENTS`] order): completions/s and the latency percentiles in ms.
+struct Point {
+    rate: f64,
+    p50: f64,
+    p99: f64,
+}
 
-    // A first short run sizes the record pools: enough records for `secs()` at about that rate.
-    let probe_ids = create_many(&addr, 20, 1);
-    let probe = complete_all(&addr, &probe_ids, 1, Duration::from_secs(60));
+/// One backend and node count: its points, and the raw commit rate of its database.
+struct Series {
+    label: String,
+    raw: Option<f64>,
+    points: Vec<Point>,
+}
+
+const CLIENTS: [usize; 4] = [1, 4, 16, 64];
+
+/// Completions/s with 1, 4, 16 and 64 clients spread round-robin over the nodes at `addrs`,
+/// which serve the chain bundle already. Prints a line per client count.
+fn throughput(label: &str, addrs: &[String]) -> Vec<Point> {
+    // A first short run sizes the record pools: enough records for `secs()` at about that
+    // rate, with room for the rate to triple with more clients or nodes.
+    let probe_ids = create_many(addrs, 20, 1);
+    let probe = complete_all(addrs, &probe_ids, 1, Duration::from_secs(60));
     let rate = probe.completions as f64 / probe.secs;
     let budget = Duration::from_secs_f64(secs());
-    for clients in [1, 4, 16, 64] {
-        let want = (rate * budget.as_secs_f64() * 1.5 / STEPS as f64).ceil() as usize;
-        let ids = create_many(&addr, want.max(clients * 2), clients.min(8));
-        let r = complete_all(&addr, &ids, clients, budget);
+    let mut points = Vec::new();
+    for clients in CLIENTS {
+        let want = (rate * budget.as_secs_f64() * 3.0 / STEPS as f64).ceil() as usize;
+        let ids = create_many(addrs, want.max(clients * 2), clients.min(8));
+        let r = complete_all(addrs, &ids, clients, budget);
+        let p = Point {
+            rate: r.completions as f64 / r.secs,
+            p50: pct(&r.latencies, 0.50),
+            p99: pct(&r.latencies, 0.99),
+        };
         println!(
-            "http: {clients:>2} clients: {:>6} completions in {:.2}s = {:>7.0} completions/s; latency p50 {:.2} ms, p99 {:.2} ms",
-            r.completions,
-            r.secs,
-            r.completions as f64 / r.secs,
-            pct(&r.latencies, 0.50),
-            pct(&r.latencies, 0.99),
+            "http: {label}: {clients:>2} clients: {:>6} completions in {:.2}s = {:>7.0} completions/s; latency p50 {:.2} ms, p99 {:.2} ms",
+            r.completions, r.secs, p.rate, p.p50, p.p99,
         );
+        points.push(p);
     }
+    points
+}
+
+/// Puts the chain bundle through the node at `addr`.
+fn put_bundle(addr: &str, text: &str) {
+    let mut c = Conn::connect(addr).unwrap();
+    let (st, b) = c
+        .request("PUT", "/v1/bundle", Some("adm"), Some(text))
+        .unwrap();
+    assert_eq!(st, 201, "{b}");
+}
+
+/// SQLite, one node: completions/s, then the raw commit rates on the same disk.
+fn http_figures(dir: &Path) -> Series {
+    let text = bundle(dir);
+    let points = {
+        let server = serve(&dir.join("http.db"));
+        put_bundle(&server.addr, &text);
+        throughput("sqlite, 1 node", std::slice::from_ref(&server.addr))
+    };
+    let raw = sqlite_figures(dir);
+    Series {
+        label: "SQLite, 1 node".into(),
+        raw: Some(raw),
+        points,
+    }
+}
+
+/// The summary: a Markdown table of every series, completions/s and p50/p99 per client count.
+fn print_table(all: &[Series]) {
+    println!("\n| backend | raw commits/s | 1 client | 4 clients | 16 clients | 64 clients |");
+    println!("|---|---|---|---|---|---|");
+    for s in all {
+        let raw = s.raw.map_or("–".to_string(), |r| format!("{r:.0}"));
+        let cells: Vec<String> = s
+            .points
+            .iter()
+            .map(|p| format!("{:.0} ({:.1} / {:.1} ms)", p.rate, p.p50, p.p99))
+            .collect();
+        println!("| {} | {raw} | {} |", s.label, cells.join(" | "));
+    }
+    println!("(completions/s, with p50 / p99 latency; raw: one UPDATE of ~1 KB per transaction, one thread)\n");
 }
 
 /// A table like the runtime's `records`, filled with `rows` rows of ~1 KB of JSON.
@@ -346,16 +416,22 @@ fn sqlite_rate(path: &Path, synchronous: &str, audit: bool, budget: Duration) ->
     (n, n as f64 / start.elapsed().as_secs_f64())
 }
 
-fn sqlite_figures(dir: &Path) {
+/// Raw SQLite commits on the same disk; returns the synchronous=FULL rate of the UPDATE alone.
+fn sqlite_figures(dir: &Path) -> f64 {
     let budget = Duration::from_secs(3);
+    let mut full = 0.0;
     for (sync, audit) in [("FULL", false), ("FULL", true), ("NORMAL", false)] {
         let (n, rate) = sqlite_rate(&dir.join("raw.db"), sync, audit, budget);
+        if sync == "FULL" && !audit {
+            full = rate;
+        }
         println!(
             "sqlite: WAL, synchronous={sync:<6}, 1 UPDATE of ~1 KB{} per transaction: {n:>6} in {}s = {rate:>7.0} transactions/s",
             if audit { " + 1 audit INSERT" } else { "" },
             budget.as_secs()
         );
     }
+    full
 }
 
 /// Reads while a wave of timers fires: `records` records whose reminders (1 h before a task
@@ -371,7 +447,7 @@ fn timer_wave(dir: &Path, records: usize) {
             .request("PUT", "/v1/bundle", Some("adm"), Some(&text))
             .unwrap();
         assert_eq!(st, 201);
-        create_many(&s.addr, records, 4);
+        create_many(std::slice::from_ref(&s.addr), records, 4);
     }
     for (label, now) in [
         ("no timer due", "2026-01-05T09:00:10+08:00"),
@@ -473,7 +549,7 @@ fn my_work_at_scale(dir: &Path, seed: usize, total: usize) {
             .request("PUT", "/v1/bundle", Some("adm"), Some(&text))
             .unwrap();
         assert_eq!(st, 201);
-        create_many(&server.addr, seed, 4);
+        create_many(std::slice::from_ref(&server.addr), seed, 4);
     }
     let c = Connection::open(&db).unwrap();
     c.execute_batch("PRAGMA synchronous=OFF; BEGIN;").unwrap();
@@ -528,11 +604,12 @@ fn bench(c: &mut Criterion) {
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         println!("load average at start: {}", load.trim());
     }
-    http_figures(&dir);
+    let mut all = vec![http_figures(&dir)];
+    all.extend(http_pg::figures(&dir.join("pg")));
+    print_table(&all);
     timer_wave(&dir, 1000);
     wal_pages(&dir);
     my_work_at_scale(&dir, 100, 100_000);
-    sqlite_figures(&dir);
 
     // Criterion: one record's ten completions over one connection.
     let text = bundle(&dir.join("criterion"));
