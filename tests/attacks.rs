@@ -374,18 +374,24 @@ fn trickle(c: &std::net::TcpStream) -> std::thread::JoinHandle<()> {
     })
 }
 
-#[test]
-fn an_upload_trickled_past_the_request_timeout_gets_a_json_408() {
+/// A server with a 1 s request timeout, and a connection to it that has sent `head` (a
+/// request head announcing a body) and nothing more yet.
+fn slow_request(head: &[u8]) -> (tempfile::TempDir, common::Server, std::net::TcpStream) {
     let dir = tempfile::tempdir().unwrap();
     let args = ["--request-timeout", "1"];
     let s = common::serve_with(&dir.path().join("db"), api_support::ENV, &args);
     let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    c.write_all(
+    c.write_all(head).unwrap();
+    (dir, s, c)
+}
+
+#[test]
+fn an_upload_trickled_past_the_request_timeout_gets_a_json_408() {
+    let (_dir, s, mut c) = slow_request(
         b"POST /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ts\r\n\
           Content-Type: text/plain\r\nX-Filename: slow.txt\r\nContent-Length: 4096\r\n\r\n",
-    )
-    .unwrap();
+    );
     let t = Instant::now();
     let trickle = trickle(&c);
     let best = answers_quickly(&s.addr, "tb");
@@ -413,16 +419,10 @@ fn an_upload_trickled_past_the_request_timeout_gets_a_json_408() {
 /// bounded by the request timeout too: a page that says so, not a connection held for ever.
 #[test]
 fn a_page_form_trickled_past_the_request_timeout_gets_a_timeout_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let args = ["--request-timeout", "1"];
-    let s = common::serve_with(&dir.path().join("db"), api_support::ENV, &args);
-    let mut c = std::net::TcpStream::connect(&s.addr).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    c.write_all(
+    let (_dir, _server, mut c) = slow_request(
         b"POST /new/order HTTP/1.1\r\nHost: x\r\n\
           Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4096\r\n\r\n",
-    )
-    .unwrap();
+    );
     let t = Instant::now();
     let trickle = trickle(&c);
     let mut text = String::new();

@@ -11,25 +11,6 @@ use serde_json::Value as J;
 use serde_yaml::Value as Y;
 use sopctl::bundle::Bundle;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A temporary project holding a copy of the shipped `sops/`.
-fn shipped_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo_root().join("sops"), &dir.path().join("sops"));
-    dir
-}
-
 fn fixture_copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixtures().join("build").join(name), dir.path());
@@ -154,8 +135,8 @@ fn reformat(root: &Path) {
 
 #[test]
 fn same_sops_give_the_same_bytes_whatever_the_formatting_comments_and_file_names() {
-    let plain = shipped_copy();
-    let changed = shipped_copy();
+    let plain = shipped_project();
+    let changed = shipped_project();
     reformat(changed.path());
     // The rewrites took place.
     let sops = changed.path().join("sops");
@@ -189,7 +170,7 @@ fn same_sops_give_the_same_bytes_whatever_the_formatting_comments_and_file_names
 
 #[test]
 fn a_semantic_change_changes_the_hash() {
-    let dir = shipped_copy();
+    let dir = shipped_project();
     let base = hash_of(&build(dir.path()));
     let delivery = dir.path().join("sops/销售/销售发货.yaml");
     edit(&delivery, "完成发货并反馈发货信息", "完成发货");
@@ -208,7 +189,7 @@ fn a_semantic_change_changes_the_hash() {
 
 #[test]
 fn a_media_file_is_hashed_by_content() {
-    let dir = shipped_copy();
+    let dir = shipped_project();
     let base = build(dir.path());
     let j: J = serde_json::from_str(&base).unwrap();
     let delivery = j["processes"]
@@ -243,7 +224,7 @@ fn schema_errors(v: &jsonschema::Validator, bundle: &J) -> Vec<String> {
 #[test]
 fn bundles_validate_against_the_schema() {
     let v = schema_validator();
-    let shipped = shipped_copy();
+    let shipped = shipped_project();
     let full = fixture_copy("full");
     for dir in [shipped.path(), full.path()] {
         let bundle: J = serde_json::from_str(&build(dir)).unwrap();
@@ -367,7 +348,7 @@ fn the_full_fixture_compiles_every_construct() {
 
 #[test]
 fn a_bundle_reads_back_into_the_same_bytes() {
-    let shipped = shipped_copy();
+    let shipped = shipped_project();
     let full = fixture_copy("full");
     for dir in [shipped.path(), full.path()] {
         let text = build(dir);
@@ -476,7 +457,7 @@ fn prints_a_one_line_summary_and_honours_the_output_folder() {
 
 #[test]
 fn check_tells_current_from_stale_and_missing() {
-    let dir = shipped_copy();
+    let dir = shipped_project();
     build(dir.path());
     let out = run_in(dir.path(), &["build", "--check", "dist/bundle.json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -518,7 +499,7 @@ fn check_tells_current_from_stale_and_missing() {
 
 #[test]
 fn check_names_added_and_removed_processes_and_catches_hand_edits() {
-    let dir = shipped_copy();
+    let dir = shipped_project();
     let text = build(dir.path());
     std::fs::remove_file(dir.path().join("sops/行政/日常工作.yaml")).unwrap();
     // Its scenario goes with it (a scenario of an unknown process is a validation error).
@@ -532,7 +513,7 @@ fn check_names_added_and_removed_processes_and_catches_hand_edits() {
     );
 
     // A bundle edited by hand no longer matches its own hash.
-    let dir = shipped_copy();
+    let dir = shipped_project();
     build(dir.path());
     let edited = text.replacen("\"title\": \"销售发货\"", "\"title\": \"发货\"", 1);
     assert_ne!(edited, text);
@@ -574,7 +555,7 @@ fn source_of(bundle: &str) -> (J, String) {
 
 #[test]
 fn source_names_the_commit_and_whether_the_inputs_differ_from_it() {
-    let dir = shipped_copy();
+    let dir = shipped_project();
     let root = dir.path().join("project");
     copy_dir(&dir.path().join("sops"), &root.join("sops"));
     std::fs::write(root.join(".gitignore"), "/dist\n").unwrap();
@@ -626,7 +607,7 @@ fn tiny_process(path: &Path) {
 
 #[test]
 fn build_writes_the_handbook_beside_the_bundle() {
-    let dir = shipped_copy();
+    let dir = shipped_project();
     build(dir.path());
     let handbook = dir.path().join("dist/handbook");
     for page in ["index.md", "sales-delivery.md", "roles/warehouse.md"] {
@@ -638,7 +619,7 @@ fn build_writes_the_handbook_beside_the_bundle() {
 
 #[test]
 fn a_template_error_in_build_writes_nothing() {
-    let dir = shipped_copy();
+    let dir = shipped_project();
     let templates = dir.path().join("my-templates");
     std::fs::create_dir_all(&templates).unwrap();
     std::fs::write(templates.join("process.md.j2"), "{% if %}broken\n").unwrap();

@@ -16,25 +16,6 @@ use serde_json::Value;
 
 const SERVER: &str = "http://127.0.0.1:7070";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A temporary project holding a copy of the shipped `sops/`.
-fn shipped() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo_root().join("sops"), &dir.path().join("sops"));
-    dir
-}
-
 /// Runs `sopctl ARGS` in `dir` without git; returns (exit code, stderr).
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = sopctl()
@@ -50,7 +31,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String) {
 fn printed() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
     static P: OnceLock<(tempfile::TempDir, PathBuf, PathBuf)> = OnceLock::new();
     P.get_or_init(|| {
-        let dir = shipped();
+        let dir = shipped_project();
         let (code, err) = run(dir.path(), &["render", "--format", "pdf", "-o", "pdf"]);
         assert_eq!(code, 0, "{err}");
         let (code, err) = run(
@@ -69,7 +50,7 @@ fn printed() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
 fn bundle() -> &'static Value {
     static B: OnceLock<Value> = OnceLock::new();
     B.get_or_init(|| {
-        let dir = shipped();
+        let dir = shipped_project();
         let (code, err) = run(dir.path(), &["build", "-o", "dist"]);
         assert_eq!(code, 0, "{err}");
         let text = std::fs::read_to_string(dir.path().join("dist/bundle.json")).unwrap();
@@ -470,7 +451,7 @@ fn cards_of_one_role_across_processes() {
     if !have(&["pdftotext"], "role cards check") {
         return;
     }
-    let dir = shipped();
+    let dir = shipped_project();
     let (code, err) = run(
         dir.path(),
         &[
@@ -504,7 +485,7 @@ fn cards_of_one_role_across_processes() {
 
 #[test]
 fn without_a_font_for_the_text_it_fails_naming_the_font_to_install() {
-    let dir = shipped();
+    let dir = shipped_project();
     let fonts = tempfile::tempdir().unwrap();
     let out = sopctl()
         .current_dir(dir.path())
@@ -535,7 +516,7 @@ fn without_a_font_for_the_text_it_fails_naming_the_font_to_install() {
 
 #[test]
 fn a_missing_font_folder_is_a_usage_error() {
-    let dir = shipped();
+    let dir = shipped_project();
     let (code, err) = run(
         dir.path(),
         &["render", "--format", "pdf", "--font-dir", "no-such-fonts"],
@@ -549,7 +530,7 @@ fn a_missing_font_folder_is_a_usage_error() {
 
 #[test]
 fn a_bad_server_address_is_refused() {
-    let dir = shipped();
+    let dir = shipped_project();
     let (code, err) = run(
         dir.path(),
         &["render", "--format", "cards", "--server", "sop.example.com"],
@@ -571,7 +552,7 @@ fn a_bad_server_address_is_refused() {
 
 #[test]
 fn the_same_sops_give_the_same_bytes() {
-    let dir = shipped();
+    let dir = shipped_project();
     let args = ["render", "--format", "cards", "-o", "a", "--server", SERVER];
     assert_eq!(run(dir.path(), &args).0, 0);
     let mut again = args;
@@ -588,7 +569,7 @@ fn user_text_is_shown_never_run_as_typst() {
     if !have(&["pdftotext"], "escaping check") {
         return;
     }
-    let dir = shipped();
+    let dir = shipped_project();
     let file = dir.path().join("sops/销售/销售发货.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     let evil = "#panic(\"boom\") ] } $x$ <lbl> @ref *粗* `#set page(width: 1pt)`";
@@ -608,19 +589,25 @@ fn user_text_is_shown_never_run_as_typst() {
     assert!(pdf.contains(&squash(evil)), "{pdf}");
 }
 
+/// A copy of the shipped project with the print template `name` in `folder/pdf/`.
+fn with_print_template(folder: &str, name: &str, text: &str) -> tempfile::TempDir {
+    let dir = shipped_project();
+    let t = dir.path().join(folder).join("pdf");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(t.join(name), text).unwrap();
+    dir
+}
+
 #[test]
 fn a_print_template_in_templates_pdf_overrides_the_shipped_one() {
     if !have(&["pdftotext"], "template override check") {
         return;
     }
-    let dir = shipped();
-    let t = dir.path().join("my-templates/pdf");
-    std::fs::create_dir_all(&t).unwrap();
-    std::fs::write(
-        t.join("index.typ"),
+    let dir = with_print_template(
+        "my-templates",
+        "index.typ",
         "#import \"common.typ\": *\n#show: setup.with(title: \"x\")\n= 自定义目录\n#for p in data.index.processes [- #p.title]\n",
-    )
-    .unwrap();
+    );
     let (code, err) = run(
         dir.path(),
         &[
@@ -643,14 +630,11 @@ fn a_print_template_in_templates_pdf_overrides_the_shipped_one() {
 
 #[test]
 fn a_print_template_error_names_its_file_and_line() {
-    let dir = shipped();
-    let t = dir.path().join("tpl/pdf");
-    std::fs::create_dir_all(&t).unwrap();
-    std::fs::write(
-        t.join("role.typ"),
+    let dir = with_print_template(
+        "tpl",
+        "role.typ",
         "#import \"common.typ\": *\n\n#data.role.no_such_key\n",
-    )
-    .unwrap();
+    );
     let (code, err) = run(
         dir.path(),
         &[
@@ -664,7 +648,10 @@ fn a_print_template_error_names_its_file_and_line() {
         ],
     );
     assert_eq!(code, 2, "{err}");
-    let want = format!("template {}:3:", t.join("role.typ").display());
+    let want = format!(
+        "template {}:3:",
+        dir.path().join("tpl/pdf/role.typ").display()
+    );
     assert!(err.contains(&want), "{err}");
     assert!(err.contains("no_such_key"), "{err}");
     assert!(err.contains("fix the template"), "{err}");
@@ -672,7 +659,7 @@ fn a_print_template_error_names_its_file_and_line() {
 
 #[test]
 fn build_writes_the_pdfs_beside_the_bundle_when_sopctl_yaml_asks() {
-    let dir = shipped();
+    let dir = shipped_project();
     std::fs::write(
         dir.path().join("sopctl.yaml"),
         format!("render:\n  pdf: true\n  cards: true\n  server: {SERVER}\n"),

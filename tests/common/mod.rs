@@ -152,6 +152,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A temporary project holding a copy of the shipped `sops/`.
+pub fn shipped_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("sops"), &dir.path().join("sops"));
+    dir
+}
+
 /// Makes `dir` a git repository with every file committed at `time` (seconds since the
 /// epoch, UTC+8), as a fixed author and committer.
 pub fn git_commit_all(dir: &Path, time: i64) {
